@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/yiwang-gov/yiwang/internal/app"
+)
+
+// splitFirst takes the first positional argument wherever it stands before the flags.
+func splitFirst(args []string) (string, []string) {
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+func importCmd(ctx context.Context, args []string) error {
+	what, args := splitFirst(args)
+	if what != "grids" {
+		return fmt.Errorf("usage: yiwang import grids FILE.geojson [--data DIR | --db URL]")
+	}
+	file, args := splitFirst(args)
+	a, fs, err := open(ctx, "import grids", args, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if file == "" {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return fmt.Errorf("usage: yiwang import grids FILE.geojson")
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	created, updated, problems, err := a.ImportGrids(ctx, f, os.Stderr)
+	for _, p := range problems {
+		fmt.Fprintln(os.Stderr, p)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("imported %d grids (%d new, %d updated), %d warnings\n", created+updated, created, updated, len(problems))
+	return nil
+}
+
+func exportCmd(ctx context.Context, args []string) error {
+	what, args := splitFirst(args)
+	if what != "grids" {
+		return fmt.Errorf("usage: yiwang export grids [--data DIR | --db URL] > grids.geojson")
+	}
+	a, _, err := open(ctx, "export grids", args, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Grids.Export(app.System(ctx, "export grids"), os.Stdout)
+}

@@ -1,0 +1,124 @@
+// Command yiwang runs the 一网统管 platform and its operator commands.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/yiwang-gov/yiwang/internal/app"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+)
+
+const usage = `yiwang — 一网统管 城市基层治理平台 / urban grassroots governance platform
+
+Usage: yiwang COMMAND [flags]
+
+Commands:
+  serve                     serve the web UI and the JSON API
+  migrate                   apply database migrations
+  import grids FILE         import unit grids from GeoJSON (all or nothing)
+  export grids              write every grid as GeoJSON to stdout
+  users list [--json]       list accounts
+  users create USERNAME --name NAME --role ROLE --org CODE [--password P]
+  users set-password USERNAME [--password P]
+  users disable USERNAME | users enable USERNAME
+  users grant USERNAME --role ROLE --org CODE
+  users revoke USERNAME --role ROLE --org CODE
+  audit verify              check the audit log's hash chain (exit 1 when broken)
+  backup FILE               write a consistent backup of the database
+  version                   print the version
+
+Every command takes --data DIR (default ./data) and --db URL (PostgreSQL; default SQLite in DIR).
+Run "yiwang COMMAND --help" for a command's flags.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, args := os.Args[1], os.Args[2:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args)
+	case "migrate":
+		err = migrate(ctx, args)
+	case "import":
+		err = importCmd(ctx, args)
+	case "export":
+		err = exportCmd(ctx, args)
+	case "users":
+		err = usersCmd(ctx, args)
+	case "audit":
+		err = auditCmd(ctx, args)
+	case "backup":
+		err = backup(ctx, args)
+	case "version":
+		fmt.Println("yiwang", app.Version)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "yiwang: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		var exit exitCode
+		if errors.As(err, &exit) {
+			os.Exit(int(exit))
+		}
+		if e, ok := apperr.As(err); ok {
+			fmt.Fprintln(os.Stderr, "yiwang:", describe(e))
+		} else {
+			fmt.Fprintln(os.Stderr, "yiwang:", err)
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(1)
+	}
+}
+
+// exitCode ends the process with a status and no further message.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// open parses the common flags plus the command's own and opens the app.
+func open(ctx context.Context, name string, args []string, define func(fs *flag.FlagSet), only ...string) (*app.App, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("yiwang "+name, flag.ContinueOnError)
+	if len(only) == 0 {
+		only = []string{"data", "db", "secret-key", "log-format", "log-level"}
+	}
+	cfgFn := app.Flags(fs, only...)
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	cfg, err := cfgFn()
+	if err != nil {
+		return nil, fs, err
+	}
+	if name != "serve" {
+		cfg.LogLevel = "warn"
+	}
+	a, err := app.New(ctx, cfg, app.NewLogger(cfg, os.Stderr))
+	return a, fs, err
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

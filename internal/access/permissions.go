@@ -1,0 +1,71 @@
+package access
+
+// Permission names one kind of thing a caller may do.
+type Permission string
+
+const (
+	TerritoryRead   Permission = "territory.read"   // org tree, zones, grids and their polygons
+	TerritoryLocate Permission = "territory.locate" // which grid holds a point (public geography)
+	TerritoryWrite  Permission = "territory.write"  // import grids, edit the org tree
+	DepartmentRead  Permission = "department.read"  // the list of departments
+	UserRead        Permission = "user.read"        // list and read accounts
+	UserWrite       Permission = "user.write"       // create, disable, reset, grant and revoke
+	AuditRead       Permission = "audit.read"       // search and verify the audit log
+)
+
+// Reach is how far a permission extends from the node where the role is held.
+type Reach int
+
+const (
+	None     Reach = iota
+	Own            // only the caller's own records
+	Subtree        // the node and everything below it
+	District       // the whole district the node belongs to
+)
+
+// table is the role × permission matrix. It is data, read by Allowed and tested exhaustively.
+var table = map[Role]map[Permission]Reach{
+	Resident: {
+		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
+	},
+	GridWorker: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+	},
+	IntakeOperator: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+	},
+	ShiftLead: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+	},
+	Dispatcher: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+	},
+	DepartmentStaff: {
+		// A department serves the whole district, so it needs the whole map.
+		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
+	},
+	Leader: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		UserRead: Subtree,
+	},
+	SysAdmin: {
+		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
+	},
+	SecAdmin: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		UserRead: Subtree, UserWrite: Subtree,
+	},
+	AuditAdmin: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		AuditRead: Subtree,
+	},
+}
+
+// Allowed returns how far role reaches with perm (None when it may not).
+func Allowed(role Role, perm Permission) Reach {
+	return table[role][perm]
+}
+
+// Permissions lists every permission in a stable order.
+var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
+	UserRead, UserWrite, AuditRead}

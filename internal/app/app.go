@@ -1,0 +1,195 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/yiwang-gov/yiwang/internal/auth"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/grid"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/i18n"
+	"github.com/yiwang-gov/yiwang/internal/org"
+	"github.com/yiwang-gov/yiwang/internal/password"
+	"github.com/yiwang-gov/yiwang/internal/pii"
+	"github.com/yiwang-gov/yiwang/internal/sms"
+	"github.com/yiwang-gov/yiwang/internal/users"
+)
+
+// App is a wired yiwang: database, services and HTTP handler.
+type App struct {
+	Cfg     Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Catalog *i18n.Catalog
+	Org     *org.Service
+	Users   *users.Service
+	Auth    *auth.Service
+	Grids   *grid.Service
+	SMS     *sms.LogGateway
+	Metrics *prometheus.Registry
+	Now     func() time.Time
+	handler http.Handler
+}
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// New opens the database, applies migrations and builds every service.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a, err := Build(ctx, cfg, log, d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Build wires the services over an open, migrated database.
+func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
+	key, err := pii.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	vault, err := pii.NewVault(key)
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	params := password.Default
+	if cfg.PasswordCost == "test" {
+		params = password.Params{MemoryKiB: 256, Iterations: 1, Parallelism: 1}
+	}
+	hasher := password.NewHasher(params, 4)
+	now := time.Now
+	a := &App{Cfg: cfg, Log: log, DB: d, Catalog: catalog, Now: now, Metrics: prometheus.NewRegistry()}
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Org = &org.Service{DB: d}
+	a.Users = &users.Service{DB: d, Org: a.Org, Vault: vault, Hasher: hasher, Now: now}
+	a.SMS = &sms.LogGateway{Log: log}
+	policy := auth.DefaultPolicy
+	policy.IdleTimeout, policy.MaxSession = cfg.IdleTimeout, cfg.MaxSession
+	policy.MaxFailures, policy.LockFor, policy.PasswordMaxAge = cfg.MaxFailures, cfg.LockFor, cfg.PasswordMaxAge
+	a.Auth = &auth.Service{DB: d, Users: a.Users, Org: a.Org, Vault: vault, Hasher: hasher, SMS: a.SMS, Policy: policy, Now: now}
+	a.Grids = &grid.Service{DB: d, Org: a.Org, Now: now}
+	if err := a.Grids.LoadIndex(ctx); err != nil {
+		return nil, err
+	}
+	a.handler, err = a.routes()
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve listens on cfg.Addr until ctx ends, then lets in-flight requests finish.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	if a.Cfg.Demo && !a.Cfg.AllowPublicDemo && !isLoopback(a.Cfg.Addr) {
+		return fmt.Errorf("refusing to serve the demo district (known passwords) on non-loopback address %s: use --allow-public-demo to insist", a.Cfg.Addr)
+	}
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "database", a.DB.Location)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	stopSweeper := a.sweep(ctx)
+	defer stopSweeper()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: letting in-flight requests finish", "timeout", a.Cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweep purges ended sessions periodically.
+func (a *App) sweep(ctx context.Context) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := a.Auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Warn("purge sessions", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// responder is shared by every handler.
+func (a *App) responder() *httpx.Responder {
+	return &httpx.Responder{Catalog: a.Catalog, Log: a.Log}
+}

@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/demo"
+	"github.com/yiwang-gov/yiwang/internal/password"
+)
+
+// System returns ctx acting as the operator at the machine (for CLI commands).
+func System(ctx context.Context, command string) context.Context {
+	return access.WithPrincipal(ctx, access.SystemPrincipal("cli:"+command))
+}
+
+// LoadDemoIfEmpty loads the demo district into an empty database. It returns the password of
+// the demo accounts when it loaded them ("" when the database already held a district).
+func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.Stats, err error) {
+	if _, ok, err := a.Org.DistrictNode(ctx); err != nil || ok {
+		return "", stats, err
+	}
+	password = a.Cfg.DemoPassword
+	if password == "" {
+		password = generatedPassword()
+	}
+	stats, err = demo.Load(ctx, a.Org, a.Grids, a.Users, password, a.Now())
+	return password, stats, err
+}
+
+func generatedPassword() string { return password.Generate() }
+
+// VerifyAudit checks the audit chain.
+func (a *App) VerifyAudit(ctx context.Context) (audit.Report, error) {
+	return audit.Verify(ctx, a.DB)
+}
+
+// Backup writes a consistent copy of the database to file. For SQLite it uses VACUUM INTO (safe
+// while the server runs) and copies the secret key beside it as FILE.secret.key, without which
+// encrypted personal data cannot be read. For PostgreSQL it runs pg_dump.
+func (a *App) Backup(ctx context.Context, file string) ([]string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return nil, fmt.Errorf("backup: %s exists; choose a new file name", abs)
+	}
+	switch a.DB.Engine {
+	case db.SQLite:
+		if _, err := a.DB.Write.ExecContext(ctx, `VACUUM INTO $1`, abs); err != nil {
+			return nil, fmt.Errorf("backup: %w", err)
+		}
+		written := []string{abs}
+		if a.Cfg.SecretKey == "" {
+			key, err := os.ReadFile(filepath.Join(a.Cfg.DataDir, "secret.key"))
+			if err != nil {
+				return written, fmt.Errorf("backup: read secret key: %w", err)
+			}
+			if err := os.WriteFile(abs+".secret.key", key, 0o600); err != nil {
+				return written, fmt.Errorf("backup: %w", err)
+			}
+			written = append(written, abs+".secret.key")
+		}
+		return written, nil
+	default:
+		cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--file", abs, "--dbname", a.Cfg.DatabaseURL)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("backup: pg_dump: %w (install the PostgreSQL client tools)", err)
+		}
+		return []string{abs}, nil
+	}
+}
+
+// ImportGrids imports a GeoJSON file, printing progress to progressOut.
+func (a *App) ImportGrids(ctx context.Context, r io.Reader, progressOut io.Writer) (int, int, []string, error) {
+	rep, err := a.Grids.Import(System(ctx, "import grids"), r, func(stage string, done, total int) {
+		if total > 0 {
+			fmt.Fprintf(progressOut, "\r%-8s %6d / %d (%3d%%)", stage, done, total, done*100/total)
+			if done == total {
+				fmt.Fprintln(progressOut)
+			}
+		}
+	})
+	var msgs []string
+	for _, p := range rep.Problems {
+		msgs = append(msgs, fmt.Sprintf("[%s] %s", p.Severity, p.Message("zh-CN")))
+	}
+	return rep.Created, rep.Updated, msgs, err
+}

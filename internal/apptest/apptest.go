@@ -1,0 +1,138 @@
+// Package apptest starts a real yiwang — real database, real HTTP server, the demo district
+// loaded through the import code — for API and browser tests.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/yiwang-gov/yiwang/internal/app"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/dbtest"
+)
+
+// DemoPassword is the password of every demo account in tests.
+const DemoPassword = "Demo-Passw0rd!"
+
+// Server is a running yiwang with the demo district.
+type Server struct {
+	App *app.App
+	URL string
+	srv *httptest.Server
+}
+
+// Start builds yiwang on a fresh database of engine, loads the demo and serves it until the
+// test ends. Logs go to the test log only when the test fails (they are discarded otherwise).
+func Start(t testing.TB, engine db.Engine) *Server {
+	t.Helper()
+	ctx := context.Background()
+	d := dbtest.Open(t, engine)
+	cfg := app.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.PasswordCost = "test"
+	cfg.DemoPassword = DemoPassword
+	cfg.Demo = true
+	a, err := app.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), d)
+	if err != nil {
+		t.Fatalf("build app: %v", err)
+	}
+	if _, _, err := a.LoadDemoIfEmpty(ctx); err != nil {
+		t.Fatalf("load demo: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &Server{App: a, URL: srv.URL, srv: srv}
+}
+
+// Client is an API client signed in as one user (bearer token), or anonymous.
+type Client struct {
+	T        testing.TB
+	Base     string
+	Token    string
+	Username string
+	HTTP     *http.Client
+}
+
+// Anonymous returns a client with no credentials (and a cookie jar).
+func (s *Server) Anonymous(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{T: t, Base: s.URL, HTTP: &http.Client{Jar: jar}}
+}
+
+// Login signs in as username with the demo password and returns a bearer-token client.
+func (s *Server) Login(t testing.TB, username string) *Client {
+	t.Helper()
+	c := s.Anonymous(t)
+	var res struct {
+		Token string `json:"token"`
+	}
+	status := c.Do("POST", "/api/v1/auth/login", map[string]string{"username": username, "password": DemoPassword}, &res)
+	if status != http.StatusOK || res.Token == "" {
+		t.Fatalf("login %s: status %d", username, status)
+	}
+	return &Client{T: t, Base: s.URL, Token: res.Token, Username: username, HTTP: &http.Client{}}
+}
+
+// Do sends a request with a JSON body (nil for none, a string or []byte sent as is) and decodes
+// a JSON answer into out (nil to ignore). It returns the status code.
+func (c *Client) Do(method, path string, body, out any) int {
+	c.T.Helper()
+	status, raw := c.Raw(method, path, body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			c.T.Fatalf("%s %s: decode %q: %v", method, path, truncate(raw), err)
+		}
+	}
+	return status
+}
+
+// Raw sends a request and returns the status and body.
+func (c *Client) Raw(method, path string, body any) (int, []byte) {
+	c.T.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.Base+path, r)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		c.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
+func truncate(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,123 @@
+package audit
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
+)
+
+// HTTP serves the audit log to audit administrators.
+type HTTP struct {
+	DB *db.DB
+	R  *httpx.Responder
+}
+
+// Register adds the routes.
+func (h *HTTP) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/audit", h.search)
+	mux.HandleFunc("GET /api/v1/audit/verify", h.verify)
+}
+
+// ParseFilter reads a Filter from query parameters (shared by the API and the audit page).
+func ParseFilter(q map[string][]string) (Filter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	f := Filter{Actor: get("actor"), Action: get("action"), ObjectType: get("object_type"), ObjectID: get("object_id"),
+		Result: Result(get("result"))}
+	switch f.Result {
+	case "", OK, Denied, Failed:
+	default:
+		return f, apperr.New(apperr.Invalid, "audit.bad_filter", "result")
+	}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := get(p.name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				return f, apperr.New(apperr.Invalid, "audit.bad_filter", p.name)
+			}
+			*p.dst = t
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"before", &f.BeforeSeq}} {
+		if v := get(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				return f, apperr.New(apperr.Invalid, "audit.bad_filter", p.name)
+			}
+			*p.dst = n
+		}
+	}
+	if v := get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return f, apperr.New(apperr.Invalid, "audit.bad_filter", "limit")
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// parseTime accepts RFC 3339 or a date (taken in Asia/Shanghai).
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation("2006-01-02", v, shanghai)
+}
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
+	f, err := ParseFilter(r.URL.Query())
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	list, err := Search(r.Context(), h.DB, f)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []Entry{}
+	}
+	resp := map[string]any{"records": list}
+	if len(list) > 0 && len(list) == max(f.Limit, 1) {
+		resp["next_before"] = list[len(list)-1].Seq
+	}
+	httpx.JSON(w, http.StatusOK, resp)
+}
+
+func (h *HTTP) verify(w http.ResponseWriter, r *http.Request) {
+	// Verifying reads the whole chain: district-level audit administrators only.
+	scope, err := access.Need(r.Context(), access.AuditRead)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	if !scope.DistrictWide() {
+		h.R.Error(w, r, apperr.New(apperr.Forbidden, "auth.forbidden"))
+		return
+	}
+	rep, err := Verify(r.Context(), h.DB)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, rep)
+}

@@ -1,0 +1,325 @@
+// Package auth signs people in and out: password sign-in with lockout, sessions that end after a
+// configurable idle time (cookie for browsers, bearer token for API clients), resident sign-up by
+// phone with an SMS code, and the middleware that puts the caller into each request's context.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/org"
+	"github.com/yiwang-gov/yiwang/internal/password"
+	"github.com/yiwang-gov/yiwang/internal/pii"
+	"github.com/yiwang-gov/yiwang/internal/sms"
+	"github.com/yiwang-gov/yiwang/internal/users"
+)
+
+// Policy holds the security settings (等保 2.0 defaults).
+type Policy struct {
+	MaxFailures     int           // failed sign-ins before lockout (5)
+	LockFor         time.Duration // lockout duration (30 min)
+	IdleTimeout     time.Duration // session ends after this long without a request (30 min)
+	MaxSession      time.Duration // session ends this long after sign-in whatever happens (12 h)
+	PasswordMaxAge  time.Duration // staff must change passwords this often (90 days; 0 = never)
+	CodeTTL         time.Duration // SMS code validity (5 min)
+	CodeInterval    time.Duration // minimum time between two codes to one phone (60 s)
+	CodeMaxAttempts int           // wrong codes before the code is void (5)
+}
+
+// DefaultPolicy is the policy unless configured otherwise.
+var DefaultPolicy = Policy{MaxFailures: 5, LockFor: 30 * time.Minute, IdleTimeout: 30 * time.Minute,
+	MaxSession: 12 * time.Hour, PasswordMaxAge: 90 * 24 * time.Hour, CodeTTL: 5 * time.Minute,
+	CodeInterval: time.Minute, CodeMaxAttempts: 5}
+
+// Service signs people in and out.
+type Service struct {
+	DB     *db.DB
+	Users  *users.Service
+	Org    *org.Service
+	Vault  *pii.Vault
+	Hasher *password.Hasher
+	SMS    sms.Gateway
+	Policy Policy
+	Now    func() time.Time
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// Session kinds.
+const (
+	Cookie = "cookie"
+	Bearer = "bearer"
+)
+
+// Result of a successful sign-in.
+type Result struct {
+	Token              string    `json:"token"`
+	ExpiresAt          time.Time `json:"expires_at"`
+	UserID             string    `json:"user_id"`
+	MustChangePassword bool      `json:"must_change_password"`
+}
+
+func newToken() (token, id string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenID(token)
+}
+
+// tokenID is what the database keeps: a stolen database does not yield usable tokens.
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+type credential struct {
+	id, username, hash string
+	disabled, must     bool
+	failed             int
+	locked             sql.NullTime
+	changed            time.Time
+}
+
+func (s *Service) findCredential(ctx context.Context, login string) (credential, bool, error) {
+	var c credential
+	q := `SELECT id, username, password_hash, disabled, must_change_password, failed_logins, locked_until, password_changed_at
+		FROM users WHERE `
+	var arg any
+	if phone, ok := pii.NormalizePhone(login); ok {
+		q += `phone_hash = $1`
+		arg = s.Vault.Hash(phone)
+	} else {
+		q += `lower(username) = lower($1)`
+		arg = login
+	}
+	err := s.DB.Read.QueryRowContext(ctx, q, arg).Scan(&c.id, &c.username, &c.hash, &c.disabled, &c.must, &c.failed, &c.locked, &c.changed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, err
+}
+
+// Login checks a username (or a resident's phone number) and password and opens a session.
+func (s *Service) Login(ctx context.Context, login, pw, kind, ip string) (Result, error) {
+	now := s.Now().UTC()
+	login = strings.TrimSpace(login)
+	if login == "" || pw == "" || len(login) > 128 || len(pw) > 256 {
+		return Result{}, apperr.New(apperr.Invalid, "auth.bad_credentials")
+	}
+	c, found, err := s.findCredential(ctx, login)
+	if err != nil {
+		return Result{}, fmt.Errorf("login: %w", err)
+	}
+	entry := audit.Entry{At: now, ActorID: c.id, ActorName: c.username, Action: "auth.login", ObjectType: "user",
+		ObjectID: c.id, IP: ip, OrgPath: "/"}
+	if !found {
+		// Same work as for a real account, so timing does not reveal which usernames exist.
+		s.dummyOnce.Do(func() { s.dummy = s.Hasher.Dummy(ctx) })
+		s.Hasher.Verify(ctx, pw, s.dummy)
+		entry.ActorName, entry.Result, entry.After = "", audit.Denied, "unknown account"
+		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Unauthenticated, "auth.bad_credentials"))
+	}
+	if grants, err := s.Users.Grants(ctx, c.id); err == nil && len(grants) > 0 {
+		entry.Role, entry.OrgCode, entry.OrgPath = string(grants[0].Role), grants[0].OrgCode, grants[0].OrgPath
+	}
+	if c.locked.Valid && c.locked.Time.After(now) {
+		entry.Result, entry.After = audit.Denied, "locked"
+		minutes := int(c.locked.Time.Sub(now).Minutes()) + 1
+		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Locked, "auth.locked", minutes))
+	}
+	ok, err := s.Hasher.Verify(ctx, pw, c.hash)
+	if err != nil && !errors.Is(err, password.ErrMalformed) {
+		return Result{}, err
+	}
+	if !ok {
+		return Result{}, s.failed(ctx, c, entry, now)
+	}
+	if c.disabled {
+		entry.Result, entry.After = audit.Denied, "disabled"
+		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Forbidden, "auth.disabled"))
+	}
+	must := c.must
+	if s.Policy.PasswordMaxAge > 0 && now.Sub(c.changed) > s.Policy.PasswordMaxAge {
+		if grants, _ := s.Users.Grants(ctx, c.id); len(grants) > 0 && !onlyResident(grants) {
+			must = true
+		}
+	}
+	token, id := newToken()
+	expires := now.Add(s.Policy.MaxSession)
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1,
+			must_change_password = $2 WHERE id = $3`, now, must, c.id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, kind, created_at, last_seen_at, expires_at)
+			VALUES ($1,$2,$3,$4,$4,$5)`, id, c.id, kind, now, expires); err != nil {
+			return err
+		}
+		entry.After = kind
+		_, err := audit.Append(ctx, s.DB, tx, entry)
+		return err
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("login: %w", err)
+	}
+	return Result{Token: token, ExpiresAt: expires, UserID: c.id, MustChangePassword: must}, nil
+}
+
+func onlyResident(grants []access.Grant) bool {
+	for _, g := range grants {
+		if g.Role != access.Resident {
+			return false
+		}
+	}
+	return true
+}
+
+// failed counts a wrong password and locks the account at the limit.
+func (s *Service) failed(ctx context.Context, c credential, entry audit.Entry, now time.Time) error {
+	failures := c.failed + 1
+	var locked any
+	if failures >= s.Policy.MaxFailures {
+		locked, failures = now.Add(s.Policy.LockFor), 0
+		entry.After = "wrong password; account locked"
+	} else {
+		entry.After = fmt.Sprintf("wrong password (%d of %d)", failures, s.Policy.MaxFailures)
+	}
+	entry.Result = audit.Denied
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
+			failures, locked, c.id); err != nil {
+			return err
+		}
+		_, err := audit.Append(ctx, s.DB, tx, entry)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if locked != nil {
+		return apperr.New(apperr.Locked, "auth.locked", int(s.Policy.LockFor.Minutes()))
+	}
+	return apperr.New(apperr.Unauthenticated, "auth.bad_credentials")
+}
+
+func (s *Service) deny(ctx context.Context, entry audit.Entry, err error) error {
+	if aerr := audit.Record(ctx, s.DB, entry); aerr != nil {
+		return fmt.Errorf("login: %w", aerr)
+	}
+	return err
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	p, _ := access.From(ctx)
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, tokenID(token))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 || p == nil {
+			return nil
+		}
+		e := audit.For(access.ActorOf(ctx, access.Grant{}), s.Now(), "auth.logout", "user", p.UserID)
+		_, err = audit.Append(ctx, s.DB, tx, e)
+		return err
+	})
+}
+
+// Authenticate returns the caller for a session token, or an Unauthenticated error when the token
+// is unknown, expired or idle too long, or the account is disabled.
+func (s *Service) Authenticate(ctx context.Context, token, ip string) (*access.Principal, error) {
+	now := s.Now().UTC()
+	id := tokenID(token)
+	var p access.Principal
+	var lastSeen, expires time.Time
+	var disabled bool
+	err := s.DB.Read.QueryRowContext(ctx, `SELECT s.user_id, s.last_seen_at, s.expires_at, u.username, u.display_name,
+		u.disabled, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id).
+		Scan(&p.UserID, &lastSeen, &expires, &p.Username, &p.DisplayName, &disabled, &p.MustChangePassword)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.Unauthenticated, "auth.session_expired")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if disabled || !now.Before(expires) || now.Sub(lastSeen) >= s.Policy.IdleTimeout {
+		s.DB.Write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+		return nil, apperr.New(apperr.Unauthenticated, "auth.session_expired")
+	}
+	// Touch the session at most once a minute: enough for a 30-minute idle timeout, and it
+	// keeps reads from turning into writes.
+	if now.Sub(lastSeen) > time.Minute {
+		if _, err := s.DB.Write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, now, id); err != nil {
+			return nil, fmt.Errorf("authenticate: %w", err)
+		}
+	}
+	if p.Grants, err = s.Users.Grants(ctx, p.UserID); err != nil {
+		return nil, err
+	}
+	p.SessionID, p.IP = id, ip
+	return &p, nil
+}
+
+// ChangePassword lets the signed-in user replace their own password.
+func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+	p, ok := access.From(ctx)
+	if !ok || p.System {
+		return apperr.New(apperr.Unauthenticated, "auth.required")
+	}
+	var hash string
+	if err := s.DB.Read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, p.UserID).Scan(&hash); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if ok, _ := s.Hasher.Verify(ctx, oldPassword, hash); !ok {
+		return apperr.New(apperr.Invalid, "auth.wrong_old_password")
+	}
+	if oldPassword == newPassword {
+		return apperr.New(apperr.Invalid, "auth.same_password")
+	}
+	if err := password.CheckStrength(newPassword); err != nil {
+		return err
+	}
+	newHash, err := s.Hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = false,
+			password_changed_at = $2, updated_at = $2 WHERE id = $3`, newHash, now, p.UserID); err != nil {
+			return err
+		}
+		// Other sessions end: whoever knew the old password is signed out.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, p.UserID, p.SessionID); err != nil {
+			return err
+		}
+		_, err := audit.Append(ctx, s.DB, tx, audit.For(access.ActorOf(ctx, access.Grant{}), now, "auth.change_password", "user", p.UserID))
+		return err
+	})
+}
+
+// PurgeSessions deletes sessions that have ended (run periodically).
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.Now().UTC()
+	res, err := s.DB.Write.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
+		now, now.Add(-s.Policy.IdleTimeout))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,176 @@
+package auth
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
+)
+
+// CookieName is the browser session cookie.
+const CookieName = "yiwang_session"
+
+// HTTP serves sign-in, sign-out, sign-up and /me.
+type HTTP struct {
+	Auth         *Service
+	R            *httpx.Responder
+	SecureCookie bool
+	TrustProxy   bool
+}
+
+// Register adds the routes.
+func (h *HTTP) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/auth/login", h.login)
+	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)
+	mux.HandleFunc("POST /api/v1/auth/signup/code", h.requestCode)
+	mux.HandleFunc("POST /api/v1/auth/signup", h.signup)
+	mux.HandleFunc("GET /api/v1/me", h.me)
+	mux.HandleFunc("POST /api/v1/me/password", h.changePassword)
+}
+
+// tokenFrom reads the bearer token, else the session cookie.
+func tokenFrom(r *http.Request) string {
+	if a := r.Header.Get("Authorization"); a != "" {
+		if t, ok := strings.CutPrefix(a, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// Middleware puts the caller of a valid session into the request context. Requests without a
+// valid session go on anonymously; whatever needs a caller refuses them with 401.
+func (h *HTTP) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := tokenFrom(r)
+		if token == "" || len(token) > 128 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p, err := h.Auth.Authenticate(r.Context(), token, httpx.ClientIP(r, h.TrustProxy))
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				h.R.Error(w, r, err)
+				return
+			}
+			// An expired cookie is cleared so the browser stops sending it.
+			if _, cerr := r.Cookie(CookieName); cerr == nil {
+				h.clearCookie(w)
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
+	})
+}
+
+func (h *HTTP) setCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true,
+		Secure: h.SecureCookie, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *HTTP) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.SecureCookie, SameSite: http.SameSiteLaxMode})
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
+	var in loginRequest
+	if err := httpx.Decode(r, &in, 4096); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	res, err := h.Auth.Login(r.Context(), in.Username, in.Password, Cookie, httpx.ClientIP(r, h.TrustProxy))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.setCookie(w, res.Token)
+	httpx.JSON(w, http.StatusOK, res)
+}
+
+func (h *HTTP) logout(w http.ResponseWriter, r *http.Request) {
+	if token := tokenFrom(r); token != "" {
+		if err := h.Auth.Logout(r.Context(), token); err != nil {
+			h.R.Error(w, r, err)
+			return
+		}
+	}
+	h.clearCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *HTTP) requestCode(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Phone string `json:"phone"`
+	}
+	if err := httpx.Decode(r, &in, 1024); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	if err := h.Auth.RequestCode(r.Context(), in.Phone); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusAccepted, map[string]int{"expires_in_seconds": int(h.Auth.Policy.CodeTTL.Seconds())})
+}
+
+func (h *HTTP) signup(w http.ResponseWriter, r *http.Request) {
+	var in SignUp
+	if err := httpx.Decode(r, &in, 4096); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	res, err := h.Auth.SignUpResident(r.Context(), in, Cookie, httpx.ClientIP(r, h.TrustProxy))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.setCookie(w, res.Token)
+	httpx.JSON(w, http.StatusCreated, res)
+}
+
+// Me is the caller as GET /api/v1/me shows it.
+type Me struct {
+	ID                 string         `json:"id"`
+	Username           string         `json:"username"`
+	DisplayName        string         `json:"display_name"`
+	Roles              []access.Grant `json:"roles"`
+	MustChangePassword bool           `json:"must_change_password"`
+}
+
+func (h *HTTP) me(w http.ResponseWriter, r *http.Request) {
+	p, ok := access.From(r.Context())
+	if !ok {
+		h.R.Error(w, r, apperr.New(apperr.Unauthenticated, "auth.required"))
+		return
+	}
+	httpx.JSON(w, http.StatusOK, Me{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName,
+		Roles: p.Grants, MustChangePassword: p.MustChangePassword})
+}
+
+func (h *HTTP) changePassword(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		OldPassword string `json:"old_password"`
+		NewPassword string `json:"new_password"`
+	}
+	if err := httpx.Decode(r, &in, 4096); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	if err := h.Auth.ChangePassword(r.Context(), in.OldPassword, in.NewPassword); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,123 @@
+// Package httpx is yiwang's HTTP plumbing: JSON in and out, the one mapping of domain errors to
+// status codes and translated messages, and the middleware every request passes through.
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/i18n"
+)
+
+// Responder writes responses in the caller's language.
+type Responder struct {
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
+}
+
+// JSON writes v with the given status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// ErrorBody is the JSON shape of every error answer.
+type ErrorBody struct {
+	Error   string          `json:"error"`   // machine code, e.g. "invalid"
+	Key     string          `json:"key"`     // message key, e.g. "auth.bad_credentials"
+	Message string          `json:"message"` // in the caller's language
+	Details []apperr.Detail `json:"details,omitempty"`
+}
+
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:         http.StatusBadRequest,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.Locked:          http.StatusLocked,
+	apperr.TooMany:         http.StatusTooManyRequests,
+	apperr.Unsupported:     http.StatusUnsupportedMediaType,
+	apperr.Internal:        http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for err.
+func Status(err error) int {
+	return statusOf[apperr.CodeOf(err)]
+}
+
+// Body translates err for lang.
+func (rs *Responder) Body(lang string, err error) ErrorBody {
+	e, ok := apperr.As(err)
+	if !ok {
+		e = apperr.New(apperr.Internal, "error.internal")
+	}
+	return ErrorBody{Error: string(e.Code), Key: e.Key, Message: rs.Catalog.T(lang, e.Key, e.Args...), Details: e.Details}
+}
+
+// Error writes err as a JSON error answer. Internal errors are logged with the request ID; the
+// caller sees only a generic message.
+func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status := Status(err)
+	if status >= 500 {
+		rs.Log.Error("request failed", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	JSON(w, status, rs.Body(i18n.FromRequest(r), err))
+}
+
+// MaxJSONBody is the default limit of a JSON request body.
+const MaxJSONBody = 1 << 20
+
+// Decode reads a JSON object from the body into v: the media type must be JSON, the body at most
+// limit bytes, no unknown fields, exactly one value.
+func Decode(r *http.Request, v any, limit int64) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return apperr.New(apperr.Unsupported, "request.want_json")
+		}
+	}
+	if limit <= 0 {
+		limit = MaxJSONBody
+	}
+	body := http.MaxBytesReader(nil, r.Body, limit)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Invalid, "request.trailing_data")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &maxErr):
+		return apperr.New(apperr.TooLarge, "request.too_large", maxErr.Limit)
+	case errors.As(err, &typeErr):
+		return apperr.New(apperr.Invalid, "request.wrong_type", typeErr.Field, typeErr.Type.String())
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Invalid, "request.bad_json")
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Invalid, "request.empty_body")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return apperr.New(apperr.Invalid, "request.unknown_field", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return apperr.Wrap(err, apperr.Invalid, "request.bad_json")
+}

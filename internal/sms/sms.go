@@ -1,0 +1,68 @@
+// Package sms sends text messages through a gateway. The log gateway, for demos and tests, writes
+// each message to the log with the phone number masked; production districts plug in their
+// operator's gateway behind the same interface.
+package sms
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/yiwang-gov/yiwang/internal/pii"
+)
+
+// Message is one text message: a template key and its parameters.
+type Message struct {
+	Phone    string
+	Template string
+	Params   []any
+}
+
+// Templates are the Chinese texts of each message kind.
+var Templates = map[string]string{
+	"verification_code": "【一网统管】您的验证码是 %s，%d 分钟内有效。如非本人操作请忽略。",
+}
+
+// Text renders the message.
+func (m Message) Text() string {
+	t, ok := Templates[m.Template]
+	if !ok {
+		return fmt.Sprint(m.Template, m.Params)
+	}
+	return fmt.Sprintf(t, m.Params...)
+}
+
+// Gateway delivers messages.
+type Gateway interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// LogGateway writes messages to the log instead of sending them (demo mode).
+type LogGateway struct {
+	Log *slog.Logger
+	mu  sync.Mutex
+	// Sent keeps the messages for tests and the demo's operator, newest last.
+	Sent []Message
+}
+
+// Send logs the message with the phone masked.
+func (g *LogGateway) Send(ctx context.Context, m Message) error {
+	g.mu.Lock()
+	g.Sent = append(g.Sent, m)
+	g.mu.Unlock()
+	g.Log.InfoContext(ctx, "sms (log gateway: not sent)", "to", pii.MaskPhone(m.Phone), "text", m.Text())
+	return nil
+}
+
+// Last returns the newest message sent to phone.
+func (g *LogGateway) Last(phone string) (Message, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i := len(g.Sent) - 1; i >= 0; i-- {
+		if g.Sent[i].Phone == phone {
+			return g.Sent[i], true
+		}
+	}
+	return Message{}, false
+}
