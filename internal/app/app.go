@@ -40,7 +40,11 @@ type App struct {
 	Metrics *prometheus.Registry
 	Now     func() time.Time
 	handler http.Handler
+	mux     *httpx.Mux
 }
+
+// Routes lists every registered route pattern.
+func (a *App) Routes() []string { return a.mux.Patterns() }
 
 // NewLogger builds the process logger from the configuration.
 func NewLogger(cfg Config, w io.Writer) *slog.Logger {

@@ -20,7 +20,8 @@ import (
 // requests (CSRF) → authentication.
 func (a *App) routes() (http.Handler, error) {
 	rs := a.responder()
-	mux := http.NewServeMux()
+	mux := httpx.NewMux()
+	a.mux = mux
 	authHTTP := &auth.HTTP{Auth: a.Auth, R: rs, SecureCookie: a.Cfg.SecureCookies, TrustProxy: a.Cfg.TrustProxy}
 	authHTTP.Register(mux)
 	(&users.HTTP{Users: a.Users, R: rs}).Register(mux)
@@ -45,6 +46,7 @@ func (a *App) routes() (http.Handler, error) {
 		rs.Error(w, r, apperr.New(apperr.Forbidden, "auth.forbidden"))
 	}))
 	var h http.Handler = mux
+	h = auth.RequireSignIn(rs, auth.PublicPaths, h)
 	h = authHTTP.Middleware(h)
 	h = csrf.Handler(h)
 	h = httpx.SecurityHeaders(h)

@@ -18,7 +18,7 @@ type HTTP struct {
 }
 
 // Register adds the routes.
-func (h *HTTP) Register(mux *http.ServeMux) {
+func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/audit", h.search)
 	mux.HandleFunc("GET /api/v1/audit/verify", h.verify)
 }

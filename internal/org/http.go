@@ -13,7 +13,7 @@ type HTTP struct {
 }
 
 // Register adds the routes.
-func (h *HTTP) Register(mux *http.ServeMux) {
+func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/org/tree", h.tree)
 	mux.HandleFunc("GET /api/v1/departments", h.departments)
 	mux.HandleFunc("GET /api/v1/zones", h.zones)

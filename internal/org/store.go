@@ -125,6 +125,9 @@ func (s *Service) Zones(ctx context.Context) ([]Zone, error) {
 		return nil, err
 	}
 	cond, args := scope.PathCondition("z.path", 1)
+	// A zone is also visible to whoever reaches any of its grids (a community's grid worker).
+	gridCond, _ := scope.PathCondition("gz.path", 1)
+	cond = "(" + cond + " OR EXISTS (SELECT 1 FROM grids gz WHERE gz.zone_code = z.code AND " + gridCond + "))"
 	rows, err := s.DB.Read.QueryContext(ctx, `SELECT z.code, z.name, z.name_en, z.subdistrict_code,
 		z.lead_organisation, z.path, (SELECT count(*) FROM grids g WHERE g.zone_code = z.code)
 		FROM zones z WHERE `+cond+` ORDER BY z.code`, args...)

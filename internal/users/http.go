@@ -16,7 +16,7 @@ type HTTP struct {
 }
 
 // Register adds the routes.
-func (h *HTTP) Register(mux *http.ServeMux) {
+func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/users", h.list)
 	mux.HandleFunc("POST /api/v1/users", h.create)
 	mux.HandleFunc("GET /api/v1/users/{id}", h.get)

@@ -1,0 +1,48 @@
+# yiwang — build, run and test. Every target uses the approved toolchain (Go 1.26.8 has known
+# standard-library vulnerabilities; see ../shared/reference/go-stack.md §3.1).
+export GOTOOLCHAIN := go1.27.3
+
+VENDOR   := internal/web/static/vendor
+STAMP    := $(VENDOR)/.installed
+DATA     ?= ./data
+ADDR     ?= 127.0.0.1:8080
+
+.PHONY: all run build test test-short vet assets bench clean
+
+all: build
+
+# Front-end libraries come from npm at pinned versions and are copied into the embedded static
+# folder; nothing is committed and nothing is loaded from the network at run time.
+$(STAMP): package.json package-lock.json scripts/web-assets.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	sh scripts/web-assets.sh
+	touch $@
+
+assets: $(STAMP)
+
+build: assets
+	go build -trimpath -o bin/yiwang ./cmd/yiwang
+
+## run: the platform with the embedded database and the demo district
+run: build
+	./bin/yiwang serve --demo --data $(DATA) --addr $(ADDR)
+
+vet: assets
+	go vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+
+## test: every test (store suite on SQLite, and on PostgreSQL when YIWANG_TEST_PG is set;
+## browser tests in Chromium), with the race detector
+test: vet
+	go test -race -count=1 -timeout 25m ./...
+
+test-short: assets
+	go test -count=1 ./...
+
+## bench: the performance benchmarks (not part of the tests)
+bench: assets
+	go test -run '^$$' -bench . -benchtime 2s ./internal/grid/...
+
+clean:
+	rm -rf bin $(VENDOR)/* node_modules
+	git checkout -- $(VENDOR)/README.txt 2>/dev/null || true
