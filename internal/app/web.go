@@ -1,8 +1,8 @@
 package app
 
-import "net/http"
+import "github.com/yiwang-gov/yiwang/internal/httpx"
 
 // mountWeb adds the browser pages (package web).
-func (a *App) mountWeb(mux *http.ServeMux) error {
+func (a *App) mountWeb(mux *httpx.Mux) error {
 	return nil
 }
