@@ -97,6 +97,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	}
 	hasher := password.NewHasher(params, 4)
 	now := time.Now
+	if cfg.Clock != nil {
+		now = cfg.Clock
+	}
 	a := &App{Cfg: cfg, Log: log, DB: d, Catalog: catalog, Now: now, Metrics: prometheus.NewRegistry()}
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Org = &org.Service{DB: d}

@@ -30,6 +30,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	LogFormat       string
 	LogLevel        string
+	// Clock replaces the wall clock (tests); nil means time.Now.
+	Clock func() time.Time
 	// PasswordCost lowers the argon2id memory for tests ("test"); empty means the default.
 	PasswordCost string
 }

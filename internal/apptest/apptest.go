@@ -12,7 +12,9 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/db"
@@ -33,6 +35,12 @@ type Server struct {
 // test ends. Logs go to the test log only when the test fails (they are discarded otherwise).
 func Start(t testing.TB, engine db.Engine) *Server {
 	t.Helper()
+	return StartWith(t, engine, nil)
+}
+
+// StartWith is Start with a chance to change the configuration first (a clock, timeouts …).
+func StartWith(t testing.TB, engine db.Engine, configure func(*app.Config)) *Server {
+	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t, engine)
 	cfg := app.Defaults()
@@ -40,6 +48,9 @@ func Start(t testing.TB, engine db.Engine) *Server {
 	cfg.PasswordCost = "test"
 	cfg.DemoPassword = DemoPassword
 	cfg.Demo = true
+	if configure != nil {
+		configure(&cfg)
+	}
 	a, err := app.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), d)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
@@ -135,4 +146,27 @@ func truncate(b []byte) string {
 		return string(b[:300]) + "…"
 	}
 	return string(b)
+}
+
+// Clock is a settable clock for tests of timeouts; safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock starts at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }

@@ -39,11 +39,9 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 	grids, problems := Parse(r)
 	rep := ImportReport{Features: len(grids)}
 	progress("parse", len(grids), len(grids))
-	if HasErrors(problems) {
-		rep.Problems = problems
-		return rep, apperr.New(apperr.Invalid, "grid.bad_file", countErrors(problems))
-	}
-	if len(grids) == 0 {
+	// Features that could not be read still go through validation, so one answer names every
+	// problem of the file, not only the first kind found.
+	if len(grids) == 0 && !HasErrors(problems) {
 		return rep, apperr.New(apperr.Invalid, "grid.empty_file")
 	}
 	communities, err := s.Org.Communities(ctx)
@@ -63,14 +61,31 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 	for _, g := range grids {
 		inFile[g.Code] = true
 	}
-	all := grids
+	// Stored grids go first: Validate reports an overlapping pair on the later grid, which must
+	// be the file's feature.
+	var all []Grid
 	for _, g := range stored {
 		if !inFile[g.Code] {
 			all = append(all, g)
 		}
 	}
+	offset := len(all)
+	all = append(all, grids...)
 	for _, p := range Validate(all, Known{Communities: communities, Zones: zones}) {
-		if p.Feature < len(grids) {
+		if p.Feature >= 0 {
+			if p.Feature < offset {
+				continue
+			}
+			p.Feature -= offset
+			if ref, ok := p.Args[0].(FeatureRef); ok && p.Kind == ProblemOverlap {
+				if int(ref) < offset {
+					p.Kind, p.Args = ProblemOverlapStored, p.Args[1:]
+				} else {
+					p.Args[0] = ref - FeatureRef(offset)
+				}
+			}
+		}
+		if !duplicateOf(problems, p) {
 			problems = append(problems, p)
 		}
 	}
@@ -163,4 +178,14 @@ func Details(problems []Problem, lang string) []apperr.Detail {
 		out[i] = apperr.Detail{Field: p.Code, Line: p.Feature + 1, Message: p.Message(lang)}
 	}
 	return out
+}
+
+// duplicateOf reports whether Parse already found the same problem.
+func duplicateOf(problems []Problem, p Problem) bool {
+	for _, q := range problems {
+		if q.Feature == p.Feature && q.Kind == p.Kind {
+			return true
+		}
+	}
+	return false
 }

@@ -33,6 +33,7 @@ const (
 	ProblemUnknownZone          = "unknown_zone"
 	ProblemZoneOtherSubdistrict = "zone_other_subdistrict"
 	ProblemOverlap              = "overlap"
+	ProblemOverlapStored        = "overlap_stored"
 	ProblemGap                  = "gap"
 	ProblemNotContiguous        = "not_contiguous"
 	ProblemBadKind              = "bad_kind"
@@ -77,6 +78,7 @@ var templates = map[string]text{
 	ProblemUnknownZone:          {"片区编码 %v 不存在", "zone %v does not exist"},
 	ProblemZoneOtherSubdistrict: {"片区 %v 属于街道 %v，而网格属于街道 %v", "zone %v belongs to subdistrict %v, but the grid lies in subdistrict %v"},
 	ProblemOverlap:              {"与第 %v 个要素（%v）重叠，例如在 (%v, %v) 处", "overlaps feature %v (%v), for example at (%v, %v)"},
+	ProblemOverlapStored:        {"与已入库的网格 %v 重叠，例如在 (%v, %v) 处", "overlaps the stored grid %v, for example at (%v, %v)"},
 	ProblemGap:                  {"社区 %v 的网格之间有约 %v 平方米的空隙，位于 (%v, %v) 附近", "community %v has a gap of about %v m² between its grids, near (%v, %v)"},
 	ProblemNotContiguous:        {"社区 %v 的网格分成 %v 块互不相连的区域", "the grids of community %v form %v separate pieces"},
 	ProblemBadKind:              {"网格类型 %q 无效：应为 basic（基础网格）或 dedicated（专属网格）", "grid kind %q is invalid: it must be basic or dedicated"},
