@@ -20,9 +20,9 @@ func auditCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if rep.Break != nil {
-		fmt.Printf("审计日志链已损坏 / audit chain BROKEN at record %d: %s — %s\n", rep.Break.Seq, rep.Break.Reason, rep.Break.Detail)
+		fmt.Fprintf(stdout, "审计日志链已损坏 / audit chain BROKEN at record %d: %s — %s\n", rep.Break.Seq, rep.Break.Reason, rep.Break.Detail)
 		return exitCode(1)
 	}
-	fmt.Printf("审计日志链完整 / audit chain intact: %d records, head %s\n", rep.Records, rep.Head)
+	fmt.Fprintf(stdout, "审计日志链完整 / audit chain intact: %d records, head %s\n", rep.Records, rep.Head)
 	return nil
 }

@@ -45,7 +45,7 @@ func importCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("imported %d grids (%d new, %d updated), %d warnings\n", created+updated, created, updated, len(problems))
+	fmt.Fprintf(stdout, "imported %d grids (%d new, %d updated), %d warnings\n", created+updated, created, updated, len(problems))
 	return nil
 }
 
@@ -59,5 +59,5 @@ func exportCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	return a.Grids.Export(app.System(ctx, "export grids"), os.Stdout)
+	return a.Grids.Export(app.System(ctx, "export grids"), stdout)
 }

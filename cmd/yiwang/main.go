@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -61,9 +62,9 @@ func main() {
 	case "audit":
 		err = auditCmd(ctx, args)
 	case "backup":
-		err = backup(ctx, args)
+		err = backupCmd(ctx, args)
 	case "version":
-		fmt.Println("yiwang", app.Version)
+		fmt.Fprintln(stdout, "yiwang", app.Version)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -86,6 +87,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// stdout is where commands print their results (tests capture it).
+var stdout io.Writer = os.Stdout
 
 // exitCode ends the process with a status and no further message.
 type exitCode int
@@ -117,7 +121,7 @@ func open(ctx context.Context, name string, args []string, define func(fs *flag.
 }
 
 func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
+	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)

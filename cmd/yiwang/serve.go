@@ -39,12 +39,12 @@ func serve(ctx context.Context, args []string) error {
 				"zones", stats.Zones, "departments", stats.Departments, "grids", stats.Grids, "accounts", stats.Accounts)
 			if cfg.DemoPassword == "" {
 				// Printed once, to the terminal only (never to the log): it is not stored anywhere.
-				fmt.Fprintf(os.Stdout, "\n演示账号密码 / demo account password: %s\n(账号列表见 README / accounts are listed in the README)\n\n", pw)
+				fmt.Fprintf(stdout, "\n演示账号密码 / demo account password: %s\n(账号列表见 README / accounts are listed in the README)\n\n", pw)
 			}
 		}
 	}
 	return a.Serve(ctx, func(addr string) {
-		fmt.Fprintf(os.Stdout, "yiwang 已启动 / listening: http://%s/\n", addr)
+		fmt.Fprintf(stdout, "yiwang 已启动 / listening: http://%s/\n", addr)
 	})
 }
 
@@ -58,11 +58,11 @@ func migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("schema version %d of %d (%s)\n", current, target, a.DB.Engine)
+	fmt.Fprintf(stdout, "schema version %d of %d (%s)\n", current, target, a.DB.Engine)
 	return nil
 }
 
-func backup(ctx context.Context, args []string) error {
+func backupCmd(ctx context.Context, args []string) error {
 	var file string
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		file, args = args[0], args[1:]
@@ -80,7 +80,7 @@ func backup(ctx context.Context, args []string) error {
 	}
 	written, err := a.Backup(ctx, file)
 	for _, w := range written {
-		fmt.Println("wrote", w)
+		fmt.Fprintln(stdout, "wrote", w)
 	}
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -88,7 +87,7 @@ func usersCmd(ctx context.Context, args []string) error {
 		if asJSON {
 			return printJSON(out)
 		}
-		tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "USERNAME\tNAME\tROLES\tSTATUS")
 		for _, u := range out {
 			var roles []string
@@ -111,7 +110,7 @@ func usersCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("created %s (%s)\n", u.Username, u.ID)
+		fmt.Fprintf(stdout, "created %s (%s)\n", u.Username, u.ID)
 	case "set-password":
 		u, err := needUser()
 		if err != nil {
@@ -120,7 +119,7 @@ func usersCmd(ctx context.Context, args []string) error {
 		if err := a.Users.ResetPassword(sctx, u.ID, pw); err != nil {
 			return err
 		}
-		fmt.Printf("password of %s reset; it must be changed at the next sign-in\n", u.Username)
+		fmt.Fprintf(stdout, "password of %s reset; it must be changed at the next sign-in\n", u.Username)
 	case "disable", "enable":
 		u, err := needUser()
 		if err != nil {
@@ -129,7 +128,7 @@ func usersCmd(ctx context.Context, args []string) error {
 		if _, err := a.Users.SetDisabled(sctx, u.ID, sub == "disable"); err != nil {
 			return err
 		}
-		fmt.Printf("%sd %s\n", sub, u.Username)
+		fmt.Fprintf(stdout, "%sd %s\n", sub, u.Username)
 		return nil
 	case "grant":
 		u, err := needUser()
@@ -139,7 +138,7 @@ func usersCmd(ctx context.Context, args []string) error {
 		if _, err := a.Users.Grant(sctx, u.ID, users.RoleAt{Role: access.Role(role), OrgCode: orgCode}); err != nil {
 			return err
 		}
-		fmt.Printf("granted %s@%s to %s\n", role, orgCode, u.Username)
+		fmt.Fprintf(stdout, "granted %s@%s to %s\n", role, orgCode, u.Username)
 		return nil
 	case "revoke":
 		u, err := needUser()
@@ -150,7 +149,7 @@ func usersCmd(ctx context.Context, args []string) error {
 			if string(g.Role) == role && g.OrgCode == orgCode {
 				_, err := a.Users.Revoke(sctx, u.ID, g.ID)
 				if err == nil {
-					fmt.Printf("revoked %s@%s from %s\n", role, orgCode, u.Username)
+					fmt.Fprintf(stdout, "revoked %s@%s from %s\n", role, orgCode, u.Username)
 				}
 				return err
 			}
@@ -160,7 +159,7 @@ func usersCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s", usersUsage)
 	}
 	if generated {
-		fmt.Printf("initial password (shown once): %s\n", pw)
+		fmt.Fprintf(stdout, "initial password (shown once): %s\n", pw)
 	}
 	return nil
 }
