@@ -104,11 +104,15 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Org = &org.Service{DB: d}
 	a.Users = &users.Service{DB: d, Org: a.Org, Vault: vault, Hasher: hasher, Now: now}
-	a.SMS = &sms.LogGateway{Log: log}
+	a.SMS = &sms.LogGateway{Log: log, ShowText: cfg.Demo}
+	var gateway sms.Gateway = a.SMS
+	if cfg.SMSWebhook != "" {
+		gateway = &sms.Webhook{URL: cfg.SMSWebhook}
+	}
 	policy := auth.DefaultPolicy
 	policy.IdleTimeout, policy.MaxSession = cfg.IdleTimeout, cfg.MaxSession
 	policy.MaxFailures, policy.LockFor, policy.PasswordMaxAge = cfg.MaxFailures, cfg.LockFor, cfg.PasswordMaxAge
-	a.Auth = &auth.Service{DB: d, Users: a.Users, Org: a.Org, Vault: vault, Hasher: hasher, SMS: a.SMS, Policy: policy, Now: now}
+	a.Auth = &auth.Service{DB: d, Users: a.Users, Org: a.Org, Vault: vault, Hasher: hasher, SMS: gateway, Policy: policy, Now: now}
 	a.Grids = &grid.Service{DB: d, Org: a.Org, Now: now}
 	if err := a.Grids.LoadIndex(ctx); err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ type Config struct {
 	DemoPassword    string
 	AllowPublicDemo bool
 	SecretKey       string
+	SMSWebhook      string
 	SecureCookies   bool
 	TrustProxy      bool
 	IdleTimeout     time.Duration
@@ -51,6 +52,7 @@ var options = []option{
 	{"demo-password", "YIWANG_DEMO_PASSWORD", "password of every demo account (generated and printed once when empty)", ""},
 	{"allow-public-demo", "YIWANG_ALLOW_PUBLIC_DEMO", "let a demo listen on a non-loopback address", "false"},
 	{"secret-key", "YIWANG_SECRET_KEY", "64+ hex digits encrypting personal data; default: DATA/secret.key, created at first start (nodes sharing one PostgreSQL must share it)", ""},
+	{"sms-webhook", "YIWANG_SMS_WEBHOOK", "URL that receives each SMS as JSON {phone,template,text}; empty: SMS are only logged (codes shown in demo mode)", ""},
 	{"secure-cookies", "YIWANG_SECURE_COOKIES", "mark session cookies Secure (set when served over HTTPS)", "false"},
 	{"trust-proxy", "YIWANG_TRUST_PROXY", "take the client address from X-Forwarded-For (only behind your own reverse proxy)", "false"},
 	{"idle-timeout", "YIWANG_IDLE_TIMEOUT", "sign a session out after this long without a request", "30m"},
@@ -111,6 +113,7 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 		}
 		c.Addr, c.DataDir, c.DatabaseURL = get("addr"), get("data"), get("db")
 		c.Demo, c.DemoPassword, c.AllowPublicDemo = boolean("demo"), get("demo-password"), boolean("allow-public-demo")
+		c.SMSWebhook = get("sms-webhook")
 		c.SecretKey, c.SecureCookies, c.TrustProxy = get("secret-key"), boolean("secure-cookies"), boolean("trust-proxy")
 		c.IdleTimeout, c.MaxSession = duration("idle-timeout"), duration("max-session")
 		c.LockFor, c.PasswordMaxAge, c.ShutdownTimeout = duration("lock-for"), duration("password-max-age"), duration("shutdown-timeout")

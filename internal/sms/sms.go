@@ -4,10 +4,14 @@
 package sms
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/pii"
 )
@@ -41,7 +45,10 @@ type Gateway interface {
 // LogGateway writes messages to the log instead of sending them (demo mode).
 type LogGateway struct {
 	Log *slog.Logger
-	mu  sync.Mutex
+	// ShowText puts the message text (a verification code) into the log: only in demo mode,
+	// where no real gateway exists and the operator reads the codes from the log.
+	ShowText bool
+	mu       sync.Mutex
 	// Sent keeps the messages for tests and the demo's operator, newest last.
 	Sent []Message
 }
@@ -51,7 +58,11 @@ func (g *LogGateway) Send(ctx context.Context, m Message) error {
 	g.mu.Lock()
 	g.Sent = append(g.Sent, m)
 	g.mu.Unlock()
-	g.Log.InfoContext(ctx, "sms (log gateway: not sent)", "to", pii.MaskPhone(m.Phone), "text", m.Text())
+	if g.ShowText {
+		g.Log.InfoContext(ctx, "sms (demo log gateway: not sent)", "to", pii.MaskPhone(m.Phone), "text", m.Text())
+	} else {
+		g.Log.WarnContext(ctx, "sms not delivered: no SMS gateway configured (set YIWANG_SMS_WEBHOOK)", "to", pii.MaskPhone(m.Phone), "template", m.Template)
+	}
 	return nil
 }
 
@@ -65,4 +76,33 @@ func (g *LogGateway) Last(phone string) (Message, bool) {
 		}
 	}
 	return Message{}, false
+}
+
+// Webhook posts each message as JSON {"phone","template","text"} to a district's SMS service.
+type Webhook struct {
+	URL    string
+	Client *http.Client
+}
+
+// Send posts the message; any answer other than 2xx is an error.
+func (g *Webhook) Send(ctx context.Context, m Message) error {
+	body, _ := json.Marshal(map[string]string{"phone": m.Phone, "template": m.Template, "text": m.Text()})
+	req, err := http.NewRequestWithContext(ctx, "POST", g.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("sms webhook: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := g.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("sms webhook: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("sms webhook: status %d", resp.StatusCode)
+	}
+	return nil
 }
