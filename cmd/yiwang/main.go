@@ -71,6 +71,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "yiwang: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
 	if err != nil {
 		var exit exitCode
 		if errors.As(err, &exit) {
@@ -80,9 +83,6 @@ func main() {
 			fmt.Fprintln(os.Stderr, "yiwang:", describe(e))
 		} else {
 			fmt.Fprintln(os.Stderr, "yiwang:", err)
-		}
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
 		}
 		os.Exit(1)
 	}
