@@ -133,6 +133,8 @@ func except(names ...string) []string {
 	return out
 }
 
+// scenarios covers the foundation's routes; each domain adds its own from a file of its own
+// (scope_<domain>_test.go) with an init function appending to this list.
 var scenarios = []scenario{
 	{"GET /api/v1/org/tree", func(t *testing.T, f *fixture) {
 		for _, name := range subdistrictStaff {
@@ -302,6 +304,7 @@ var scenarios = []scenario{
 }
 
 // publicRoutes need no sign-in; every other API route answers 401 to an anonymous caller.
+// Domains append their public routes from their own files too.
 var publicRoutes = []string{"POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /api/v1/auth/signup/code",
 	"POST /api/v1/auth/signup", "GET /api/v1/openapi.json", "/api/"}
 
