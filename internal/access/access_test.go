@@ -16,17 +16,17 @@ func TestPermissionTable(t *testing.T) {
 		d = District
 	)
 	want := map[Role][]Reach{
-		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead
-		Resident:        {d, d, n, d, n, n, n},
-		GridWorker:      {s, d, n, d, n, n, n},
-		IntakeOperator:  {s, d, n, d, n, n, n},
-		ShiftLead:       {s, d, n, d, n, n, n},
-		Dispatcher:      {s, d, n, d, n, n, n},
-		DepartmentStaff: {d, d, n, d, n, n, n},
-		Leader:          {s, d, n, d, s, n, n},
-		SysAdmin:        {s, d, s, d, n, n, n},
-		SecAdmin:        {s, d, n, d, s, s, n},
-		AuditAdmin:      {s, d, n, d, n, n, s},
+		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite
+		Resident:        {d, d, n, d, n, n, n, d, n, d, n},
+		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n},
+		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n},
+		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n},
+		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n},
+		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n},
+		Leader:          {s, d, n, d, s, n, n, d, n, d, n},
+		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s},
+		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n},
+		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n},
 	}
 	if len(want) != len(Roles) {
 		t.Fatalf("table covers %d roles, there are %d", len(want), len(Roles))

@@ -11,6 +11,10 @@ const (
 	UserRead        Permission = "user.read"        // list and read accounts
 	UserWrite       Permission = "user.write"       // create, disable, reset, grant and revoke
 	AuditRead       Permission = "audit.read"       // search and verify the audit log
+	CalendarRead    Permission = "calendar.read"    // the work calendar (holidays, working hours)
+	CalendarWrite   Permission = "calendar.write"   // replace a year of the work calendar
+	CategoryRead    Permission = "category.read"    // the category catalogue and its time limits
+	CategoryWrite   Permission = "category.write"   // edit categories, time limits and routing rules
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -27,37 +31,48 @@ const (
 var table = map[Role]map[Permission]Reach{
 	Resident: {
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
 	},
 	GridWorker: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
 	},
 	IntakeOperator: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
 	},
 	ShiftLead: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
 	},
 	DepartmentStaff: {
 		// A department serves the whole district, so it needs the whole map.
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
 	},
 	Leader: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		UserRead: Subtree,
+		UserRead:     Subtree,
+		CalendarRead: District, CategoryRead: District,
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
+		CalendarWrite: Subtree, CategoryWrite: Subtree,
 	},
 	SecAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		UserRead: Subtree, UserWrite: Subtree,
+		CalendarRead: District, CategoryRead: District,
 	},
 	AuditAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		AuditRead: Subtree,
+		AuditRead:    Subtree,
+		CalendarRead: District, CategoryRead: District,
 	},
 }
 
@@ -68,4 +83,4 @@ func Allowed(role Role, perm Permission) Reach {
 
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
-	UserRead, UserWrite, AuditRead}
+	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite}
