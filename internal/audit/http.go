@@ -83,6 +83,10 @@ func parseTime(v string) (time.Time, error) {
 var shanghai = time.FixedZone("CST", 8*3600)
 
 func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
+	if _, err := access.Need(r.Context(), access.AuditRead); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
 	f, err := ParseFilter(r.URL.Query())
 	if err != nil {
 		h.R.Error(w, r, err)
@@ -97,7 +101,7 @@ func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
 		list = []Entry{}
 	}
 	resp := map[string]any{"records": list}
-	if len(list) > 0 && len(list) == max(f.Limit, 1) {
+	if len(list) > 0 && len(list) == EffectiveLimit(f.Limit) {
 		resp["next_before"] = list[len(list)-1].Seq
 	}
 	httpx.JSON(w, http.StatusOK, resp)

@@ -65,10 +65,7 @@ func Search(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	if f.BeforeSeq > 0 {
 		add("seq < $%d", f.BeforeSeq)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
-	args = append(args, f.Limit)
+	args = append(args, EffectiveLimit(f.Limit))
 	q := `SELECT ` + columns + ` FROM audit_log WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d`, len(args))
 	rows, err := d.Read.QueryContext(ctx, q, args...)
@@ -85,4 +82,12 @@ func Search(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// EffectiveLimit is the page size a search uses for a requested limit (default 100, at most 500).
+func EffectiveLimit(limit int) int {
+	if limit <= 0 || limit > 500 {
+		return 100
+	}
+	return limit
 }

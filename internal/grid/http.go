@@ -1,9 +1,13 @@
 package grid
 
 import (
+	"bytes"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
@@ -39,8 +43,7 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 			h.R.Error(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/geo+json")
-		httpx.JSON(w, http.StatusOK, fc)
+		httpx.JSONAs(w, http.StatusOK, "application/geo+json", fc)
 		return
 	}
 	list, err := h.Grids.List(r.Context(), filterFrom(r))
@@ -67,7 +70,7 @@ func (h *HTTP) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="grids.geojson"`)
-	httpx.JSON(w, http.StatusOK, fc)
+	httpx.JSONAs(w, http.StatusOK, "application/geo+json", fc)
 }
 
 func parseCoordinate(r *http.Request, name string) (float64, error) {
@@ -107,8 +110,23 @@ func (h *HTTP) locate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) importFile(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBytes)
-	rep, err := h.Grids.Import(r.Context(), r.Body, nil)
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, _ := mime.ParseMediaType(ct)
+		if mt != "application/json" && mt != "application/geo+json" {
+			h.R.Error(w, r, apperr.New(apperr.Unsupported, "request.want_json"))
+			return
+		}
+	}
+	if _, err := access.Need(r.Context(), access.TerritoryWrite); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImportBytes))
+	if err != nil {
+		h.R.Error(w, r, apperr.New(apperr.TooLarge, "request.too_large", MaxImportBytes))
+		return
+	}
+	rep, err := h.Grids.Import(r.Context(), bytes.NewReader(body), nil)
 	lang := i18n.FromRequest(r)
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Key == "grid.bad_file" {

@@ -23,7 +23,12 @@ type Responder struct {
 
 // JSON writes v with the given status.
 func JSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	JSONAs(w, status, "application/json; charset=utf-8", v)
+}
+
+// JSONAs writes v as JSON under another JSON media type (application/geo+json …).
+func JSONAs(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)

@@ -20,6 +20,9 @@ func (s *Service) checkGrant(ctx context.Context, scope access.Scope, r RoleAt) 
 	if !r.Role.Valid() {
 		return access.Grant{}, apperr.New(apperr.Invalid, "user.bad_role", r.Role)
 	}
+	if r.OrgCode == "" {
+		return access.Grant{}, apperr.New(apperr.Invalid, "request.missing_param", "org_code")
+	}
 	node, err := s.Org.NodeByCode(ctx, r.OrgCode)
 	if err != nil {
 		return access.Grant{}, err
