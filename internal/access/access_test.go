@@ -12,21 +12,23 @@ import (
 func TestPermissionTable(t *testing.T) {
 	const (
 		n = None
+		o = Own
 		s = Subtree
 		d = District
+		x = Dispatched
 	)
 	want := map[Role][]Reach{
-		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite
-		Resident:        {d, d, n, d, n, n, n, d, n, d, n},
-		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n},
-		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n},
-		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n},
-		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n},
-		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n},
-		Leader:          {s, d, n, d, s, n, n, d, n, d, n},
-		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s},
-		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n},
-		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n},
+		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite Report Read Act
+		Resident:        {d, d, n, d, n, n, n, d, n, d, n, d, o, o},
+		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n, d, s, s},
+		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n, d, s, s},
+		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n, d, s, s},
+		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n, n, s, s},
+		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n, n, x, x},
+		Leader:          {s, d, n, d, s, n, n, d, n, d, n, n, s, s},
+		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s, n, n, n},
+		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n, n, n, n},
+		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n, n, n, n},
 	}
 	if len(want) != len(Roles) {
 		t.Fatalf("table covers %d roles, there are %d", len(want), len(Roles))

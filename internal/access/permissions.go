@@ -15,16 +15,20 @@ const (
 	CalendarWrite   Permission = "calendar.write"   // replace a year of the work calendar
 	CategoryRead    Permission = "category.read"    // the category catalogue and its time limits
 	CategoryWrite   Permission = "category.write"   // edit categories, time limits and routing rules
+	CaseReport      Permission = "case.report"      // report a problem (create a case)
+	CaseRead        Permission = "case.read"        // read cases, their events and photos
+	CaseAct         Permission = "case.act"         // take workflow actions (which ones: cases.workflow)
 )
 
 // Reach is how far a permission extends from the node where the role is held.
 type Reach int
 
 const (
-	None     Reach = iota
-	Own            // only the caller's own records
-	Subtree        // the node and everything below it
-	District       // the whole district the node belongs to
+	None       Reach = iota
+	Own              // only the caller's own records
+	Subtree          // the node and everything below it
+	District         // the whole district the node belongs to
+	Dispatched       // what is dispatched to the caller's department
 )
 
 // table is the role × permission matrix. It is data, read by Allowed and tested exhaustively.
@@ -32,32 +36,39 @@ var table = map[Role]map[Permission]Reach{
 	Resident: {
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		CaseReport: District, CaseRead: Own, CaseAct: Own,
 	},
 	GridWorker: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree,
 	},
 	IntakeOperator: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree,
 	},
 	ShiftLead: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree,
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		CaseRead: Subtree, CaseAct: Subtree,
 	},
 	DepartmentStaff: {
 		// A department serves the whole district, so it needs the whole map.
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		CaseRead: Dispatched, CaseAct: Dispatched,
 	},
 	Leader: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		UserRead:     Subtree,
 		CalendarRead: District, CategoryRead: District,
+		CaseRead: Subtree, CaseAct: Subtree,
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
@@ -83,4 +94,5 @@ func Allowed(role Role, perm Permission) Reach {
 
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
-	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite}
+	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
+	CaseReport, CaseRead, CaseAct}

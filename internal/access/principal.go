@@ -94,11 +94,10 @@ func Need(ctx context.Context, perm Permission) (Scope, error) {
 			s.UserID = p.UserID
 		case Subtree:
 			s.Paths = append(s.Paths, g.OrgPath)
-			if g.Role == DepartmentStaff {
-				s.Departments = append(s.Departments, g.OrgCode)
-			}
 		case District:
 			s.Paths = append(s.Paths, districtPath(g.OrgPath))
+		case Dispatched:
+			s.Departments = append(s.Departments, g.OrgCode)
 		default:
 			continue
 		}

@@ -51,3 +51,6 @@ func (r Role) NodeKinds() []string {
 		return []string{"district", "subdistrict"}
 	}
 }
+
+// I18nKey names the role's text in the catalogue.
+func (r Role) I18nKey() string { return "role." + string(r) }

@@ -281,3 +281,9 @@ func Next(st State, in Input) (Outcome, error) {
 	}
 	return out, nil
 }
+
+// I18nKey names the status's text in the catalogue.
+func (s Status) I18nKey() string { return "case.status." + string(s) }
+
+// I18nKey names the action's text in the catalogue.
+func (a Action) I18nKey() string { return "case.action." + string(a) }

@@ -62,13 +62,31 @@ func Status(err error) int {
 	return statusOf[apperr.CodeOf(err)]
 }
 
-// Body translates err for lang.
+// Keyed is a message argument that has a translation of its own (a status, an action, a role).
+type Keyed interface{ I18nKey() string }
+
+// Body translates err for lang: the message, its arguments that have translations of their own,
+// and details whose message is a catalogue key.
 func (rs *Responder) Body(lang string, err error) ErrorBody {
 	e, ok := apperr.As(err)
 	if !ok {
 		e = apperr.New(apperr.Internal, "error.internal")
 	}
-	return ErrorBody{Error: string(e.Code), Key: e.Key, Message: rs.Catalog.T(lang, e.Key, e.Args...), Details: e.Details}
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		if k, ok := a.(Keyed); ok && rs.Catalog.Has(lang, k.I18nKey()) {
+			a = rs.Catalog.T(lang, k.I18nKey())
+		}
+		args[i] = a
+	}
+	var details []apperr.Detail
+	for _, d := range e.Details {
+		if rs.Catalog.Has(i18n.ZH, d.Message) {
+			d.Message = rs.Catalog.T(lang, d.Message)
+		}
+		details = append(details, d)
+	}
+	return ErrorBody{Error: string(e.Code), Key: e.Key, Message: rs.Catalog.T(lang, e.Key, args...), Details: details}
 }
 
 // Error writes err as a JSON error answer. Internal errors are logged with the request ID; the

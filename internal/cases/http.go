@@ -1,0 +1,132 @@
+package cases
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
+)
+
+// HTTP serves the case API.
+type HTTP struct {
+	Cases *Service
+	R     *httpx.Responder
+}
+
+// Register adds the routes.
+func (h *HTTP) Register(mux *httpx.Mux) {
+	mux.HandleFunc("POST /api/v1/cases", h.create)
+	mux.HandleFunc("GET /api/v1/cases", h.list)
+	mux.HandleFunc("GET /api/v1/cases/{id}", h.get)
+	mux.HandleFunc("GET /api/v1/cases/{id}/events", h.events)
+	mux.HandleFunc("POST /api/v1/cases/{id}/actions/{action}", h.act)
+}
+
+func (h *HTTP) create(w http.ResponseWriter, r *http.Request) {
+	var in NewCase
+	if err := httpx.Decode(r, &in, 64<<10); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	c, err := h.Cases.Create(r.Context(), in)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
+	httpx.JSON(w, http.StatusCreated, c)
+}
+
+// FilterFrom reads the queue filters from query parameters.
+func FilterFrom(q map[string][]string) (Filter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	f := Filter{SubdistrictCode: get("subdistrict"), CommunityCode: get("community"), GridCode: get("grid"),
+		ZoneCode: get("zone"), CategoryCode: get("category"), Channel: Channel(get("channel")),
+		Urgency: Urgency(get("urgency")), Department: get("department"), Keyword: get("q"), Sort: get("sort"),
+		Cursor: get("cursor")}
+	for _, v := range q["status"] {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				f.Status = append(f.Status, Status(s))
+			}
+		}
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"overdue", &f.Overdue}, {"mine", &f.Mine}} {
+		if v := get(b.name); v != "" {
+			x, err := strconv.ParseBool(v)
+			if err != nil {
+				return f, apperr.New(apperr.Invalid, "request.bad_param", b.name, v)
+			}
+			*b.dst = x
+		}
+	}
+	if v := get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return f, apperr.New(apperr.Invalid, "request.bad_param", "limit", "1–200")
+		}
+		f.Limit = n
+	}
+	if len([]rune(f.Keyword)) > 100 {
+		return f, apperr.New(apperr.Invalid, "request.bad_param", "q", "≤ 100")
+	}
+	return f, nil
+}
+
+func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
+	f, err := FilterFrom(r.URL.Query())
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	page, err := h.Cases.List(r.Context(), f)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, page)
+}
+
+func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
+	c, err := h.Cases.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, c)
+}
+
+func (h *HTTP) events(w http.ResponseWriter, r *http.Request) {
+	list, err := h.Cases.Events(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"events": list})
+}
+
+func (h *HTTP) act(w http.ResponseWriter, r *http.Request) {
+	var in ActInput
+	if r.ContentLength != 0 {
+		if err := httpx.Decode(r, &in, 16<<10); err != nil {
+			h.R.Error(w, r, err)
+			return
+		}
+	}
+	c, err := h.Cases.Act(r.Context(), r.PathValue("id"), Action(r.PathValue("action")), in)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, c)
+}

@@ -1,0 +1,366 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/textsearch"
+)
+
+const caseColumns = `c.id, c.number, COALESCE(c.external_id, ''), c.status, c.previous_status, c.channel, c.kind,
+	c.category_class, c.category_code, c.urgency, c.lat, c.lng, c.address, c.description, c.grid_code, c.community_code,
+	c.subdistrict_code, c.zone_code, c.path, c.reporter_id, c.reporter_name, c.reporter_phone_masked, c.anonymous,
+	c.lead_department, c.returned_department, c.suggested_department, c.rework_count, c.reopen_count, c.reopened,
+	c.supervise_count, c.extension_pending, c.merged_into, c.rating, c.rated, c.stage, c.stage_started_at, c.stage_due,
+	c.handle_due, c.deadline_imported, c.reported_at, c.closed_at, c.updated_at`
+
+func scanCase(row interface{ Scan(...any) error }) (Case, error) {
+	var c Case
+	var status, prev, channel, kind, urgency, rating, stage string
+	var stageDue, handleDue, closed sql.NullTime
+	err := row.Scan(&c.ID, &c.Number, &c.ExternalID, &status, &prev, &channel, &kind, &c.CategoryClass, &c.CategoryCode,
+		&urgency, &c.Lat, &c.Lng, &c.Address, &c.Description, &c.GridCode, &c.CommunityCode, &c.SubdistrictCode,
+		&c.ZoneCode, &c.path, &c.reporter, &c.ReporterName, &c.ReporterPhone, &c.Anonymous, &c.LeadDepartment,
+		&c.state.ReturnedDepartment, &c.SuggestedDepartment, &c.ReworkCount, &c.ReopenCount, &c.state.Reopened,
+		&c.SuperviseCount, &c.ExtensionPending, &c.MergedInto, &rating, &c.state.Rated, &stage, &c.StageStartedAt,
+		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt)
+	if err != nil {
+		return c, err
+	}
+	c.Status, c.Channel, c.Kind, c.Urgency, c.Rating, c.Stage = Status(status), Channel(channel), Kind(kind), Urgency(urgency), Rating(rating), Stage(stage)
+	c.StageStartedAt, c.ReportedAt, c.UpdatedAt = c.StageStartedAt.UTC(), c.ReportedAt.UTC(), c.UpdatedAt.UTC()
+	if stageDue.Valid {
+		t := stageDue.Time.UTC()
+		c.StageDue = &t
+	}
+	if handleDue.Valid {
+		t := handleDue.Time.UTC()
+		c.Deadline = &t
+	}
+	if closed.Valid {
+		t := closed.Time.UTC()
+		c.ClosedAt = &t
+	}
+	c.state = State{Status: c.Status, PreviousStatus: Status(prev), ReopenCount: c.ReopenCount, Rating: c.Rating,
+		ExtensionPending: c.ExtensionPending, Reopened: c.state.Reopened, LeadDepartment: c.LeadDepartment,
+		Rated: c.state.Rated, ReturnedDepartment: c.state.ReturnedDepartment}
+	return c, nil
+}
+
+// load reads one case inside scope (not found when outside: its existence is not revealed).
+func (s *Service) load(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, scope access.Scope, id string) (Case, error) {
+	cond, args := scopeCondition(scope, 2)
+	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = $1 AND `+cond,
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.New(apperr.NotFound, "case.not_found")
+	}
+	if err != nil {
+		return c, fmt.Errorf("load case: %w", err)
+	}
+	if c.Assisting, err = s.assisting(ctx, q, id); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func (s *Service) assisting(ctx context.Context, q any, id string) ([]string, error) {
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT department_code FROM case_departments WHERE case_id = $1 AND role = 'assisting' ORDER BY department_code`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one case the caller reaches.
+func (s *Service) Get(ctx context.Context, id string) (Case, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return Case{}, err
+	}
+	c, err := s.load(ctx, s.DB.Read, scope, id)
+	if err != nil {
+		return c, err
+	}
+	return s.present(ctx, scope, c), nil
+}
+
+// present prepares a case for the caller: the SLA light, and the reporter's contact only for
+// roles that deal with the reporter (always masked; anonymous reporters are never shown).
+func (s *Service) present(ctx context.Context, scope access.Scope, c Case) Case {
+	if c.StageDue != nil && c.Status.Open() {
+		share, err := s.Clock.Share(ctx, c.StageStartedAt, *c.StageDue, s.Now())
+		if err == nil {
+			c.Light = lightOf(share)
+		}
+	}
+	seesContact := false
+	for _, g := range scope.Grants {
+		switch g.Role {
+		case access.IntakeOperator, access.ShiftLead, access.Dispatcher, access.DepartmentStaff, access.GridWorker:
+			seesContact = true
+		}
+	}
+	p, _ := access.From(ctx)
+	if c.Anonymous || (!seesContact && (p == nil || p.UserID != c.reporter)) {
+		c.ReporterName, c.ReporterPhone = "", ""
+	}
+	if c.ReporterName != "" && (p == nil || p.UserID != c.reporter) {
+		c.ReporterName = maskName(c.ReporterName)
+	}
+	return c
+}
+
+func maskName(n string) string {
+	r := []rune(n)
+	if len(r) <= 1 {
+		return n
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
+}
+
+// lightOf maps the share of a limit used to the SLA colour: green below 80 %, yellow to 100 %,
+// red when overdue.
+func lightOf(share float64) string {
+	switch {
+	case share > 1:
+		return "red"
+	case share >= 0.8:
+		return "yellow"
+	}
+	return "green"
+}
+
+// Filter narrows the queue.
+type Filter struct {
+	Status          []Status
+	SubdistrictCode string
+	CommunityCode   string
+	GridCode        string
+	ZoneCode        string
+	CategoryCode    string
+	Channel         Channel
+	Urgency         Urgency
+	Department      string
+	Overdue         bool
+	Keyword         string
+	Mine            bool   // cases the caller reported
+	Sort            string // "deadline" (default) or "newest"
+	Limit           int
+	Cursor          string
+}
+
+// Page is one page of the queue.
+type Page struct {
+	Cases      []Case `json:"cases"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// cursor is the position after the last case of a page: its sort key and id.
+type cursor struct {
+	Due int64  `json:"d"`
+	ID  string `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
+		return c, apperr.New(apperr.Invalid, "request.bad_param", "cursor", "?")
+	}
+	return c, nil
+}
+
+// farFuture sorts cases without a running clock after all others.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// List returns a page of the cases the caller reaches, sorted by the running stage's deadline
+// (soonest first) or by report time (newest first).
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return Page{}, err
+	}
+	cond, args := scopeCondition(scope, 1)
+	conds := []string{cond}
+	add := func(format string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(format, len(args)))
+	}
+	if len(f.Status) > 0 {
+		var ph []string
+		for _, st := range f.Status {
+			if !slices.Contains(Statuses, st) {
+				return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "status", st)
+			}
+			args = append(args, string(st))
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
+	}
+	for _, eq := range []struct {
+		col string
+		v   string
+	}{{"c.subdistrict_code", f.SubdistrictCode}, {"c.community_code", f.CommunityCode}, {"c.grid_code", f.GridCode},
+		{"c.zone_code", f.ZoneCode}, {"c.category_code", f.CategoryCode}, {"c.channel", string(f.Channel)},
+		{"c.urgency", string(f.Urgency)}, {"c.lead_department", f.Department}} {
+		if eq.v != "" {
+			add(eq.col+" = $%d", eq.v)
+		}
+	}
+	if f.Overdue {
+		add("c.stage_due < $%d", s.Now().UTC())
+	}
+	if f.Mine {
+		p, _ := access.From(ctx)
+		add("c.reporter_id = $%d", p.UserID)
+	}
+	if kw := strings.TrimSpace(f.Keyword); kw != "" {
+		if s.DB.Engine == db.Postgres {
+			q := textsearch.TSQuery(kw)
+			if q == "" {
+				return Page{Cases: []Case{}}, nil
+			}
+			add("c.id IN (SELECT case_id FROM case_search WHERE tokens @@ to_tsquery('simple', $%d))", q)
+		} else {
+			q := textsearch.FTS5Query(kw)
+			if q == "" {
+				return Page{Cases: []Case{}}, nil
+			}
+			add("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH $%d)", q)
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	newest := f.Sort == "newest"
+	if f.Sort != "" && f.Sort != "newest" && f.Sort != "deadline" {
+		return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "sort", f.Sort)
+	}
+	sortExpr := "COALESCE(c.stage_due, $%d)"
+	if f.Cursor != "" {
+		cur, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return Page{}, err
+		}
+		at := time.Unix(0, cur.Due).UTC()
+		if newest {
+			args = append(args, at, cur.ID)
+			conds = append(conds, fmt.Sprintf("(c.reported_at < $%d OR (c.reported_at = $%d AND c.id < $%d))", len(args)-1, len(args)-1, len(args)))
+		} else {
+			args = append(args, farFuture, at, cur.ID)
+			n := len(args)
+			e := fmt.Sprintf(sortExpr, n-2)
+			conds = append(conds, fmt.Sprintf("(%s > $%d OR (%s = $%d AND c.id > $%d))", e, n-1, e, n-1, n))
+		}
+	}
+	order := " ORDER BY c.reported_at DESC, c.id DESC"
+	if !newest {
+		args = append(args, farFuture)
+		order = fmt.Sprintf(" ORDER BY "+sortExpr+", c.id", len(args))
+	}
+	args = append(args, limit+1)
+	q := `SELECT ` + caseColumns + ` FROM cases c WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
+	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	page := Page{Cases: []Case{}}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return Page{}, fmt.Errorf("list cases: %w", err)
+		}
+		page.Cases = append(page.Cases, c)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, err
+	}
+	if len(page.Cases) > limit {
+		page.Cases = page.Cases[:limit]
+		last := page.Cases[limit-1]
+		key := farFuture
+		if newest {
+			key = last.ReportedAt
+		} else if last.StageDue != nil {
+			key = *last.StageDue
+		}
+		page.NextCursor = encodeCursor(cursor{Due: key.UnixNano(), ID: last.ID})
+	}
+	for i := range page.Cases {
+		page.Cases[i] = s.present(ctx, scope, page.Cases[i])
+	}
+	return page, nil
+}
+
+// Events returns a case's history. Residents see only the public events.
+func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.load(ctx, s.DB.Read, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := access.From(ctx)
+	onlyPublic := p != nil && p.UserID == c.reporter && len(scope.Paths) == 0 && len(scope.Departments) == 0
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT seq, action, status, actor_name, role, org_code, at, note, data, public
+		FROM case_events WHERE case_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("case events: %w", err)
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		var action, status, data string
+		if err := rows.Scan(&e.Seq, &action, &status, &e.ActorName, &e.Role, &e.OrgCode, &e.At, &e.Note, &data, &e.Public); err != nil {
+			return nil, fmt.Errorf("case events: %w", err)
+		}
+		if onlyPublic && !e.Public {
+			continue
+		}
+		e.Action, e.Status, e.At = Action(action), Status(status), e.At.UTC()
+		if data != "{}" {
+			json.Unmarshal([]byte(data), &e.Data)
+		}
+		if onlyPublic || e.Role == string(access.Resident) {
+			e.ActorName = "" // staff names are not shown to the public, nor residents' usernames
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
