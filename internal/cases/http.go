@@ -1,12 +1,15 @@
 package cases
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/photo"
 )
 
 // HTTP serves the case API.
@@ -22,6 +25,69 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/cases/{id}", h.get)
 	mux.HandleFunc("GET /api/v1/cases/{id}/events", h.events)
 	mux.HandleFunc("POST /api/v1/cases/{id}/actions/{action}", h.act)
+	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
+	mux.HandleFunc("GET /api/v1/cases/{id}/photos", h.photos)
+	mux.HandleFunc("GET /api/v1/cases/{id}/photos/{photo}", h.photo)
+}
+
+// addPhotos takes multipart/form-data with one or more "photo" files.
+func (h *HTTP) addPhotos(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, photo.MaxPerAction*photo.MaxBytes+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			h.R.Error(w, r, apperr.New(apperr.TooLarge, "photo.too_large", photo.MaxBytes>>20))
+			return
+		}
+		h.R.Error(w, r, apperr.New(apperr.Unsupported, "photo.none"))
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	var files [][]byte
+	for _, fh := range r.MultipartForm.File["photo"] {
+		if fh.Size > photo.MaxBytes {
+			h.R.Error(w, r, apperr.New(apperr.TooLarge, "photo.too_large", photo.MaxBytes>>20))
+			return
+		}
+		f, err := fh.Open()
+		if err != nil {
+			h.R.Error(w, r, apperr.New(apperr.Invalid, "photo.none"))
+			return
+		}
+		b, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+		f.Close()
+		if err != nil {
+			h.R.Error(w, r, apperr.New(apperr.Invalid, "photo.none"))
+			return
+		}
+		files = append(files, b)
+	}
+	list, err := h.Cases.AddPhotos(r.Context(), r.PathValue("id"), files)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusCreated, map[string]any{"photos": list})
+}
+
+func (h *HTTP) photos(w http.ResponseWriter, r *http.Request) {
+	list, err := h.Cases.Photos(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"photos": list})
+}
+
+func (h *HTTP) photo(w http.ResponseWriter, r *http.Request) {
+	b, err := h.Cases.PhotoBytes(r.Context(), r.PathValue("id"), r.PathValue("photo"), r.URL.Query().Get("size") == "thumb")
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Write(b)
 }
 
 func (h *HTTP) create(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,159 @@
+package cases
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/photo"
+)
+
+// Photo describes a stored photo (the bytes are fetched separately).
+type Photo struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"` // report | evidence
+	Width     int       `json:"width"`
+	Height    int       `json:"height"`
+	URL       string    `json:"url"`
+	ThumbURL  string    `json:"thumbnail_url"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AddPhotos cleans and stores photos of a case: the reporter's own (kind report) while the case
+// is new, a department's evidence while it handles the case, a grid worker's from the site.
+func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]Photo, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, apperr.New(apperr.Invalid, "photo.none")
+	}
+	if len(files) > photo.MaxPerAction {
+		return nil, apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
+	}
+	processed := make([]photo.Processed, len(files))
+	for i, f := range files {
+		if processed[i], err = photo.Process(f); err != nil {
+			return nil, err
+		}
+	}
+	p, _ := access.From(ctx)
+	now := s.Now().UTC()
+	var out []Photo
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.load(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		kind, grant, ok := photoRole(p, c)
+		if !ok {
+			return apperr.New(apperr.Forbidden, "auth.forbidden")
+		}
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
+			return err
+		}
+		if have+len(processed) > photo.MaxPerCase*2 || (kind == "report" && have+len(processed) > photo.MaxPerCase) {
+			return apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
+		}
+		for _, ph := range processed {
+			sum := sha256.Sum256(ph.JPEG)
+			pid := db.NewID()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_photos (id, case_id, kind, content_type, width, height, size,
+				sha256, data, thumbnail, created_at) VALUES ($1,$2,$3,'image/jpeg',$4,$5,$6,$7,$8,$9,$10)`,
+				pid, id, kind, ph.Width, ph.Height, len(ph.JPEG), hex.EncodeToString(sum[:]), ph.JPEG, ph.Thumbnail, now); err != nil {
+				return fmt.Errorf("store photo: %w", err)
+			}
+			out = append(out, photoOf(id, pid, kind, ph.Width, ph.Height, now))
+		}
+		e := audit.For(access.ActorOf(ctx, grant), now, "case.photos", "case", id)
+		e.OrgPath, e.OrgCode = c.path, c.SubdistrictCode
+		e.After = fmt.Sprintf(`{"kind":%q,"count":%d}`, kind, len(processed))
+		_, err = audit.Append(ctx, s.DB, tx, e)
+		return err
+	})
+	return out, err
+}
+
+// photoRole decides whether the caller may add photos to c now, and of which kind.
+func photoRole(p *access.Principal, c Case) (string, access.Grant, bool) {
+	for _, a := range []Action{ReportBack, Verify, Confirm, Comment} {
+		g, ok := actorFor(p, c, a)
+		if !ok {
+			continue
+		}
+		switch {
+		case g.Role == access.DepartmentStaff && (c.Status == Handling || c.Status == Dispatched):
+			return "evidence", g, true
+		case g.Role == access.GridWorker && c.Status.Open():
+			return "evidence", g, true
+		case c.reporter == p.UserID && (c.Status == Confirming || c.Status == Reported || c.Status == Registered):
+			return "report", g, true
+		case (g.Role == access.IntakeOperator || g.Role == access.ShiftLead) && (c.Status == Confirming || c.Status == Reported):
+			return "report", g, true
+		}
+	}
+	return "", access.Grant{}, false
+}
+
+func photoOf(caseID, id, kind string, w, h int, at time.Time) Photo {
+	base := "/api/v1/cases/" + caseID + "/photos/" + id
+	return Photo{ID: id, Kind: kind, Width: w, Height: h, URL: base, ThumbURL: base + "?size=thumb", CreatedAt: at}
+}
+
+// Photos lists a case's photos.
+func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.load(ctx, s.DB.Read, scope, id); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, kind, width, height, created_at FROM case_photos WHERE case_id = $1 ORDER BY created_at, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Photo{}
+	for rows.Next() {
+		var pid, kind string
+		var w, h int
+		var at time.Time
+		if err := rows.Scan(&pid, &kind, &w, &h, &at); err != nil {
+			return nil, err
+		}
+		out = append(out, photoOf(id, pid, kind, w, h, at.UTC()))
+	}
+	return out, rows.Err()
+}
+
+// PhotoBytes returns a photo or its thumbnail, to a caller who reaches the case.
+func (s *Service) PhotoBytes(ctx context.Context, caseID, photoID string, thumb bool) ([]byte, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.load(ctx, s.DB.Read, scope, caseID); err != nil {
+		return nil, err
+	}
+	col := "data"
+	if thumb {
+		col = "thumbnail"
+	}
+	var b []byte
+	err = s.DB.Read.QueryRowContext(ctx, `SELECT `+col+` FROM case_photos WHERE id = $1 AND case_id = $2`, photoID, caseID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "photo.not_found")
+	}
+	return b, err
+}
