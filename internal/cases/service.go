@@ -7,8 +7,10 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/grid"
+	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/pii"
+	"github.com/yiwang-gov/yiwang/internal/sms"
 )
 
 // Service runs the case desk.
@@ -21,12 +23,18 @@ type Service struct {
 	Router    Router
 	Vault     *pii.Vault
 	Now       func() time.Time
-	// Notify is told of every change (live updates, notifications); nil means nobody listens.
-	Notify func(Change)
+	// Notify stores notifications and pushes live updates; nil means nobody listens.
+	Notify *notify.Service
+	// SMS tells reporters without an account (hotline callers) by text message; may be nil.
+	SMS sms.Gateway
 
 	districtOnce sync.Once
 	district     string
+	announcing   sync.WaitGroup
 }
+
+// Settle waits until the notifications of past changes are stored (tests, shutdown).
+func (s *Service) Settle() { s.announcing.Wait() }
 
 // Change is what listeners hear after a case changed.
 type Change struct {
@@ -52,8 +60,17 @@ func (s *Service) districtCode(ctx context.Context) string {
 	return s.district
 }
 
+// notify tells whoever must know about a change, after it committed. A failure to notify is
+// logged by the caller's request, never undoes the change.
 func (s *Service) notify(c Change) {
-	if s.Notify != nil {
-		s.Notify(c)
+	if s.Notify == nil {
+		return
 	}
+	s.Notify.Hub.Publish(notify.Message{Kind: "case", CaseID: c.CaseID, Number: c.Number, Action: string(c.Action),
+		Status: string(c.Status), At: c.At, Path: c.Path, Reporter: c.Reporter, Depts: c.Depts})
+	s.announcing.Add(1)
+	go func() {
+		defer s.announcing.Done()
+		s.announce(context.Background(), c)
+	}()
 }

@@ -26,6 +26,7 @@ type Message struct {
 // Templates are the Chinese texts of each message kind.
 var Templates = map[string]string{
 	"verification_code": "【一网统管】您的验证码是 %s，%d 分钟内有效。如非本人操作请忽略。",
+	"case_update":       "【一网统管】%s",
 }
 
 // Text renders the message.
