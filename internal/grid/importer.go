@@ -77,7 +77,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 				continue
 			}
 			p.Feature -= offset
-			if ref, ok := p.Args[0].(FeatureRef); ok && p.Kind == ProblemOverlap {
+			if ref, ok := overlapRef(p); ok {
 				if int(ref) < offset {
 					p.Kind, p.Args = ProblemOverlapStored, p.Args[1:]
 				} else {
@@ -188,4 +188,13 @@ func duplicateOf(problems []Problem, p Problem) bool {
 		}
 	}
 	return false
+}
+
+// overlapRef returns the other feature an overlap problem names.
+func overlapRef(p Problem) (FeatureRef, bool) {
+	if p.Kind != ProblemOverlap || len(p.Args) == 0 {
+		return 0, false
+	}
+	ref, ok := p.Args[0].(FeatureRef)
+	return ref, ok
 }

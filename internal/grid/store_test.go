@@ -47,10 +47,11 @@ func TestImportIsAllOrNothingAndLocateFollows(t *testing.T) {
 			open := `{"type":"Feature","properties":{"code":"350503001001902"},"geometry":{"type":"Polygon","coordinates":[[[118.71,24.90],[118.711,24.90],[118.711,24.901],[118.71,24.901]]]}}`
 			orphan := feature("350503999999001", square(118.72, 24.90, 0.001))
 			overlap := feature("350503001001903", square(118.7005, 24.9005, 0.001))
-			file := `{"type":"FeatureCollection","features":[` + strings.Join([]string{good, open, orphan, overlap}, ",") + `]}`
+			point := `{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[118.6,24.9]}}`
+			file := `{"type":"FeatureCollection","features":[` + strings.Join([]string{good, open, orphan, overlap, point}, ",") + `]}`
 			st, raw := sys.Raw("POST", "/api/v1/grids/import", file)
 			body := string(raw)
-			if st != 400 || !strings.Contains(body, "第 2 个要素") || !strings.Contains(body, "350503999999") || !strings.Contains(body, "350503001001903") {
+			if st != 400 || !strings.Contains(body, "第 2 个要素") || !strings.Contains(body, "350503999999") || !strings.Contains(body, "350503001001903") || !strings.Contains(body, "第 5 个要素") {
 				t.Fatalf("bad file: %d %s", st, body)
 			}
 			if countGrids(t, srv) != before {

@@ -1,0 +1,242 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Helpers of the browser tests: finding and starting Chromium, tabs with their own cookies,
+// waiting on conditions (never on time) and screenshots.
+
+// chromiumPath finds Chromium: $CHROMIUM_PATH, /usr/bin/chromium, or chromium / chromium-browser
+// on PATH. Without one the test is skipped, except in CI (CI=true), where it fails.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("CHROMIUM_PATH=%s: %v", p, err)
+		}
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium not found (set CHROMIUM_PATH or install the Debian package chromium): CI must run the browser tests")
+	}
+	t.Skip("Chromium not found: set CHROMIUM_PATH or `apt-get install chromium fonts-wqy-microhei` to run the browser tests")
+	return ""
+}
+
+// browser is one headless Chromium shared by the subtests of a test.
+type browser struct {
+	ctx   context.Context
+	base  string
+	shots *shots
+}
+
+func startBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	path := chromiumPath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// A browser set to Chinese, as the district's staff use: pages default to zh-CN.
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1366, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	return &browser{ctx: ctx, base: base, shots: newShots(t)}
+}
+
+// tab is a page in a fresh browser context (its own cookies), closed when the test ends.
+type tab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	b    *browser
+
+	mu       sync.Mutex
+	problems []string // uncaught exceptions and CSP violations seen in the page
+}
+
+func (b *browser) tab(t *testing.T, width, height int64) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	tb := &tab{t: t, ctx: ctx, base: b.base, b: b}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if text := m.String(); m.IsException() || strings.Contains(text, "Content Security Policy") {
+				tb.mu.Lock()
+				tb.problems = append(tb.problems, fmt.Sprintf("%s:%d %s", m.URL, m.Line+1, text))
+				tb.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		for _, p := range tb.problems {
+			t.Errorf("browser console: %s", p)
+		}
+	})
+	return tb
+}
+
+// timeout bounds each step, so a missing element fails the test in seconds rather than minutes.
+const timeout = 15 * time.Second
+
+func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		tb.t.Fatalf("browser: %v (at %s)", err, tb.location())
+	}
+}
+
+func (tb *tab) location() string {
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+// eval runs a JavaScript expression and decodes its value.
+func eval[T any](tb *tab, expression string) T {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression))
+	if err != nil {
+		tb.t.Fatalf("evaluate %s: %v", expression, err)
+	}
+	return v
+}
+
+// waitFor waits until a JavaScript condition holds in the current page.
+func (tb *tab) waitFor(condition string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+condition+")", chromedp.WithPollingTimeout(timeout))); err != nil {
+		tb.t.Fatalf("waiting for %s: %v (at %s)", condition, err, tb.location())
+	}
+}
+
+func (tb *tab) text(selector string) string {
+	tb.t.Helper()
+	return eval[string](tb, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ''`, selector))
+}
+
+// open navigates to path and waits until selector is visible.
+func (tb *tab) open(path, selector string) {
+	tb.t.Helper()
+	tb.do(chromedp.Navigate(tb.base+path), chromedp.WaitVisible(chromedp.CSS(selector)))
+}
+
+// login signs in through the form and waits for the home page.
+func (tb *tab) login(username, password string) {
+	tb.t.Helper()
+	tb.open("/login", "#login-form")
+	tb.do(
+		chromedp.SendKeys(chromedp.CSS("#username"), username),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#greeting")),
+	)
+}
+
+// nav returns the labels of the main navigation.
+func (tb *tab) nav() string {
+	return eval[string](tb, `[...document.querySelectorAll('#nav ul a')].map(a => a.textContent.trim()).join(',')`)
+}
+
+// gridPaths counts the grid polygons Leaflet drew (SVG paths in the overlay pane).
+const gridPaths = `document.querySelectorAll('.leaflet-overlay-pane svg path.leaflet-interactive').length`
+
+// shot saves a screenshot of the whole page.
+func (tb *tab) shot(name string) {
+	tb.t.Helper()
+	tb.waitFor(`!document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')`) // a map at rest
+	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	tb.b.shots.save(tb.t, name, png)
+}
+
+// shots keeps the screenshots in the test's temporary directory and copies them to
+// $TMPDIR/yiwang-shots for people to look at.
+type shots struct {
+	dir, keep string
+}
+
+func newShots(t *testing.T) *shots {
+	s := &shots{dir: t.TempDir(), keep: filepath.Join(os.TempDir(), "yiwang-shots")}
+	if err := os.MkdirAll(s.keep, 0o755); err != nil {
+		t.Logf("screenshots stay in the temporary directory only: %v", err)
+		s.keep = ""
+	}
+	return s
+}
+
+func (s *shots) save(t *testing.T, name string, png []byte) {
+	t.Helper()
+	file := filepath.Join(s.dir, name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s.keep != "" {
+		kept := filepath.Join(s.keep, name+".png")
+		if err := os.WriteFile(kept, png, 0o644); err == nil {
+			t.Logf("screenshot %s (copy: %s)", file, kept)
+			return
+		}
+	}
+	t.Logf("screenshot %s", file)
+}

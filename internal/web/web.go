@@ -1,0 +1,113 @@
+// Package web serves yiwang's browser pages: a server-rendered html/template shell (layout,
+// navigation by role, language switch, sign-in redirects) around small JavaScript modules under
+// static/js/ that call the JSON API for data and actions. Nothing is loaded from the network at
+// run time: Leaflet is copied from npm into static/vendor/ at build time (scripts/web-assets.sh)
+// and embedded with the rest.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/yiwang-gov/yiwang/internal/auth"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/i18n"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Config is what the pages need from the rest of yiwang.
+type Config struct {
+	Catalog *i18n.Catalog
+	Auth    *auth.Service // ends the session on sign-out
+	Log     *slog.Logger
+	// SecureCookie marks the cookies the pages set (sign-out, language) Secure, as the API's.
+	SecureCookie bool
+}
+
+// Web is the set of browser pages.
+type Web struct {
+	cfg    Config
+	pages  map[string]*template.Template
+	static *staticServer
+	// jsTexts holds, per language, the texts the JavaScript modules show.
+	jsTexts map[string]map[string]string
+}
+
+// pageNames are the templates that are whole pages; each is parsed with base.html.
+var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error"}
+
+// jsTextPrefixes select the catalogue keys rendered into each page for its script.
+var jsTextPrefixes = []string{"web.", "role.", "kind."}
+
+// New parses the templates and indexes the static files.
+func New(cfg Config) (*Web, error) {
+	if cfg.Catalog == nil || cfg.Auth == nil || cfg.Log == nil {
+		return nil, fmt.Errorf("web: Catalog, Auth and Log are required")
+	}
+	w := &Web{cfg: cfg, pages: map[string]*template.Template{}, jsTexts: map[string]map[string]string{}}
+	base, err := template.New("base.html").ParseFS(templateFiles, "templates/base.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse base template: %w", err)
+	}
+	for _, name := range pageNames {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("web: clone base template: %w", err)
+		}
+		if _, err := t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		}
+		w.pages[name] = t
+	}
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	if w.static, err = newStaticServer(static); err != nil {
+		return nil, err
+	}
+	if !w.static.has("/vendor/leaflet/leaflet.js") {
+		// Not fatal, so that Go-only work needs no npm, but the map page cannot draw.
+		cfg.Log.Error("web: Leaflet is missing from internal/web/static/vendor: run `make assets` (npm ci && sh scripts/web-assets.sh) before building")
+	}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		texts := map[string]string{}
+		for _, key := range cfg.Catalog.Keys(lang) {
+			for _, prefix := range jsTextPrefixes {
+				if strings.HasPrefix(key, prefix) {
+					texts[key] = cfg.Catalog.T(lang, key)
+				}
+			}
+		}
+		w.jsTexts[lang] = texts
+	}
+	return w, nil
+}
+
+// Register adds the page routes. Every page but the sign-in and sign-up pages needs a signed-in
+// caller; the API under /api/v1 does its own checks.
+func (w *Web) Register(mux *httpx.Mux) {
+	mux.Handle("GET /static/", http.StripPrefix("/static", w.static))
+	mux.HandleFunc("GET /login", w.login)
+	mux.HandleFunc("POST /login", w.loginWithoutScript)
+	mux.HandleFunc("GET /signup", w.signup)
+	mux.HandleFunc("GET /logout", w.signedIn(w.logoutPage))
+	mux.HandleFunc("POST /logout", w.logout)
+	mux.HandleFunc("GET /lang/{lang}", w.switchLanguage)
+	mux.HandleFunc("GET /{$}", w.signedIn(w.home))
+	mux.HandleFunc("GET /org", w.signedIn(w.org))
+	mux.HandleFunc("GET /users", w.signedIn(w.needs(pageUsers, w.users)))
+	mux.HandleFunc("GET /audit", w.signedIn(w.needs(pageAudit, w.audit)))
+	mux.HandleFunc("GET /me/password", w.signedIn(w.password))
+	mux.HandleFunc("/", w.notFound)
+}
