@@ -1,0 +1,128 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SweepSLA raises, once per stage, a warning when a running stage has used 80 % of its time
+// limit and an overdue notice when it is past the limit. Each notice is claimed by an UPDATE
+// that only succeeds once (warned_stage / overdue_stage), so restarts and several nodes never
+// send it twice.
+func (s *Service) SweepSLA(ctx context.Context) (warned, overdue int, err error) {
+	now := s.Now().UTC()
+	// Candidates: every open case whose stage clock has a deadline within the coming week or
+	// past, and that still lacks one of the two notices. The exact share is computed in Go on
+	// the work calendar.
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, number, stage, stage_started_at, stage_due, path, reporter_id,
+		lead_department, warned_stage, overdue_stage FROM cases
+		WHERE stage_due IS NOT NULL AND stage_due <= $1 AND status NOT IN ('closed','voided','merged','shelved','deferred')
+		AND (warned_stage <> stage OR overdue_stage <> stage) LIMIT 5000`, now.Add(7*24*time.Hour))
+	if err != nil {
+		return 0, 0, fmt.Errorf("sla sweep: %w", err)
+	}
+	type candidate struct {
+		id, number, stage, path, reporter, dept, warnedStage, overdueStage string
+		start, due                                                         time.Time
+	}
+	var list []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.number, &c.stage, &c.start, &c.due, &c.path, &c.reporter, &c.dept, &c.warnedStage, &c.overdueStage); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		list = append(list, c)
+	}
+	rows.Close()
+	for _, c := range list {
+		share, err := s.Clock.Share(ctx, c.start, c.due, now)
+		if err != nil {
+			return warned, overdue, err
+		}
+		kind, col := "", ""
+		switch {
+		case share > 1 && c.overdueStage != c.stage:
+			kind, col = "overdue", "overdue_stage"
+		case share >= 0.8 && c.warnedStage != c.stage:
+			kind, col = "warning", "warned_stage"
+		default:
+			continue
+		}
+		res, err := s.DB.Write.ExecContext(ctx, `UPDATE cases SET `+col+` = stage WHERE id = $1 AND stage = $2 AND `+col+` <> stage`, c.id, c.stage)
+		if err != nil {
+			return warned, overdue, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // another node claimed it
+		}
+		if kind == "overdue" {
+			overdue++
+		} else {
+			warned++
+		}
+		s.slaNotice(ctx, c.id, c.number, c.path, c.dept, Stage(c.stage), kind)
+	}
+	return warned, overdue, nil
+}
+
+// slaNotice tells the department (or the desk, for desk stages) about a warning or overdue stage.
+func (s *Service) slaNotice(ctx context.Context, id, number, path, dept string, stage Stage, kind string) {
+	if s.Notify == nil {
+		return
+	}
+	text := fmt.Sprintf("案卷 %s 的%s时限已用去 80%%，请抓紧办理", number, stageName[stage])
+	if kind == "overdue" {
+		text = fmt.Sprintf("案卷 %s 已超过%s时限", number, stageName[stage])
+	}
+	users := map[string]bool{}
+	add := func(q string, args ...any) {
+		rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+		if err != nil {
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u string
+			if rows.Scan(&u) == nil {
+				users[u] = true
+			}
+		}
+	}
+	role := map[Stage]string{StageConfirm: "grid_worker", StageVerify: "grid_worker", StageRegister: "shift_lead",
+		StageClose: "shift_lead", StageDispatch: "dispatcher"}[stage]
+	if (stage == StageSign || stage == StageHandle) && dept != "" {
+		add(`SELECT user_id FROM role_grants WHERE role = 'department_staff' AND org_code = $1`, dept)
+	} else if role != "" {
+		add(`SELECT user_id FROM role_grants WHERE role = $2 AND substr($1, 1, length(org_path)) = org_path`, path, role)
+	}
+	var ids []string
+	for u := range users {
+		ids = append(ids, u)
+	}
+	if len(ids) > 0 {
+		s.Notify.Add(ctx, ids, id, "sla_"+kind, text)
+	}
+}
+
+var stageName = map[Stage]string{StageConfirm: "核实", StageRegister: "立案", StageDispatch: "派遣", StageSign: "签收",
+	StageHandle: "处置", StageVerify: "核查", StageClose: "结案"}
+
+// RunSLA sweeps every interval until ctx ends.
+func (s *Service) RunSLA(ctx context.Context, every time.Duration, logf func(msg string, args ...any)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if w, o, err := s.SweepSLA(ctx); err != nil && ctx.Err() == nil {
+			logf("sla sweep failed", "err", err)
+		} else if w+o > 0 {
+			logf("sla notices", "warnings", w, "overdue", o)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
