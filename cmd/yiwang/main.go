@@ -32,6 +32,7 @@ Commands:
   users grant USERNAME --role ROLE --org CODE
   users revoke USERNAME --role ROLE --org CODE
   audit verify              check the audit log's hash chain (exit 1 when broken)
+  calendar import FILE      import a year of the work calendar (holidays, make-up days, hours)
   backup FILE               write a consistent backup of the database
   version                   print the version
 
@@ -61,6 +62,8 @@ func main() {
 		err = usersCmd(ctx, args)
 	case "audit":
 		err = auditCmd(ctx, args)
+	case "calendar":
+		err = calendarCmd(ctx, args)
 	case "backup":
 		err = backupCmd(ctx, args)
 	case "version":

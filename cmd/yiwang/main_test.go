@@ -170,3 +170,16 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+func TestCalendarImport(t *testing.T) {
+	dir := demoDir(t)
+	file := filepath.Join(t.TempDir(), "2027.json")
+	os.WriteFile(file, []byte(`{"year":2027,"holidays":[{"date":"2027-01-01","name":"元旦"}],"workdays":[]}`), 0o600)
+	if out, err := run(t, calendarCmd, "import", file, "--data", dir); err != nil || !strings.Contains(out, "2027") {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	os.WriteFile(file, []byte(`{"year":2027,"holidays":[{"date":"2026-13-01"}]}`), 0o600)
+	if _, err := run(t, calendarCmd, "import", file, "--data", dir); err == nil {
+		t.Fatal("bad calendar accepted")
+	}
+}

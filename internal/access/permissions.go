@@ -18,6 +18,7 @@ const (
 	CaseReport      Permission = "case.report"      // report a problem (create a case)
 	CaseRead        Permission = "case.read"        // read cases, their events and photos
 	CaseAct         Permission = "case.act"         // take workflow actions (which ones: cases.workflow)
+	CaseImport      Permission = "case.import"      // import historic cases from a district's old system
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -74,6 +75,7 @@ var table = map[Role]map[Permission]Reach{
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CalendarWrite: Subtree, CategoryWrite: Subtree,
+		CaseImport: Subtree,
 	},
 	SecAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -95,4 +97,4 @@ func Allowed(role Role, perm Permission) Reach {
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
 	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
-	CaseReport, CaseRead, CaseAct}
+	CaseReport, CaseRead, CaseAct, CaseImport}

@@ -15,32 +15,42 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/yiwang-gov/yiwang/internal/auth"
+	"github.com/yiwang-gov/yiwang/internal/calendar"
+	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/category"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
+	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/password"
 	"github.com/yiwang-gov/yiwang/internal/pii"
+	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/sms"
 	"github.com/yiwang-gov/yiwang/internal/users"
 )
 
 // App is a wired yiwang: database, services and HTTP handler.
 type App struct {
-	Cfg     Config
-	Log     *slog.Logger
-	DB      *db.DB
-	Catalog *i18n.Catalog
-	Org     *org.Service
-	Users   *users.Service
-	Auth    *auth.Service
-	Grids   *grid.Service
-	SMS     *sms.LogGateway
-	Metrics *prometheus.Registry
-	Now     func() time.Time
-	handler http.Handler
-	mux     *httpx.Mux
+	Cfg        Config
+	Log        *slog.Logger
+	DB         *db.DB
+	Catalog    *i18n.Catalog
+	Org        *org.Service
+	Users      *users.Service
+	Auth       *auth.Service
+	Grids      *grid.Service
+	Calendar   *calendar.Service
+	Categories *category.Service
+	Routing    *routing.Service
+	Cases      *cases.Service
+	Notify     *notify.Service
+	SMS        *sms.LogGateway
+	Metrics    *prometheus.Registry
+	Now        func() time.Time
+	handler    http.Handler
+	mux        *httpx.Mux
 }
 
 // Routes lists every registered route pattern.
@@ -114,6 +124,18 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	policy.MaxFailures, policy.LockFor, policy.PasswordMaxAge = cfg.MaxFailures, cfg.LockFor, cfg.PasswordMaxAge
 	a.Auth = &auth.Service{DB: d, Users: a.Users, Org: a.Org, Vault: vault, Hasher: hasher, SMS: gateway, Policy: policy, Now: now}
 	a.Grids = &grid.Service{DB: d, Org: a.Org, Now: now}
+	a.Calendar = &calendar.Service{DB: d, Now: now}
+	a.Categories = &category.Service{DB: d, Now: now}
+	a.Routing = &routing.Service{DB: d, Now: now}
+	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Now: now}
+	a.Cases = &cases.Service{DB: d, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
+		Catalogue: caseCatalogue{a.Categories},
+		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories},
+		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
+	// The category catalogue ships with the standard codes; a new database starts with it.
+	if err := a.Categories.LoadDefaults(System(ctx, "start")); err != nil {
+		return nil, fmt.Errorf("load the category catalogue: %w", err)
+	}
 	if err := a.Grids.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -149,6 +171,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	stopSweeper := a.sweep(ctx)
 	defer stopSweeper()
+	slaCtx, stopSLA := context.WithCancel(System(ctx, "sla"))
+	slaDone := make(chan struct{})
+	go func() {
+		defer close(slaDone)
+		a.Cases.RunSLA(slaCtx, time.Minute, a.Log.Info)
+	}()
+	defer func() { stopSLA(); <-slaDone; a.Cases.Settle() }()
 	select {
 	case err := <-errc:
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/calendar"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/demo"
 	"github.com/yiwang-gov/yiwang/internal/password"
@@ -31,7 +32,14 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 		password = generatedPassword()
 	}
 	stats, err = demo.Load(ctx, a.Org, a.Grids, a.Users, password, a.Now())
-	return password, stats, err
+	if err != nil {
+		return password, stats, err
+	}
+	// The demo's routing rules name its departments.
+	if err := a.Routing.LoadDefaults(System(ctx, "demo-loader")); err != nil {
+		return password, stats, fmt.Errorf("demo routing rules: %w", err)
+	}
+	return password, stats, nil
 }
 
 func generatedPassword() string { return password.Generate() }
@@ -94,4 +102,9 @@ func (a *App) ImportGrids(ctx context.Context, r io.Reader, progressOut io.Write
 		msgs = append(msgs, fmt.Sprintf("[%s] %s", p.Severity, p.Message("zh-CN")))
 	}
 	return rep.Created, rep.Updated, msgs, err
+}
+
+// ImportCalendar imports a year of the work calendar from a file.
+func (a *App) ImportCalendar(ctx context.Context, r io.Reader) (calendar.Year, error) {
+	return calendar.ImportFile(System(ctx, "calendar import"), a.Calendar, r)
 }

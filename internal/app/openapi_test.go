@@ -310,7 +310,7 @@ func oaCheckRoutes(t *testing.T, srv *apptest.Server, ops map[string]*openapi3.O
 func oaGenericCalls(t *testing.T, k *oaChecker, ops map[string]*openapi3.Operation) {
 	sec := k.srv.Login(t, "secadmin")
 	fill := strings.NewReplacer("{id}", "0190a0a0-0000-7000-8000-000000000000", "{grant}", "0190a0a0-0000-7000-8000-000000000001",
-		"{code}", "350503001001001")
+		"{code}", "350503001001001", "{year}", "2026")
 	for _, key := range oaSortedKeys(ops) {
 		op := ops[key]
 		method, path, _ := strings.Cut(key, " ")
@@ -337,6 +337,7 @@ func oaGenericCalls(t *testing.T, k *oaChecker, ops map[string]*openapi3.Operati
 
 // oaCalls calls every operation with real requests, as the roles that may and may not.
 func oaCalls(t *testing.T, k *oaChecker) {
+	oaCalendarCalls(t, k)
 	const pw = apptest.DemoPassword
 	srv := k.srv
 	sec := srv.Login(t, "secadmin")

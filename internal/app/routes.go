@@ -9,9 +9,14 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/auth"
+	"github.com/yiwang-gov/yiwang/internal/calendar"
+	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/category"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/org"
+	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/users"
 )
 
@@ -28,6 +33,12 @@ func (a *App) routes() (http.Handler, error) {
 	(&org.HTTP{Org: a.Org, R: rs}).Register(mux)
 	(&grid.HTTP{Grids: a.Grids, R: rs}).Register(mux)
 	(&audit.HTTP{DB: a.DB, R: rs}).Register(mux)
+	(&calendar.HTTP{Calendar: a.Calendar, R: rs}).Register(mux)
+	(&category.HTTP{Categories: a.Categories, R: rs}).Register(mux)
+	(&routing.HTTP{Routing: a.Routing, Categories: a.Categories, Org: a.Org, Grids: a.Grids, Working: a.working,
+		Now: a.Now, R: rs}).Register(mux)
+	(&cases.HTTP{Cases: a.Cases, R: rs}).Register(mux)
+	(&notify.HTTP{Notify: a.Notify, R: rs}).Register(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -117,6 +117,9 @@ func raw(t *testing.T, c *apptest.Client, method, path string, body any) (int, s
 func expectStatus(t *testing.T, f *fixture, callers []string, method, path string, body any, want int) {
 	t.Helper()
 	for _, name := range callers {
+		if f.clients[name] == nil {
+			f.clients[name] = f.srv.Login(t, name) // accounts beyond the standard set, on first use
+		}
 		if status, b := raw(t, f.clients[name], method, path, body); status != want {
 			t.Errorf("%s %s as %s: status %d, want %d: %.200s", method, path, name, status, want, b)
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/photo"
@@ -25,6 +26,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/cases/{id}", h.get)
 	mux.HandleFunc("GET /api/v1/cases/{id}/events", h.events)
 	mux.HandleFunc("POST /api/v1/cases/{id}/actions/{action}", h.act)
+	mux.HandleFunc("POST /api/v1/import/cases", h.importCases)
 	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos", h.photos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos/{photo}", h.photo)
@@ -195,4 +197,17 @@ func (h *HTTP) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, c)
+}
+
+func (h *HTTP) importCases(w http.ResponseWriter, r *http.Request) {
+	if _, err := access.Need(r.Context(), access.CaseImport); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	rep, err := h.Cases.Import(r.Context(), http.MaxBytesReader(w, r.Body, MaxImportBytes))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, rep)
 }

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/calendar"
+	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/category"
+	"github.com/yiwang-gov/yiwang/internal/grid"
+	"github.com/yiwang-gov/yiwang/internal/routing"
+)
+
+// The case desk names what it needs (cases.Catalogue, cases.Clock, cases.Router); these
+// adapters give it the category catalogue, the work calendar and the routing rules.
+
+type caseCatalogue struct{ categories *category.Service }
+
+func (a caseCatalogue) Category(ctx context.Context, class, code string) (cases.CategoryRef, error) {
+	var c category.Category
+	var err error
+	if class != "" {
+		c, err = a.categories.Get(ctx, category.Class(class), code)
+	} else {
+		c, err = a.categories.Find(ctx, code)
+	}
+	if err != nil {
+		return cases.CategoryRef{}, err
+	}
+	return cases.CategoryRef{Class: string(c.Class), Code: c.Code, Name: c.Name, ConfirmRequired: c.ConfirmRequired,
+		DuplicateRadiusM: c.DuplicateRadiusM, DuplicateWindow: time.Duration(c.DuplicateWindowHours) * time.Hour}, nil
+}
+
+type caseClock struct {
+	calendar   *calendar.Service
+	categories *category.Service
+}
+
+func (a caseClock) Due(ctx context.Context, ref cases.CategoryRef, urgency cases.Urgency, stage cases.Stage, start time.Time) (time.Time, bool, error) {
+	var limits category.Limits
+	if ref.Code == "" {
+		set, err := a.categories.DefaultLimits(ctx)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		limits = set[category.Urgency(urgency)]
+	} else {
+		var err error
+		if limits, err = a.categories.Limits(ctx, category.Class(ref.Class), ref.Code, category.Urgency(urgency)); err != nil {
+			return time.Time{}, false, err
+		}
+	}
+	l, ok := limits[category.Stage(stage)]
+	if !ok || l.Value == 0 {
+		return time.Time{}, false, nil // e.g. closing has no limit of its own
+	}
+	cal, err := a.calendar.Calendar(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return cal.Deadline(start, calendar.Limit{Value: l.Value, Unit: calendar.Unit(l.Unit)}), true, nil
+}
+
+func (a caseClock) Share(ctx context.Context, start, due, now time.Time) (float64, error) {
+	cal, err := a.calendar.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := cal.WorkingTime(start, due)
+	if total <= 0 {
+		if now.After(due) {
+			return 2, nil
+		}
+		return 0, nil
+	}
+	if now.After(due) && cal.WorkingTime(due, now) == 0 {
+		// Past the instant but not yet past any working time: still exactly used up, not red.
+		return 1, nil
+	}
+	return float64(cal.WorkingTime(start, now)) / float64(total), nil
+}
+
+type caseRouter struct {
+	routing  *routing.Service
+	calendar *calendar.Service
+}
+
+func (a caseRouter) Route(ctx context.Context, ref cases.CategoryRef, loc grid.Summary, urgency cases.Urgency, at time.Time) (string, []string, bool, error) {
+	cal, err := a.calendar.Calendar(ctx)
+	if err != nil {
+		return "", nil, false, err
+	}
+	d, ok, err := a.routing.Decide(ctx, routing.Input{CategoryClass: category.Class(ref.Class), CategoryCode: ref.Code,
+		OrgPath: routing.GridPath(loc), Urgency: category.Urgency(urgency), At: at, Working: cal.IsWorkingTime(at)})
+	if err != nil || !ok {
+		return "", nil, false, err
+	}
+	return d.Lead, d.Assisting, true, nil
+}
+
+// working tells the routing tester whether an instant is working time.
+func (a *App) working(ctx context.Context, at time.Time) (bool, error) {
+	cal, err := a.Calendar.Calendar(ctx)
+	if err != nil {
+		return false, err
+	}
+	return cal.IsWorkingTime(at), nil
+}

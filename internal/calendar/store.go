@@ -1,0 +1,363 @@
+package calendar
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/db"
+)
+
+// Service stores the calendar and keeps the built *Calendar in memory, following changes made by
+// any node sharing the database (through the 'calendar_version' setting).
+type Service struct {
+	DB  *db.DB
+	Now func() time.Time
+	// RecheckEvery is how often Calendar asks the database whether another node changed the
+	// calendar (default 10 s). A change made through this Service is seen at once.
+	RecheckEvery time.Duration
+
+	cached    atomic.Pointer[loaded]
+	reloading sync.Mutex
+}
+
+type loaded struct {
+	cal       *Calendar
+	stored    map[int]bool // years held in the database
+	version   string
+	checkedAt time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// Calendar returns the current calendar: the stored years, and the built-in years (DemoYears)
+// for years with nothing stored. It checks no permission: it is for other domain packages that
+// compute deadlines; callers of the API go through Year and Check.
+func (s *Service) Calendar(ctx context.Context) (*Calendar, error) {
+	l, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.cal, nil
+}
+
+func (s *Service) current(ctx context.Context) (*loaded, error) {
+	l := s.cached.Load()
+	every := s.RecheckEvery
+	if every == 0 {
+		every = 10 * time.Second
+	}
+	now := s.now()
+	if l != nil && now.Sub(l.checkedAt) < every && now.Sub(l.checkedAt) >= 0 {
+		return l, nil
+	}
+	v, err := s.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if l != nil && v == l.version {
+		s.cached.Store(&loaded{cal: l.cal, stored: l.stored, version: v, checkedAt: now})
+		return l, nil
+	}
+	return s.reload(ctx)
+}
+
+func (s *Service) version(ctx context.Context) (string, error) {
+	var v string
+	err := s.DB.Read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'calendar_version'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read calendar version: %w", err)
+	}
+	return v, nil
+}
+
+// reload rebuilds the calendar from the database.
+func (s *Service) reload(ctx context.Context) (*loaded, error) {
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
+	// The version is read before the data: a change committed in between only makes the next
+	// check reload again.
+	v, err := s.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if l := s.cached.Load(); l != nil && l.version == v {
+		// Another caller reloaded while this one waited for the lock.
+		fresh := &loaded{cal: l.cal, stored: l.stored, version: v, checkedAt: s.now()}
+		s.cached.Store(fresh)
+		return fresh, nil
+	}
+	stored, err := s.loadYears(ctx, s.DB.Read)
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{stored: map[int]bool{}, version: v, checkedAt: s.now()}
+	years := make([]Year, 0, len(stored))
+	for _, y := range stored {
+		l.stored[y.Year] = true
+		years = append(years, y)
+	}
+	for _, y := range DemoYears() {
+		if !l.stored[y.Year] {
+			years = append(years, y)
+		}
+	}
+	if l.cal, err = New(years...); err != nil {
+		return nil, fmt.Errorf("load work calendar: %w", err)
+	}
+	s.cached.Store(l)
+	return l, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// loadYears reads the stored years (only the given one when onlyYear is set).
+func (s *Service) loadYears(ctx context.Context, q querier, onlyYear ...int) ([]Year, error) {
+	cond, args := "", []any{}
+	if len(onlyYear) > 0 {
+		cond, args = " WHERE year = $1", []any{onlyYear[0]}
+	}
+	byYear := map[int]*Year{}
+	var order []int
+	rows, err := q.QueryContext(ctx, `SELECT year, source, COALESCE(summer_from, ''), COALESCE(summer_to, '')
+		FROM calendar_years`+cond+` ORDER BY year`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load calendar years: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		y := &Year{Holidays: []Day{}, Workdays: []Day{}}
+		var from, to string
+		if err := rows.Scan(&y.Year, &y.Source, &from, &to); err != nil {
+			return nil, fmt.Errorf("load calendar years: %w", err)
+		}
+		if from != "" {
+			y.Summer = &Summer{From: from, To: to}
+		}
+		byYear[y.Year] = y
+		order = append(order, y.Year)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load calendar years: %w", err)
+	}
+	rows.Close()
+
+	rows, err = q.QueryContext(ctx, `SELECT year, season, start_time, end_time FROM calendar_periods`+cond+`
+		ORDER BY year, season, seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load calendar periods: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var year int
+		var season string
+		var p Period
+		if err := rows.Scan(&year, &season, &p.Start, &p.End); err != nil {
+			return nil, fmt.Errorf("load calendar periods: %w", err)
+		}
+		y := byYear[year]
+		switch {
+		case y == nil:
+		case season == "summer" && y.Summer != nil:
+			y.Summer.Hours = append(y.Summer.Hours, p)
+		default:
+			y.Hours = append(y.Hours, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load calendar periods: %w", err)
+	}
+	rows.Close()
+
+	rows, err = q.QueryContext(ctx, `SELECT year, date, kind, name FROM calendar_days`+cond+` ORDER BY date`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load calendar days: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var year int
+		var kind string
+		var d Day
+		if err := rows.Scan(&year, &d.Date, &kind, &d.Name); err != nil {
+			return nil, fmt.Errorf("load calendar days: %w", err)
+		}
+		if y := byYear[year]; y != nil && kind == "workday" {
+			y.Workdays = append(y.Workdays, d)
+		} else if y != nil {
+			y.Holidays = append(y.Holidays, d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load calendar days: %w", err)
+	}
+	out := make([]Year, len(order))
+	for i, year := range order {
+		out[i] = *byYear[year]
+	}
+	return out, nil
+}
+
+func checkYear(year int) error {
+	if year < MinYear || year > MaxYear {
+		return apperr.New(apperr.Invalid, "calendar.bad_year", year, MinYear, MaxYear)
+	}
+	return nil
+}
+
+// Year returns one year of the calendar as the API shows it, with its origin: "stored",
+// "builtin" or "default" (no data: weekends and the carried-over working periods only).
+func (s *Service) Year(ctx context.Context, year int) (Year, error) {
+	if _, err := access.Need(ctx, access.CalendarRead); err != nil {
+		return Year{}, err
+	}
+	if err := checkYear(year); err != nil {
+		return Year{}, err
+	}
+	l, err := s.current(ctx)
+	if err != nil {
+		return Year{}, err
+	}
+	y := l.cal.Year(year)
+	switch {
+	case l.stored[year]:
+		y.Origin = "stored"
+	case l.cal.HasData(year):
+		y.Origin = "builtin"
+	default:
+		y.Origin = "default"
+	}
+	return y, nil
+}
+
+// Check computes a deadline for the API's calculator: the deadline of limit l started at
+// start, and the working time the limit grants from there.
+func (s *Service) Check(ctx context.Context, start time.Time, l Limit) (time.Time, time.Duration, error) {
+	if _, err := access.Need(ctx, access.CalendarRead); err != nil {
+		return time.Time{}, 0, err
+	}
+	if err := l.Validate(); err != nil {
+		return time.Time{}, 0, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	return cal.Deadline(start, l), cal.limitTime(start, l), nil
+}
+
+// PutYear replaces one year of the calendar (holidays, make-up workdays, working periods),
+// with an audit record in the same transaction. The calendar is the district's: only a
+// sys_admin held at the district node (or the operator at the machine) may change it.
+func (s *Service) PutYear(ctx context.Context, y Year) error {
+	scope, err := access.Need(ctx, access.CalendarWrite)
+	if err != nil {
+		return err
+	}
+	if !scope.DistrictWide() {
+		return apperr.New(apperr.Forbidden, "calendar.district_only")
+	}
+	if ps := Validate(y); len(ps) > 0 {
+		return ps.err()
+	}
+	y = Normalize(y)
+	now := s.now().UTC()
+	actor := access.ActorOf(ctx, scope.Primary())
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if s.DB.Engine == db.Postgres {
+			// Two writers of one year would both delete, then collide on insert.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7231002)`); err != nil {
+				return fmt.Errorf("lock calendar: %w", err)
+			}
+		}
+		before, err := s.loadYears(ctx, tx, y.Year)
+		if err != nil {
+			return err
+		}
+		if err := writeYear(ctx, tx, y, now, actor.Name); err != nil {
+			return fmt.Errorf("store calendar %d: %w", y.Year, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('calendar_version', $1)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, db.NewID()); err != nil {
+			return fmt.Errorf("store calendar version: %w", err)
+		}
+		e := audit.For(actor, now, "calendar.put", "calendar_year", strconv.Itoa(y.Year))
+		if len(before) == 1 {
+			e.Before = audit.Summary(before[0])
+		}
+		e.After = audit.Summary(y)
+		_, err = audit.Append(ctx, s.DB, tx, e)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.reload(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func writeYear(ctx context.Context, tx *sql.Tx, y Year, now time.Time, by string) error {
+	for _, q := range []string{`DELETE FROM calendar_days WHERE year = $1`, `DELETE FROM calendar_periods WHERE year = $1`,
+		`DELETE FROM calendar_years WHERE year = $1`} {
+		if _, err := tx.ExecContext(ctx, q, y.Year); err != nil {
+			return err
+		}
+	}
+	var from, to any
+	if y.Summer != nil {
+		from, to = y.Summer.From, y.Summer.To
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, source, summer_from, summer_to, updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6)`, y.Year, y.Source, from, to, now, by); err != nil {
+		return err
+	}
+	insertPeriods := func(season string, periods []Period) error {
+		for i, p := range periods {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_periods (year, season, seq, start_time, end_time)
+				VALUES ($1, $2, $3, $4, $5)`, y.Year, season, i+1, p.Start, p.End); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := insertPeriods("default", y.Hours); err != nil {
+		return err
+	}
+	if y.Summer != nil {
+		if err := insertPeriods("summer", y.Summer.Hours); err != nil {
+			return err
+		}
+	}
+	insertDays := func(kind string, days []Day) error {
+		for _, d := range days {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (date, year, kind, name) VALUES ($1, $2, $3, $4)`,
+				d.Date, y.Year, kind, d.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := insertDays("holiday", y.Holidays); err != nil {
+		return err
+	}
+	return insertDays("workday", y.Workdays)
+}
