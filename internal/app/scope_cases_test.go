@@ -231,5 +231,37 @@ func init() {
 			expectStatus(t, f, []string{"dept01.staff"}, "POST", "/api/v1/notifications/"+id+"/read", nil, 204)
 		}},
 		scenario{route: "GET /api/v1/stream"}, // the stream filter is tested in package notify
+		scenario{route: "GET /api/v1/cases/{id}/nearby", check: func(t *testing.T, f *fixture) {
+			cf := casesOf(t, f)
+			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff"), "GET", "/api/v1/cases/"+cf.other+"/nearby", nil, 404)
+			expectStatus(t, f, admins, "GET", "/api/v1/cases/"+cf.other+"/nearby", nil, 403)
+		}},
+		scenario{route: "GET /api/v1/public/cases", check: func(t *testing.T, f *fixture) {
+			casesOf(t, f)
+			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff", "sysadmin"), "GET", "/api/v1/public/cases?lat=24.925&lng=118.5995&radius=500", nil, 200)
+			_, b := raw(t, f.clients["resident2"], "GET", "/api/v1/public/cases?lat=24.925&lng=118.5995&radius=500", nil)
+			if !strings.Contains(b, `"number"`) || strings.Contains(b, "井盖") || strings.Contains(b, "5678") || strings.Contains(b, "王") {
+				t.Errorf("public map leaks text or people: %.300s", b)
+			}
+		}},
+		scenario{route: "GET /api/v1/follow/{token}", check: func(t *testing.T, f *fixture) {
+			var c struct {
+				Number      string `json:"number"`
+				FollowToken string `json:"follow_token"`
+			}
+			f.clients["resident2"].Do("POST", "/api/v1/cases", map[string]any{"lat": 24.925, "lng": 118.575,
+				"description": "匿名反映噪音", "anonymous": true}, &c)
+			if c.FollowToken == "" {
+				t.Fatal("an anonymous report got no private link")
+			}
+			anon := f.srv.Anonymous(t)
+			if s, b := raw(t, anon, "GET", "/api/v1/follow/"+c.FollowToken, nil); s != 200 || !strings.Contains(b, c.Number) || strings.Contains(b, "resident2") {
+				t.Errorf("follow by token: %d %.200s", s, b)
+			}
+			if s, _ := raw(t, anon, "GET", "/api/v1/follow/"+strings.Repeat("A", 32), nil); s != 404 {
+				t.Errorf("a guessed token: %d", s)
+			}
+		}},
 	)
+	publicRoutes = append(publicRoutes, "GET /api/v1/follow/{token}")
 }

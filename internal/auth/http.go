@@ -73,7 +73,7 @@ func (h *HTTP) Middleware(next http.Handler) http.Handler {
 // before any handler reads input: an anonymous caller learns nothing about what it sent.
 func RequireSignIn(rs *httpx.Responder, public map[string]bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") && !public[r.URL.Path] {
+		if strings.HasPrefix(r.URL.Path, "/api/") && !public[r.URL.Path] && !hasPublicPrefix(r.URL.Path) {
 			if _, ok := access.From(r.Context()); !ok {
 				rs.Error(w, r, apperr.New(apperr.Unauthenticated, "auth.required"))
 				return
@@ -88,6 +88,10 @@ var PublicPaths = map[string]bool{
 	"/api/v1/auth/login": true, "/api/v1/auth/logout": true, "/api/v1/auth/signup/code": true,
 	"/api/v1/auth/signup": true, "/api/v1/openapi.json": true,
 }
+
+// PublicPrefixes are API path prefixes that need no sign-in (an anonymous reporter's private
+// link carries its own key).
+var PublicPrefixes = []string{"/api/v1/follow/"}
 
 func (h *HTTP) setCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true,
@@ -193,4 +197,13 @@ func (h *HTTP) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func hasPublicPrefix(path string) bool {
+	for _, p := range PublicPrefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,9 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/cases/{id}/events", h.events)
 	mux.HandleFunc("POST /api/v1/cases/{id}/actions/{action}", h.act)
 	mux.HandleFunc("POST /api/v1/import/cases", h.importCases)
+	mux.HandleFunc("GET /api/v1/cases/{id}/nearby", h.nearby)
+	mux.HandleFunc("GET /api/v1/follow/{token}", h.follow)
+	mux.HandleFunc("GET /api/v1/public/cases", h.publicCases)
 	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos", h.photos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos/{photo}", h.photo)
@@ -210,4 +213,51 @@ func (h *HTTP) importCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, rep)
+}
+
+func (h *HTTP) nearby(w http.ResponseWriter, r *http.Request) {
+	list, err := h.Cases.Nearby(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []Nearby{}
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"cases": list})
+}
+
+// follow is public: the token is the reporter's key.
+func (h *HTTP) follow(w http.ResponseWriter, r *http.Request) {
+	f, err := h.Cases.Follow(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, f)
+}
+
+func (h *HTTP) publicCases(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lat, err1 := strconv.ParseFloat(q.Get("lat"), 64)
+	lng, err2 := strconv.ParseFloat(q.Get("lng"), 64)
+	radius := 1000
+	if v := q.Get("radius"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			h.R.Error(w, r, apperr.New(apperr.Invalid, "request.bad_param", "radius", "50–5000"))
+			return
+		}
+		radius = n
+	}
+	if err1 != nil || err2 != nil {
+		h.R.Error(w, r, apperr.New(apperr.Invalid, "grid.bad_point"))
+		return
+	}
+	list, err := h.Cases.PublicNearby(r.Context(), lat, lng, radius)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"cases": list})
 }

@@ -147,7 +147,9 @@ type Case struct {
 	ClosedAt            *time.Time `json:"closed_at,omitempty"`
 	UpdatedAt           time.Time  `json:"updated_at"`
 	Duplicates          []Nearby   `json:"duplicates,omitempty"`
-	FollowToken         string     `json:"follow_token,omitempty"` // shown once, to an anonymous reporter
+	// AllowedActions are the actions the caller may take now (for the page's buttons).
+	AllowedActions []Action `json:"allowed_actions"`
+	FollowToken    string   `json:"follow_token,omitempty"` // shown once, to an anonymous reporter
 
 	path     string
 	reporter string

@@ -124,6 +124,7 @@ func (s *Service) present(ctx context.Context, scope access.Scope, c Case) Case 
 		}
 	}
 	p, _ := access.From(ctx)
+	c.AllowedActions = allowedActions(p, c)
 	if c.Anonymous || (!seesContact && (p == nil || p.UserID != c.reporter)) {
 		c.ReporterName, c.ReporterPhone = "", ""
 	}
@@ -363,4 +364,35 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// allowedActions lists what the caller may do to c now: a role of theirs that reaches the case
+// may take the action, and the case's status admits it.
+func allowedActions(p *access.Principal, c Case) []Action {
+	out := []Action{}
+	if p == nil {
+		return out
+	}
+	for _, a := range Actions {
+		g, ok := actorFor(p, c, a)
+		if !ok || !slices.Contains(workflow[a].from, c.Status) {
+			continue
+		}
+		switch {
+		case g.Role == access.DepartmentStaff && g.OrgCode != c.LeadDepartment && a != Comment:
+			continue
+		case a == Rate && (c.state.Rated || (g.Role == access.Resident && c.reporter != p.UserID)):
+			continue
+		case (a == ApproveExtension || a == RefuseExtension) && !c.ExtensionPending:
+			continue
+		case a == RequestExtension && c.ExtensionPending:
+			continue
+		case a == Overrule && !c.state.Reopened:
+			continue
+		case a == RejectReturn && c.state.ReturnedDepartment == "":
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
