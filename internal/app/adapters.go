@@ -27,7 +27,7 @@ func (a caseCatalogue) Category(ctx context.Context, class, code string) (cases.
 	if err != nil {
 		return cases.CategoryRef{}, err
 	}
-	return cases.CategoryRef{Class: string(c.Class), Code: c.Code, Name: c.Name, ConfirmRequired: c.ConfirmRequired,
+	return cases.CategoryRef{Class: string(c.Class), Code: c.Code, Name: c.Name, ConfirmRequired: c.ConfirmRequired, Active: c.Active,
 		DuplicateRadiusM: c.DuplicateRadiusM, DuplicateWindow: time.Duration(c.DuplicateWindowHours) * time.Hour}, nil
 }
 

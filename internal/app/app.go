@@ -128,7 +128,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Categories = &category.Service{DB: d, Now: now}
 	a.Routing = &routing.Service{DB: d, Now: now}
 	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Now: now}
-	a.Cases = &cases.Service{DB: d, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
+	a.Cases = &cases.Service{DB: d, Writer: db.NewGroupCommitter(d, 256), Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
 		Catalogue: caseCatalogue{a.Categories},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
@@ -149,8 +149,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 // Handler is the whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close finishes queued writes and closes the database.
+func (a *App) Close() error {
+	if a.Cases != nil && a.Cases.Writer != nil {
+		a.Cases.Writer.Close()
+	}
+	return a.DB.Close()
+}
 
 // Serve listens on cfg.Addr until ctx ends, then lets in-flight requests finish.
 func (a *App) Serve(ctx context.Context, ready func(addr string)) error {

@@ -28,6 +28,8 @@ type Detail struct {
 	Field   string `json:"field,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
+	// Args fill a Message that is a catalogue key (translated at the edge).
+	Args []any `json:"-"`
 }
 
 // Error is a domain error: a code, a message key with arguments (translated at the edge), and

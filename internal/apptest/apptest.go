@@ -59,7 +59,11 @@ func StartWith(t testing.TB, engine db.Engine, configure func(*app.Config)) *Ser
 		t.Fatalf("load demo: %v", err)
 	}
 	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Cases.Settle()
+		a.Cases.Writer.Close()
+	})
 	return &Server{App: a, URL: srv.URL, srv: srv}
 }
 

@@ -15,16 +15,19 @@ type audience struct {
 	departments bool
 	roles       []string // role names held at or above the case's place
 	template    string
+	// toReporter is the text for the reporters when it differs from the staff's.
+	toReporter string
 }
 
 // audiences is the notification plan per action (templates in Chinese, the product's language).
 var audiences = map[Action]audience{
-	Report:           {roles: []string{"intake_operator", "shift_lead"}, template: "新案卷 %s 待受理：%s"},
-	Confirm:          {roles: []string{"shift_lead"}, template: "案卷 %s 已核实，待立案：%s"},
-	Register:         {reporters: true, roles: []string{"dispatcher"}, template: "案卷 %s 已立案：%s"},
-	Void:             {reporters: true, template: "您反映的问题 %s 经核实不予立案：%s"},
-	Merge:            {reporters: true, template: "您反映的问题 %s 已与同一问题合并办理：%s"},
-	Dispatch:         {departments: true, reporters: true, template: "案卷 %s 已派遣，请及时签收：%s"},
+	Report:   {roles: []string{"intake_operator", "shift_lead"}, template: "新案卷 %s 待受理：%s"},
+	Confirm:  {roles: []string{"shift_lead"}, template: "案卷 %s 已核实，待立案：%s"},
+	Register: {reporters: true, roles: []string{"dispatcher"}, template: "案卷 %s 已立案：%s"},
+	Void:     {reporters: true, template: "您反映的问题 %s 经核实不予立案：%s"},
+	Merge:    {reporters: true, template: "您反映的问题 %s 已与同一问题合并办理：%s"},
+	Dispatch: {departments: true, reporters: true, template: "案卷 %s 已派遣，请及时签收：%s",
+		toReporter: "您反映的问题 %s 已派遣至责任部门办理：%s"},
 	Return:           {roles: []string{"dispatcher"}, template: "案卷 %s 被部门退回，请重新派遣：%s"},
 	RejectReturn:     {departments: true, template: "案卷 %s 退回未获同意，请签收办理：%s"},
 	ReportBack:       {roles: []string{"grid_worker"}, template: "案卷 %s 部门已反馈，请现场核查：%s"},
@@ -56,7 +59,7 @@ func (s *Service) announce(ctx context.Context, c Change) {
 	}
 	text := fmt.Sprintf(plan.template, c.Number, desc)
 	users := map[string]bool{}
-	collect := func(q string, args ...any) {
+	collectInto := func(into map[string]bool, q string, args ...any) {
 		rows, err := s.DB.Read.QueryContext(ctx, q, args...)
 		if err != nil {
 			return
@@ -65,11 +68,23 @@ func (s *Service) announce(ctx context.Context, c Change) {
 		for rows.Next() {
 			var id string
 			if rows.Scan(&id) == nil && id != "" {
-				users[id] = true
+				into[id] = true
 			}
 		}
 	}
-	if plan.reporters {
+	collect := func(q string, args ...any) { collectInto(users, q, args...) }
+	if plan.reporters && plan.toReporter != "" {
+		// The reporters get their own text, in a notification of their own.
+		reporters := map[string]bool{}
+		collectInto(reporters, `SELECT reporter_id FROM case_reporters WHERE case_id = $1`, c.CaseID)
+		var ids []string
+		for id := range reporters {
+			ids = append(ids, id)
+		}
+		if len(ids) > 0 {
+			s.Notify.Add(ctx, ids, c.CaseID, string(c.Action), fmt.Sprintf(plan.toReporter, c.Number, desc))
+		}
+	} else if plan.reporters {
 		collect(`SELECT reporter_id FROM case_reporters WHERE case_id = $1`, c.CaseID)
 	}
 	if plan.departments {

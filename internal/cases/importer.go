@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -73,7 +74,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 	}
 	var batch []ready
 	seen := map[string]int{}
-	sc := bufio.NewScanner(io.LimitReader(r, MaxImportBytes+1))
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	lineNo := 0
 	for sc.Scan() {
@@ -87,14 +88,14 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 			return rep, apperr.New(apperr.TooLarge, "case.import_too_many", MaxImportLines)
 		}
 		fail := func(err error) {
-			msg := err.Error()
+			d := apperr.Detail{Line: lineNo, Message: err.Error()}
 			if e, ok := apperr.As(err); ok {
-				msg = e.Key
+				d.Message, d.Args = e.Key, e.Args
 				if len(e.Details) > 0 {
-					msg = e.Details[0].Message
+					d.Field, d.Message, d.Args = e.Details[0].Field, e.Details[0].Message, e.Details[0].Args
 				}
 			}
-			details = append(details, apperr.Detail{Line: lineNo, Message: msg})
+			details = append(details, d)
 		}
 		var in ImportLine
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -108,7 +109,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 			continue
 		}
 		if prev, dup := seen[in.ExternalID]; dup {
-			details = append(details, apperr.Detail{Line: lineNo, Field: "external_id", Message: fmt.Sprintf("duplicate of line %d", prev)})
+			details = append(details, apperr.Detail{Line: lineNo, Field: "external_id", Message: "case.import_duplicate_line", Args: []any{prev}})
 			continue
 		}
 		seen[in.ExternalID] = lineNo
@@ -164,12 +165,12 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 			out, err := Next(st, Input{Action: ev.Action, Role: importRole(ev.Action), Result: ev.Result, Rating: ev.Rating,
 				DepartmentCode: ev.DepartmentCode, Note: note, IsReporter: true, IsLeadDepartment: true})
 			if err != nil {
-				e, _ := apperr.As(err)
-				key := "case.illegal_transition"
-				if e != nil {
-					key = e.Key
+				d := apperr.Detail{Line: lineNo, Field: fmt.Sprintf("events[%d].action", i), Message: "case.illegal_transition",
+					Args: []any{ev.Action, st.Status}}
+				if e, ok := apperr.As(err); ok {
+					d.Message, d.Args = e.Key, e.Args
 				}
-				details = append(details, apperr.Detail{Line: lineNo, Field: fmt.Sprintf("events[%d].action", i), Message: key})
+				details = append(details, d)
 				ok = false
 				break
 			}
@@ -187,6 +188,10 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 		batch = append(batch, ready{c: c, phone: prep.phoneEnc, events: in.Events, states: states})
 	}
 	if err := sc.Err(); err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return rep, apperr.New(apperr.TooLarge, "request.too_large", maxErr.Limit)
+		}
 		if errors.Is(err, bufio.ErrTooLong) {
 			return rep, apperr.New(apperr.Invalid, "case.import_line_too_long")
 		}

@@ -149,7 +149,7 @@ func (s *Service) Create(ctx context.Context, in NewCase) (Case, error) {
 		return Case{}, err
 	}
 	actor := access.ActorOf(ctx, grant)
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.insert(ctx, tx, &c, token, prepared.phoneEnc); err != nil {
 			return err
 		}
@@ -192,11 +192,13 @@ func (s *Service) prepare(ctx context.Context, in NewCase) (prepared, error) {
 	var cat CategoryRef
 	if in.CategoryCode != "" {
 		cat, err = s.Catalogue.Category(ctx, in.CategoryClass, in.CategoryCode)
-		if err != nil {
-			if apperr.CodeOf(err) == apperr.NotFound {
-				return prepared{}, apperr.New(apperr.Invalid, "case.unknown_category", in.CategoryCode)
-			}
+		if code := apperr.CodeOf(err); code == apperr.NotFound || code == apperr.Invalid {
+			return prepared{}, apperr.New(apperr.Invalid, "case.unknown_category", in.CategoryCode)
+		} else if err != nil {
 			return prepared{}, err
+		}
+		if !cat.Active {
+			return prepared{}, apperr.New(apperr.Invalid, "case.inactive_category", in.CategoryCode)
 		}
 	}
 	g := loc.Grid

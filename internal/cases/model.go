@@ -82,6 +82,7 @@ type CategoryRef struct {
 	Code             string        `json:"code"`
 	Name             string        `json:"name"`
 	ConfirmRequired  bool          `json:"-"`
+	Active           bool          `json:"-"`
 	DuplicateRadiusM int           `json:"-"`
 	DuplicateWindow  time.Duration `json:"-"`
 }

@@ -41,6 +41,10 @@ func (s *Service) Follow(ctx context.Context, token string) (Followed, error) {
 	// A merged case is followed through the case it was merged into.
 	scope := access.Scope{Paths: []string{"/"}}
 	c, err := s.load(ctx, s.DB.Read, scope, id)
+	for hops := 0; err == nil && c.Status == Merged && c.MergedInto != "" && hops < 5; hops++ {
+		id = c.MergedInto
+		c, err = s.load(ctx, s.DB.Read, scope, id)
+	}
 	if err != nil {
 		return Followed{}, err
 	}
@@ -103,7 +107,8 @@ func (s *Service) PublicNearby(ctx context.Context, lat, lng float64, radius int
 		}
 		p.Status = Status(status)
 		p.Lat, p.Lng = math.Round(p.Lat*1000)/1000, math.Round(p.Lng*1000)/1000
-		p.ReportedAt = p.ReportedAt.In(shanghai).Truncate(24 * time.Hour)
+		local := p.ReportedAt.In(shanghai)
+		p.ReportedAt = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, shanghai)
 		out = append(out, p)
 	}
 	return out, rows.Err()

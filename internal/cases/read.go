@@ -23,7 +23,8 @@ const caseColumns = `c.id, c.number, COALESCE(c.external_id, ''), c.status, c.pr
 	c.subdistrict_code, c.zone_code, c.path, c.reporter_id, c.reporter_name, c.reporter_phone_masked, c.anonymous,
 	c.lead_department, c.returned_department, c.suggested_department, c.rework_count, c.reopen_count, c.reopened,
 	c.supervise_count, c.extension_pending, c.merged_into, c.rating, c.rated, c.stage, c.stage_started_at, c.stage_due,
-	c.handle_due, c.deadline_imported, c.reported_at, c.closed_at, c.updated_at`
+	c.handle_due, c.deadline_imported, c.reported_at, c.closed_at, c.updated_at,
+	COALESCE((SELECT cat.name FROM categories cat WHERE cat.class = c.category_class AND cat.code = c.category_code), '')`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -34,7 +35,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 		&c.ZoneCode, &c.path, &c.reporter, &c.ReporterName, &c.ReporterPhone, &c.Anonymous, &c.LeadDepartment,
 		&c.state.ReturnedDepartment, &c.SuggestedDepartment, &c.ReworkCount, &c.ReopenCount, &c.state.Reopened,
 		&c.SuperviseCount, &c.ExtensionPending, &c.MergedInto, &rating, &c.state.Rated, &stage, &c.StageStartedAt,
-		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt)
+		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt, &c.CategoryName)
 	if err != nil {
 		return c, err
 	}

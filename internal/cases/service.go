@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"time"
 
@@ -25,6 +26,8 @@ type Service struct {
 	Now       func() time.Time
 	// Notify stores notifications and pushes live updates; nil means nobody listens.
 	Notify *notify.Service
+	// Writer gathers intakes into shared transactions (group commit); nil: one transaction each.
+	Writer *db.GroupCommitter
 	// SMS tells reporters without an account (hotline callers) by text message; may be nil.
 	SMS sms.Gateway
 
@@ -73,4 +76,12 @@ func (s *Service) notify(c Change) {
 		defer s.announcing.Done()
 		s.announce(context.Background(), c)
 	}()
+}
+
+// write runs fn in a write transaction, through the group committer when there is one.
+func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.Writer != nil {
+		return s.Writer.Do(ctx, fn)
+	}
+	return s.DB.Tx(ctx, fn)
 }

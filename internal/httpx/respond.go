@@ -72,17 +72,11 @@ func (rs *Responder) Body(lang string, err error) ErrorBody {
 	if !ok {
 		e = apperr.New(apperr.Internal, "error.internal")
 	}
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
-		if k, ok := a.(Keyed); ok && rs.Catalog.Has(lang, k.I18nKey()) {
-			a = rs.Catalog.T(lang, k.I18nKey())
-		}
-		args[i] = a
-	}
+	args := rs.localArgs(lang, e.Args)
 	var details []apperr.Detail
 	for _, d := range e.Details {
 		if rs.Catalog.Has(i18n.ZH, d.Message) {
-			d.Message = rs.Catalog.T(lang, d.Message)
+			d.Message = rs.Catalog.T(lang, d.Message, rs.localArgs(lang, d.Args)...)
 		}
 		details = append(details, d)
 	}
@@ -143,4 +137,16 @@ func decodeError(err error) error {
 		return apperr.New(apperr.Invalid, "request.unknown_field", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return apperr.Wrap(err, apperr.Invalid, "request.bad_json")
+}
+
+// localArgs translates the arguments that have texts of their own (statuses, actions, roles).
+func (rs *Responder) localArgs(lang string, in []any) []any {
+	out := make([]any, len(in))
+	for i, a := range in {
+		if k, ok := a.(Keyed); ok && rs.Catalog.Has(lang, k.I18nKey()) {
+			a = rs.Catalog.T(lang, k.I18nKey())
+		}
+		out[i] = a
+	}
+	return out
 }

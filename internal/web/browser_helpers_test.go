@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -239,4 +246,69 @@ func (s *shots) save(t *testing.T, name string, png []byte) {
 		}
 	}
 	t.Logf("screenshot %s", file)
+}
+
+// geolocate grants the tab's page the position (lat, lng), as a phone's GPS would give it.
+func (tb *tab) geolocate(lat, lng float64) {
+	tb.t.Helper()
+	contextID := chromedp.FromContext(tb.ctx).BrowserContextID
+	accuracy := 10.0
+	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted,
+			Origin: tb.base, BrowserContextID: contextID})
+		return err
+	}), chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
+			Latitude: &lat, Longitude: &lng, Accuracy: &accuracy})
+		return err
+	}))
+}
+
+// click clicks the element selector matches once it is visible.
+func (tb *tab) click(selector string) {
+	tb.t.Helper()
+	tb.do(chromedp.WaitVisible(chromedp.CSS(selector)), chromedp.Click(chromedp.CSS(selector)))
+}
+
+// fitsPhone fails the test when the page is wider than a 390 px phone.
+func (tb *tab) fitsPhone(page string) {
+	tb.t.Helper()
+	if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 390 {
+		tb.t.Errorf("%s is %d px wide on a 390 px phone", page, w)
+	}
+}
+
+// writeJPEG writes a small photo for upload tests and returns its path.
+func writeJPEG(t *testing.T, name string, tint uint8) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 96, 64))
+	for y := 0; y < 64; y++ {
+		for x := 0; x < 96; x++ {
+			img.Set(x, y, color.RGBA{R: tint, G: uint8(x * 2), B: uint8(y * 3), A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// fullShot saves a screenshot of the whole page from its top, beyond the viewport.
+func (tb *tab) fullShot(name string) {
+	tb.t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	tb.waitFor(`!document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')`)
+	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	tb.b.shots.save(tb.t, name, png)
 }

@@ -24,6 +24,12 @@ const (
 	navUsers    = "用户与角色"
 	navAudit    = "审计日志"
 	navPassword = "修改密码"
+	navReport   = "我要反映"
+	navMine     = "我的反映"
+	navTasks    = "网格任务"
+	navDesk     = "受理台"
+	navHotline  = "热线录入"
+	navInbox    = "部门待办"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -74,7 +80,7 @@ func TestBrowserRoles(t *testing.T) {
 		nav      string
 		check    func(t *testing.T, tb *tab)
 	}{
-		{"resident1", navOf(navHome, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"resident1", navOf(navHome, navReport, navMine, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 			// Locate mode: a click on the map asks which grid holds the point.
@@ -84,7 +90,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Errorf("locate result %q", got)
 			}
 		}},
-		{"donghai.grid_worker", navOf(navHome, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.grid_worker", navOf(navHome, navTasks, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(`document.querySelector('#org-tree .tree-node') && document.getElementById('map-status').textContent !== ''`)
 			if n := eval[int](tb, gridPaths); n != 6 {
@@ -98,14 +104,14 @@ func TestBrowserRoles(t *testing.T) {
 			tb.open("/me/password", "#password-form")
 			tb.shot("password")
 		}},
-		{"donghai.intake_operator", navOf(navHome, navOrg, navPassword), subdistrictMap},
-		{"donghai.shift_lead", navOf(navHome, navOrg, navPassword), subdistrictMap},
-		{"donghai.dispatcher", navOf(navHome, navOrg, navPassword), subdistrictMap},
-		{"dept01.staff", navOf(navHome, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.intake_operator", navOf(navHome, navDesk, navHotline, navOrg, navPassword), subdistrictMap},
+		{"donghai.shift_lead", navOf(navHome, navDesk, navOrg, navPassword), subdistrictMap},
+		{"donghai.dispatcher", navOf(navHome, navDesk, navOrg, navPassword), subdistrictMap},
+		{"dept01.staff", navOf(navHome, navInbox, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 		}},
-		{"donghai.leader", navOf(navHome, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.leader", navOf(navHome, navDesk, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
 			subdistrictMap(t, tb)
 			tb.open("/users", "#users-table")
 			tb.waitFor(`document.querySelectorAll('#users-table tbody tr').length > 0`)
@@ -218,7 +224,7 @@ func TestBrowserRoles(t *testing.T) {
 		tb := b.tab(t, 1366, 900)
 		tb.login("donghai.leader", apptest.DemoPassword)
 		tb.do(chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #greeting`)))
-		if got := tb.nav(); got != "Home,Org & grid map,Users & roles,Change password" {
+		if got := tb.nav(); got != "Home,Case desk,Org & grid map,Users & roles,Change password" {
 			t.Errorf("English navigation %q", got)
 		}
 		tb.open("/org", "#map")
@@ -268,7 +274,7 @@ func TestBrowserRoles(t *testing.T) {
 		if got := tb.text("#greeting"); !strings.Contains(got, "居民赵六") {
 			t.Errorf("greeting %q", got)
 		}
-		if got := tb.nav(); got != navOf(navHome, navOrg, navPassword) {
+		if got := tb.nav(); got != navOf(navHome, navReport, navMine, navOrg, navPassword) {
 			t.Errorf("new resident's navigation %q", got)
 		}
 	})

@@ -9,28 +9,58 @@ type pageID string
 
 const (
 	pageHome     pageID = "home"
+	pageReport   pageID = "report"
+	pageMine     pageID = "my"
+	pageDesk     pageID = "desk"
+	pageHotline  pageID = "desk_new"
+	pageInbox    pageID = "inbox"
+	pageTasks    pageID = "tasks"
+	pageCase     pageID = "case"
 	pageOrg      pageID = "org"
 	pageUsers    pageID = "users"
 	pageAudit    pageID = "audit"
 	pagePassword pageID = "password"
 )
 
-// navEntry is one page in the navigation. A page with a permission is shown only to callers
-// holding a role that carries it (access.Allowed); the API refuses the data anyway.
+// navEntry is one page. A page with a permission is open only to callers holding a role that
+// carries it (access.Allowed); a page with roles only to callers holding one of them. Hidden
+// pages are reachable (with the same checks) but not in the menu. The API refuses the data
+// anyway: the checks here only keep people off pages that would show them nothing.
 type navEntry struct {
 	ID         pageID
 	Path       string
 	Key        string // catalogue key of the label
 	Permission access.Permission
+	Roles      []access.Role
+	Hidden     bool
 }
+
+// deskRoles work the case queue of their subdistrict (受理台).
+var deskRoles = []access.Role{access.IntakeOperator, access.ShiftLead, access.Dispatcher, access.Leader}
 
 // navigation is the menu, in order.
 var navigation = []navEntry{
-	{pageHome, "/", "web.nav.home", ""},
-	{pageOrg, "/org", "web.nav.org", access.TerritoryRead},
-	{pageUsers, "/users", "web.nav.users", access.UserRead},
-	{pageAudit, "/audit", "web.nav.audit", access.AuditRead},
-	{pagePassword, "/me/password", "web.nav.password", ""},
+	{ID: pageHome, Path: "/", Key: "web.nav.home"},
+	{ID: pageReport, Path: "/report", Key: "desk.nav.report", Permission: access.CaseReport, Roles: []access.Role{access.Resident}},
+	{ID: pageMine, Path: "/my", Key: "desk.nav.my", Permission: access.CaseReport, Roles: []access.Role{access.Resident}},
+	{ID: pageTasks, Path: "/tasks", Key: "desk.nav.tasks", Roles: []access.Role{access.GridWorker}},
+	{ID: pageDesk, Path: "/desk", Key: "desk.nav.desk", Roles: deskRoles},
+	{ID: pageHotline, Path: "/desk/new", Key: "desk.nav.hotline", Roles: []access.Role{access.IntakeOperator}},
+	{ID: pageInbox, Path: "/inbox", Key: "desk.nav.inbox", Roles: []access.Role{access.DepartmentStaff}},
+	{ID: pageOrg, Path: "/org", Key: "web.nav.org", Permission: access.TerritoryRead},
+	{ID: pageUsers, Path: "/users", Key: "web.nav.users", Permission: access.UserRead},
+	{ID: pageAudit, Path: "/audit", Key: "web.nav.audit", Permission: access.AuditRead},
+	{ID: pagePassword, Path: "/me/password", Key: "web.nav.password"},
+	// The case page is reached from the lists; the report form also serves grid workers (巡查上报)
+	// and the hotline desk, so its page check is wider than its menu entry.
+	{ID: pageCase, Path: "/cases/", Key: "desk.case.title", Permission: access.CaseRead, Hidden: true},
+}
+
+// pageChecks widens a page's access beyond its menu entry: who may open it.
+var pageChecks = map[pageID]navEntry{
+	pageReport:  {Permission: access.CaseReport},
+	pageMine:    {Permission: access.CaseReport},
+	pageHotline: {Roles: []access.Role{access.IntakeOperator, access.ShiftLead}},
 }
 
 // may reports whether any role of p carries perm ("" means every signed-in caller may).
@@ -44,6 +74,33 @@ func may(p *access.Principal, perm access.Permission) bool {
 		}
 	}
 	return false
+}
+
+// holds reports whether p holds one of roles (none listed means anyone).
+func holds(p *access.Principal, roles []access.Role) bool {
+	if len(roles) == 0 {
+		return true
+	}
+	for _, r := range roles {
+		if p.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// shows reports whether e is in p's menu.
+func (e navEntry) shows(p *access.Principal) bool {
+	return !e.Hidden && may(p, e.Permission) && holds(p, e.Roles)
+}
+
+// opens reports whether p may open the page id.
+func opens(p *access.Principal, id pageID) bool {
+	e, ok := pageChecks[id]
+	if !ok {
+		e = entry(id)
+	}
+	return may(p, e.Permission) && holds(p, e.Roles)
 }
 
 // entry returns the navigation entry of id.
@@ -66,7 +123,7 @@ type navItem struct {
 func menu(p *access.Principal, active pageID, t func(string, ...any) string) []navItem {
 	var items []navItem
 	for _, e := range navigation {
-		if may(p, e.Permission) {
+		if e.shows(p) {
 			items = append(items, navItem{Path: e.Path, Label: t(e.Key), Active: e.ID == active})
 		}
 	}
@@ -83,6 +140,15 @@ func quickLinks(p *access.Principal, t func(string, ...any) string) []quickLink 
 	var links []quickLink
 	add := func(path, key string) {
 		links = append(links, quickLink{Path: path, Title: t(key + ".title"), Text: t(key + ".text")})
+	}
+	for _, c := range []struct {
+		page pageID
+		key  string
+	}{{pageReport, "desk.home.report"}, {pageMine, "desk.home.my"}, {pageTasks, "desk.home.tasks"},
+		{pageDesk, "desk.home.desk"}, {pageHotline, "desk.home.hotline"}, {pageInbox, "desk.home.inbox"}} {
+		if e := entry(c.page); e.shows(p) {
+			add(e.Path, c.key)
+		}
 	}
 	if may(p, access.TerritoryRead) {
 		add("/org", "web.home.link.org")

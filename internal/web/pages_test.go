@@ -90,23 +90,24 @@ func navLabels(t *testing.T, body string) []string {
 func TestNavigationFollowsRoles(t *testing.T) {
 	s := apptest.Start(t, db.SQLite)
 	const (
-		home, org, users, audit, pw = "首页", "组织与网格", "用户与角色", "审计日志", "修改密码"
+		home, org, users, audit, pw             = "首页", "组织与网格", "用户与角色", "审计日志", "修改密码"
+		report, my, tasks, desk, hotline, inbox = "我要反映", "我的反映", "网格任务", "受理台", "热线录入", "部门待办"
 	)
 	cases := []struct {
 		username string
 		nav      []string
 		refused  []string // pages answered with 403
 	}{
-		{"resident1", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"donghai.grid_worker", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"donghai.intake_operator", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"donghai.shift_lead", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"donghai.dispatcher", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"dept01.staff", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"donghai.leader", []string{home, org, users, pw}, []string{"/audit"}},
-		{"sysadmin", []string{home, org, pw}, []string{"/users", "/audit"}},
-		{"secadmin", []string{home, org, users, pw}, []string{"/audit"}},
-		{"auditadmin", []string{home, org, audit, pw}, []string{"/users"}},
+		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks"}},
+		{"donghai.grid_worker", []string{home, tasks, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox"}},
+		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}},
+		{"donghai.shift_lead", []string{home, desk, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}},
+		{"donghai.dispatcher", []string{home, desk, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks"}},
+		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks"}},
+		{"donghai.leader", []string{home, desk, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks"}},
+		{"sysadmin", []string{home, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}},
+		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk"}},
+		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.username, func(t *testing.T) {

@@ -30,11 +30,10 @@ func (w *Web) signedIn(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// needs refuses the page to callers whose roles do not carry its permission.
+// needs refuses the page to callers whose roles may not open it (opens).
 func (w *Web) needs(page pageID, next http.HandlerFunc) http.HandlerFunc {
-	perm := entry(page).Permission
 	return func(rw http.ResponseWriter, r *http.Request) {
-		if p, _ := access.From(r.Context()); p == nil || !may(p, perm) {
+		if p, _ := access.From(r.Context()); p == nil || !opens(p, page) {
 			w.errorPage(rw, r, http.StatusForbidden, "web.error.forbidden")
 			return
 		}

@@ -44,10 +44,11 @@ type Web struct {
 }
 
 // pageNames are the templates that are whole pages; each is parsed with base.html.
-var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error"}
+var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
+	"report", "my", "desk", "inbox", "tasks", "case", "follow"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
-var jsTextPrefixes = []string{"web.", "role.", "kind."}
+var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency."}
 
 // New parses the templates and indexes the static files.
 func New(cfg Config) (*Web, error) {
@@ -109,5 +110,13 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /users", w.signedIn(w.needs(pageUsers, w.users)))
 	mux.HandleFunc("GET /audit", w.signedIn(w.needs(pageAudit, w.audit)))
 	mux.HandleFunc("GET /me/password", w.signedIn(w.password))
+	mux.HandleFunc("GET /report", w.signedIn(w.needs(pageReport, w.report)))
+	mux.HandleFunc("GET /my", w.signedIn(w.needs(pageMine, w.listPage(pageMine, "my", "my.js"))))
+	mux.HandleFunc("GET /desk", w.signedIn(w.needs(pageDesk, w.listPage(pageDesk, "desk", "desk.js"))))
+	mux.HandleFunc("GET /desk/new", w.signedIn(w.needs(pageHotline, w.hotline)))
+	mux.HandleFunc("GET /inbox", w.signedIn(w.needs(pageInbox, w.listPage(pageInbox, "inbox", "inbox.js"))))
+	mux.HandleFunc("GET /tasks", w.signedIn(w.needs(pageTasks, w.listPage(pageTasks, "tasks", "tasks.js"))))
+	mux.HandleFunc("GET /cases/{id}", w.signedIn(w.needs(pageCase, w.casePage)))
+	mux.HandleFunc("GET /follow/{token}", w.follow)
 	mux.HandleFunc("/", w.notFound)
 }

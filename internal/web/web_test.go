@@ -52,13 +52,17 @@ func TestMenuFollowsPermissions(t *testing.T) {
 		roles []access.Role
 		want  string
 	}{
-		{[]access.Role{access.Resident}, "/ /org /me/password"},
-		{[]access.Role{access.GridWorker}, "/ /org /me/password"},
-		{[]access.Role{access.Leader}, "/ /org /users /me/password"},
+		{[]access.Role{access.Resident}, "/ /report /my /org /me/password"},
+		{[]access.Role{access.GridWorker}, "/ /tasks /org /me/password"},
+		{[]access.Role{access.IntakeOperator}, "/ /desk /desk/new /org /me/password"},
+		{[]access.Role{access.ShiftLead}, "/ /desk /org /me/password"},
+		{[]access.Role{access.Dispatcher}, "/ /desk /org /me/password"},
+		{[]access.Role{access.DepartmentStaff}, "/ /inbox /org /me/password"},
+		{[]access.Role{access.Leader}, "/ /desk /org /users /me/password"},
 		{[]access.Role{access.SecAdmin}, "/ /org /users /me/password"},
 		{[]access.Role{access.AuditAdmin}, "/ /org /audit /me/password"},
 		{[]access.Role{access.SysAdmin}, "/ /org /me/password"},
-		{[]access.Role{access.Leader, access.AuditAdmin}, "/ /org /users /audit /me/password"},
+		{[]access.Role{access.Leader, access.AuditAdmin}, "/ /desk /org /users /audit /me/password"},
 		{nil, "/ /me/password"},
 	}
 	for _, tc := range cases {
@@ -67,7 +71,7 @@ func TestMenuFollowsPermissions(t *testing.T) {
 		}
 	}
 	items := menu(&access.Principal{Grants: []access.Grant{{Role: access.Resident}}}, pageOrg, label)
-	if !items[1].Active || items[0].Active {
+	if !items[3].Active || items[0].Active {
 		t.Errorf("active item: %+v", items)
 	}
 }
@@ -77,9 +81,9 @@ func TestMenuFollowsPermissions(t *testing.T) {
 func TestTextsExist(t *testing.T) {
 	cat := i18n.MustLoad()
 	patterns := []*regexp.Regexp{
-		regexp.MustCompile(`\.T "([a-z_.]+)"`),                          // templates
-		regexp.MustCompile(`\bt\('([a-z_.]+)'`),                         // scripts
-		regexp.MustCompile(`"((?:web|role|kind|auth)\.[a-z_.]*[a-z])"`), // Go and templates
+		regexp.MustCompile(`\.T "([a-z_.]+)"`),                               // templates
+		regexp.MustCompile(`\bt\('([a-z_.]+)'`),                              // scripts
+		regexp.MustCompile(`"((?:web|role|kind|auth|desk)\.[a-z_.]*[a-z])"`), // Go and templates
 	}
 	checked := 0
 	check := func(name, text string) {
@@ -120,6 +124,9 @@ func TestTextsExist(t *testing.T) {
 	}
 	for _, suffix := range []string{"org", "import", "users_manage", "users_read", "audit", "password"} {
 		check("home links", `"web.home.link.`+suffix+`.title" "web.home.link.`+suffix+`.text"`)
+	}
+	for _, suffix := range []string{"report", "my", "tasks", "desk", "hotline", "inbox"} {
+		check("home links", `"desk.home.`+suffix+`.title" "desk.home.`+suffix+`.text"`)
 	}
 	if checked < 200 {
 		t.Fatalf("only %d key uses found: the patterns no longer match the sources", checked)

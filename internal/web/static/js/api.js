@@ -46,15 +46,18 @@ export class APIError extends Error {
 
 /**
  * api calls /api/v1/<path> and returns the decoded JSON answer (null for 204). The body is sent
- * as JSON unless options.raw is set (then as is, with options.contentType). Error answers
- * throw an APIError whose message the API has already translated.
+ * as JSON unless it is FormData (sent as multipart) or options.raw is set (then as is, with
+ * options.contentType). Error answers throw an APIError whose message the API has already
+ * translated.
  */
 export async function api(method, path, body, options = {}) {
   const url = new URL('/api/v1/' + path, location.origin);
   url.searchParams.set('lang', lang);
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
-    if (options.raw) {
+    if (body instanceof FormData) {
+      init.body = body; // multipart: the browser sets the type with its boundary
+    } else if (options.raw) {
       init.body = body;
       init.headers['Content-Type'] = options.contentType || 'application/octet-stream';
     } else {

@@ -1,4 +1,7 @@
-// The layout's behaviour on every page: the menu button that opens the navigation on phones.
+// The layout's behaviour on every page: the menu button that opens the navigation on phones,
+// and the notification bell of a signed-in caller.
+import './bell.js';
+
 const button = document.getElementById('menu-button');
 const nav = document.getElementById('nav');
 

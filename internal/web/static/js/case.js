@@ -1,0 +1,415 @@
+// The case page (/cases/{id}), for every staff role and the reporter: the header (number,
+// status, SLA light, deadlines), the place on the map, the description and facts, the photos,
+// the timeline, open cases nearby (possible duplicates, with a merge button where the caller may
+// merge) and exactly the action buttons the API lists in allowed_actions, each opening a small
+// form with the fields that action needs. The page follows the case live.
+import { api, config, el, hide, roleName, show, t, when } from './api.js';
+import {
+  actionName, categoryText, channelName, departments, dueText, gridBackground, kindName, lookups, nameOf, newMap, pin,
+  placeText, ratings, slaDot, statusChip, statusName, urgencyName,
+} from './casekit.js';
+import { onLive } from './live.js';
+
+const cfg = config();
+const caseID = cfg.case_id;
+const staff = cfg.roles.some((r) => r !== 'resident');
+
+const state = { c: null, look: null, map: null, pin: null, nearby: [], pending: null, said: 0 };
+
+// The fields each action's form asks for; a trailing "!" marks a required note (the workflow's
+// rule, cases.Next), checked here too so the form says so before the API does.
+const forms = {
+  confirm: ['result', 'note', 'photos'],
+  register: ['note'],
+  void: ['note!'],
+  merge: ['target', 'note'],
+  dispatch: ['department', 'assisting', 'note'],
+  sign: ['note'],
+  return: ['note!'],
+  reject_return: ['note'],
+  handle: ['note!', 'photos'],
+  report_back: ['note', 'photos'],
+  verify: ['result', 'note', 'photos'],
+  rework: ['note!'],
+  close: ['note'],
+  overrule: ['note!'],
+  request_extension: ['new_deadline', 'note!'],
+  approve_extension: ['note'],
+  refuse_extension: ['note!'],
+  shelve: ['review_date', 'note!'],
+  unshelve: ['note'],
+  defer: ['review_date', 'note!'],
+  resume: ['note'],
+  supervise: ['note!'],
+  comment: ['note!', 'internal'],
+};
+
+// The actions that move a case forward are shown first and stand out.
+const forward = ['confirm', 'register', 'dispatch', 'sign', 'handle', 'report_back', 'verify', 'close', 'approve_extension', 'unshelve', 'resume'];
+
+const message = document.getElementById('case-message');
+
+// say confirms an action the caller took.
+function say(text) {
+  show(message, text, 'ok');
+  state.said = Date.now();
+}
+
+// ---- header and facts
+
+function fact(label, ...value) {
+  return [el('dt', {}, label), el('dd', {}, ...value)];
+}
+
+function deptName(code) {
+  const d = state.look.depts.get(code);
+  return d ? nameOf(d) : code;
+}
+
+function renderHead(c) {
+  const flags = [];
+  if (c.reopen_count) flags.push(el('span', { class: 'badge badge-danger', id: 'flag-reopened' }, t('desk.case.reopened')));
+  if (c.rework_count) flags.push(el('span', { class: 'badge badge-warn' }, t('desk.case.reworked', c.rework_count)));
+  if (c.supervise_count) flags.push(el('span', { class: 'badge badge-danger' }, t('desk.case.supervised', c.supervise_count)));
+  if (c.extension_pending) flags.push(el('span', { class: 'badge badge-warn' }, t('desk.case.extension_pending')));
+  if (c.urgency && c.urgency !== 'normal') flags.push(el('span', { class: 'badge badge-danger' }, urgencyName(c.urgency)));
+  const head = document.getElementById('case-head');
+  head.replaceChildren(
+    el('div', { class: 'case-title' },
+      el('h1', {}, t('desk.case.heading'), ' ', el('span', { id: 'case-number' }, c.number)),
+      el('span', { id: 'case-status' }, statusChip(c.status)), ...flags),
+    el('div', { class: 'case-clock' },
+      el('span', { class: 'clock-item' }, slaDot(c.sla), ' ', c.sla ? t('desk.sla.' + c.sla) : t('desk.sla.none')),
+      c.stage_due ? el('span', { class: 'clock-item' }, t('desk.case.stage_due', t('desk.stage.' + c.stage)), ' ',
+        el('strong', {}, when(c.stage_due)), ' ', el('span', { class: c.sla === 'red' ? 'overdue' : 'muted' }, dueText(c.stage_due))) : null,
+      c.deadline && c.stage !== 'handle' ? el('span', { class: 'clock-item' }, t('desk.case.deadline'), ' ', el('strong', {}, when(c.deadline))) : null));
+  if (c.merged_into) {
+    head.append(el('p', { class: 'alert alert-info' }, t('desk.case.merged_into'), ' ', el('a', { href: '/cases/' + c.merged_into }, t('desk.case.open_target'))));
+  }
+}
+
+function renderFacts(c) {
+  document.getElementById('case-description').textContent = c.description;
+  const facts = [
+    fact(t('desk.case.category'), categoryText(c, state.look.cats), c.category_code ? el('code', {}, ' ' + c.category_code) : ''),
+    fact(t('desk.case.kind'), kindName(c.kind)),
+    fact(t('desk.case.urgency'), urgencyName(c.urgency)),
+    fact(t('desk.case.channel'), channelName(c.channel)),
+    fact(t('desk.case.place'), placeText(c, state.look.grids), ' ', el('code', {}, c.grid_code)),
+  ];
+  if (c.address) facts.push(fact(t('desk.case.address'), c.address));
+  if (c.anonymous) facts.push(fact(t('desk.case.reporter'), t('desk.case.anonymous')));
+  else if (c.reporter_name || c.reporter_phone) facts.push(fact(t('desk.case.reporter'), [c.reporter_name, c.reporter_phone].filter(Boolean).join(' · ')));
+  if (c.department_code) facts.push(fact(t('desk.case.department'), el('span', { id: 'case-department' }, deptName(c.department_code))));
+  else if (c.suggested_department_code && staff) facts.push(fact(t('desk.case.suggested'), deptName(c.suggested_department_code)));
+  if (c.assisting_department_codes && c.assisting_department_codes.length && c.department_code) {
+    facts.push(fact(t('desk.case.assisting'), c.assisting_department_codes.map(deptName).join('、')));
+  }
+  facts.push(fact(t('desk.case.reported_at'), when(c.reported_at)));
+  if (c.closed_at && c.status === 'closed') facts.push(fact(t('desk.case.closed_at'), when(c.closed_at)));
+  if (c.rating) facts.push(fact(t('desk.case.rating'), el('span', { id: 'case-rating' }, t('desk.rating.' + c.rating))));
+  document.getElementById('case-facts').replaceChildren(...facts.flat());
+}
+
+// ---- actions
+
+function renderActions(c) {
+  const panel = document.getElementById('actions-panel');
+  const box = document.getElementById('case-actions');
+  const allowed = c.allowed_actions || [];
+  const buttons = [];
+  const ordered = [...allowed].sort((a, b) => (forward.includes(b) ? 1 : 0) - (forward.includes(a) ? 1 : 0));
+  for (const action of ordered) {
+    if (action === 'rate') continue;
+    const button = el('button', { type: 'button', class: 'btn' + (forward.includes(action) ? ' btn-primary' : ''), id: 'act-' + action, dataset: { action } }, actionName(action));
+    button.addEventListener('click', () => openForm(action));
+    buttons.push(button);
+  }
+  box.replaceChildren(...buttons);
+  if (allowed.includes('rate')) box.prepend(rateBlock());
+  panel.hidden = allowed.length === 0;
+}
+
+// rateBlock offers the reporter's verdict as three buttons (one tap), with an optional remark.
+function rateBlock() {
+  const note = el('input', { id: 'rate-note', maxlength: '500', placeholder: t('desk.rate.note'), 'aria-label': t('desk.rate.note') });
+  const buttons = ratings.map((r) => {
+    const b = el('button', { type: 'button', class: `btn btn-rate rate-${r}`, id: 'rate-' + r }, t('desk.rating.' + r));
+    b.addEventListener('click', () => act('rate', { rating: r, note: note.value.trim() || undefined }, b));
+    return b;
+  });
+  return el('div', { class: 'rate-block', id: 'rate-block' }, el('p', { class: 'rate-ask' }, t('desk.rate.ask')),
+    el('div', { class: 'actions rate-buttons' }, buttons), note);
+}
+
+async function act(action, body, button) {
+  hide(message);
+  if (button) button.disabled = true;
+  try {
+    await api('POST', `cases/${caseID}/actions/${action}`, body);
+    say(t('desk.case.done', actionName(action)));
+    await load();
+  } catch (err) {
+    show(message, err.message, 'error', err.details);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function radio(name, value, label, checked) {
+  const id = `f-${name}-${value}`;
+  return el('label', { class: 'check', for: id }, el('input', { type: 'radio', name, value, id, checked }), ' ', el('span', {}, label));
+}
+
+function field(id, label, control, hint) {
+  return el('div', { class: 'field' }, el('label', { for: id }, label), control, hint ? el('p', { class: 'hint' }, hint) : null);
+}
+
+// fieldsFor builds the controls of an action's form.
+async function fieldsFor(action, preset) {
+  const c = state.c;
+  const parts = [];
+  for (const spec of forms[action] || ['note']) {
+    const name = spec.replace('!', '');
+    switch (name) {
+      case 'result':
+        parts.push(el('fieldset', { class: 'field' }, el('legend', {}, t('desk.form.result')),
+          el('div', { class: 'radio-row' }, radio('result', 'pass', t('desk.result.pass'), true), radio('result', 'fail', t('desk.result.fail'), false))));
+        break;
+      case 'department': {
+        const depts = await departments();
+        const select = el('select', { id: 'f-department', required: true },
+          el('option', { value: '' }, t('desk.form.choose')),
+          [...depts.values()].map((d) => el('option', { value: d.code, selected: d.code === (c.department_code || c.suggested_department_code) },
+            nameOf(d) + (d.code === c.suggested_department_code ? t('desk.form.suggested') : ''))));
+        parts.push(field('f-department', t('desk.form.department'), select));
+        break;
+      }
+      case 'assisting': {
+        const depts = await departments();
+        const box = el('div', { class: 'check-list', id: 'f-assisting' }, [...depts.values()].map((d) =>
+          el('label', { class: 'check' }, el('input', { type: 'checkbox', value: d.code, checked: (c.assisting_department_codes || []).includes(d.code) }), ' ', nameOf(d))));
+        parts.push(el('details', { class: 'field' }, el('summary', {}, t('desk.form.assisting')), box));
+        break;
+      }
+      case 'target': {
+        const select = el('select', { id: 'f-target', required: true }, el('option', { value: '' }, t('desk.form.choose')),
+          state.nearby.map((n) => el('option', { value: n.id, selected: n.id === preset }, `${n.number} · ${statusName(n.status)} · ${n.description}`)));
+        parts.push(field('f-target', t('desk.form.target'), select, state.nearby.length ? '' : t('desk.form.no_target')));
+        break;
+      }
+      case 'new_deadline':
+        parts.push(field('f-new-deadline', t('desk.form.new_deadline'), el('input', { type: 'datetime-local', id: 'f-new-deadline', required: true })));
+        break;
+      case 'review_date':
+        parts.push(field('f-review-date', t('desk.form.review_date'), el('input', { type: 'date', id: 'f-review-date', required: true })));
+        break;
+      case 'note':
+        parts.push(field('f-note', spec.endsWith('!') ? t('desk.form.note_required') : t('desk.form.note'),
+          el('textarea', { id: 'f-note', rows: '3', maxlength: '2000', required: spec.endsWith('!') })));
+        break;
+      case 'photos':
+        parts.push(field('f-photos', t('desk.form.photos'), el('input', { type: 'file', id: 'f-photos', accept: 'image/*', multiple: true, capture: 'environment' }), t('desk.form.photos_hint')));
+        break;
+      case 'internal':
+        if (staff) parts.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'f-internal' }), ' ', t('desk.form.internal')));
+        break;
+    }
+  }
+  return parts;
+}
+
+async function openForm(action, preset) {
+  const dialog = document.getElementById('action-dialog');
+  const box = document.getElementById('action-message');
+  hide(box);
+  document.getElementById('action-title').textContent = actionName(action) + ' · ' + state.c.number;
+  document.getElementById('action-fields').replaceChildren(...await fieldsFor(action, preset));
+  dialog.dataset.action = action;
+  dialog.showModal();
+  const first = dialog.querySelector('#action-fields select, #action-fields textarea, #action-fields input');
+  if (first) first.focus();
+}
+
+function formBody(action) {
+  const value = (id) => {
+    const node = document.getElementById(id);
+    return node ? node.value.trim() : '';
+  };
+  const body = {};
+  const note = value('f-note');
+  if (note) body.note = note;
+  const result = document.querySelector('#action-fields input[name="result"]:checked');
+  if (result) body.result = result.value;
+  if (document.getElementById('f-department')) body.department_code = value('f-department');
+  const assisting = [...document.querySelectorAll('#f-assisting input:checked')].map((i) => i.value).filter((d) => d !== body.department_code);
+  if (assisting.length) body.assisting_department_codes = assisting;
+  if (document.getElementById('f-target')) body.target_id = value('f-target');
+  if (value('f-new-deadline')) body.new_deadline = new Date(value('f-new-deadline')).toISOString();
+  // A review date is a day: the start of that working day in Beijing time.
+  if (value('f-review-date')) body.review_date = new Date(value('f-review-date') + 'T09:00:00+08:00').toISOString();
+  if (document.getElementById('f-internal')?.checked) body.internal = true;
+  const required = (forms[action] || []).includes('note!') || (action === 'verify' && body.result === 'fail');
+  return { body, missing: required && [...note].length < 2 ? t('desk.form.note_missing') : '' };
+}
+
+async function submitForm(e) {
+  e.preventDefault();
+  const dialog = document.getElementById('action-dialog');
+  const action = dialog.dataset.action;
+  const box = document.getElementById('action-message');
+  const { body, missing } = formBody(action);
+  if (missing) {
+    show(box, missing);
+    return;
+  }
+  const button = document.getElementById('action-submit');
+  button.disabled = true;
+  try {
+    const files = document.getElementById('f-photos')?.files;
+    if (files && files.length) {
+      const data = new FormData();
+      for (const f of files) data.append('photo', f, f.name);
+      await api('POST', `cases/${caseID}/photos`, data);
+    }
+    await api('POST', `cases/${caseID}/actions/${action}`, body);
+    dialog.close();
+    say(t('desk.case.done', actionName(action)));
+    await load();
+  } catch (err) {
+    show(box, err.message, 'error', err.details);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- photos, timeline, nearby
+
+function renderPhotos(photos) {
+  const list = document.getElementById('case-photos');
+  if (!photos.length) {
+    list.replaceChildren(el('li', { class: 'muted empty' }, t('desk.case.no_photos')));
+    return;
+  }
+  list.replaceChildren(...photos.map((p) => {
+    const button = el('button', { type: 'button', class: 'photo-thumb', 'aria-label': t('desk.case.photo_view') },
+      el('img', { src: p.thumbnail_url, alt: t('desk.photo.' + p.kind), loading: 'lazy' }),
+      el('span', { class: 'photo-kind' }, t('desk.photo.' + p.kind)));
+    button.addEventListener('click', () => {
+      const dialog = document.getElementById('photo-dialog');
+      document.getElementById('photo-full').src = p.url;
+      document.getElementById('photo-open').href = p.url;
+      dialog.showModal();
+    });
+    return el('li', { dataset: { kind: p.kind } }, button);
+  }));
+}
+
+function eventDetails(e) {
+  const d = e.data || {};
+  const out = [];
+  if (d.result) out.push(t('desk.result.' + d.result));
+  if (d.rating) out.push(t('desk.rating.' + d.rating));
+  if (d.department_code) out.push(t('desk.event.department', deptName(d.department_code)));
+  if (d.assisting_department_codes) out.push(t('desk.event.assisting', d.assisting_department_codes.map(deptName).join('、')));
+  if (d.target_number) out.push(t('desk.event.target', d.target_number));
+  if (d.new_deadline) out.push(t('desk.event.new_deadline', when(d.new_deadline)));
+  if (d.review_date) out.push(t('desk.event.review_date', when(d.review_date)));
+  if (d.channel) out.push(channelName(d.channel));
+  return out.join(' · ');
+}
+
+function renderTimeline(events) {
+  document.getElementById('timeline').replaceChildren(...events.slice().reverse().map((e) => el('li', { class: `timeline-item action-${e.action}`, dataset: { action: e.action } },
+    el('div', { class: 'timeline-line' },
+      el('span', { class: 'timeline-action' }, actionName(e.action)), ' ', statusChip(e.status),
+      el('span', { class: 'timeline-time' }, when(e.at))),
+    el('div', { class: 'timeline-who muted' }, [e.role ? roleName(e.role) : '', e.actor === 'system' ? t('desk.event.system') : e.actor].filter(Boolean).join(' · '),
+      e.public ? '' : el('span', { class: 'badge badge-muted' }, t('desk.event.internal'))),
+    eventDetails(e) ? el('div', { class: 'timeline-data' }, eventDetails(e)) : null,
+    e.note ? el('p', { class: 'timeline-note' }, e.note) : null)));
+}
+
+async function renderNearby(c) {
+  const panel = document.getElementById('nearby-panel');
+  if (!staff || !['confirming', 'reported', 'registered', 'dispatched', 'returned', 'handling'].includes(c.status)) {
+    panel.hidden = true;
+    return;
+  }
+  try {
+    state.nearby = (await api('GET', `cases/${caseID}/nearby`)).cases;
+  } catch {
+    state.nearby = [];
+  }
+  const canMerge = (c.allowed_actions || []).includes('merge');
+  document.getElementById('nearby-list').replaceChildren(...(state.nearby.length ? state.nearby.map((n) => {
+    const item = el('li', { dataset: { id: n.id } }, el('a', { href: '/cases/' + n.id }, n.number), ' ', statusChip(n.status), ' ',
+      el('span', { class: 'muted' }, t('desk.case.distance', n.distance_m)), el('div', { class: 'nearby-text' }, n.description));
+    if (canMerge) {
+      const merge = el('button', { type: 'button', class: 'btn btn-small', dataset: { target: n.id } }, t('desk.case.merge_into', n.number));
+      merge.addEventListener('click', () => openForm('merge', n.id));
+      item.append(merge);
+    }
+    return item;
+  }) : [el('li', { class: 'muted' }, t('desk.case.no_nearby'))]));
+  panel.hidden = false;
+}
+
+function renderMap(c) {
+  if (!window.L) return;
+  if (!state.map) {
+    state.map = newMap('map');
+    gridBackground(state.map).catch(() => {});
+  }
+  if (state.pin) state.pin.setLatLng([c.lat, c.lng]);
+  else state.pin = pin([c.lat, c.lng]).addTo(state.map);
+  state.map.invalidateSize();
+  state.map.setView([c.lat, c.lng], 15.5);
+  document.getElementById('case-place').textContent = `${placeText(c, state.look.grids)} · ${c.lat.toFixed(5)}, ${c.lng.toFixed(5)}`;
+}
+
+// ---- load
+
+async function load() {
+  state.look ||= await lookups();
+  const [c, events, photos] = await Promise.all([
+    api('GET', `cases/${caseID}`), api('GET', `cases/${caseID}/events`), api('GET', `cases/${caseID}/photos`)]);
+  state.c = c;
+  document.title = `${c.number} · ${document.title.split(' · ').pop()}`;
+  renderHead(c);
+  renderActions(c);
+  renderFacts(c);
+  renderPhotos(photos.photos || []);
+  renderTimeline(events.events || []);
+  renderMap(c);
+  await renderNearby(c);
+  const page = document.getElementById('case-page');
+  page.setAttribute('aria-busy', 'false');
+  page.dataset.status = c.status;
+}
+
+function refresh() {
+  // A change made elsewhere makes the last "done" message stale.
+  if (Date.now() - state.said > 3000) hide(message);
+  clearTimeout(state.pending);
+  state.pending = setTimeout(() => load().catch(() => {}), 250);
+}
+
+async function main() {
+  document.getElementById('action-form').addEventListener('submit', submitForm);
+  for (const button of document.querySelectorAll('dialog [data-close]')) {
+    button.addEventListener('click', () => button.closest('dialog').close());
+  }
+  try {
+    await load();
+  } catch (err) {
+    document.getElementById('case-head').replaceChildren(el('p', { class: 'alert alert-error', id: 'case-error' }, err.message));
+    return;
+  }
+  onLive('case', (m) => {
+    if (m.case_id === caseID) refresh();
+  });
+  onLive('reconnect', refresh);
+}
+
+main();

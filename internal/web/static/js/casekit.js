@@ -1,0 +1,152 @@
+// Shared parts of the case pages: names of statuses, actions, channels and urgencies from the
+// catalogue, the SLA light, case cards for the lists, look-ups of categories, departments and
+// grids (each fetched once per page), and the offline map with the grids as its background.
+import { api, el, has, lang, t, when } from './api.js';
+
+function named(prefix, value) {
+  return has(prefix + value) ? t(prefix + value) : value;
+}
+
+/** statusName is the status's display name (case.status.<s>). */
+export const statusName = (s) => named('case.status.', s);
+/** actionName is the action's display name (case.action.<a>). */
+export const actionName = (a) => named('case.action.', a);
+export const channelName = (c) => named('desk.channel.', c);
+export const urgencyName = (u) => named('category.urgency.', u);
+export const kindName = (k) => named('desk.kind.', k);
+
+/** nameOf picks the English name where the page is English and one exists. */
+export function nameOf(x) {
+  if (!x) return '';
+  return lang === 'en' && x.name_en ? x.name_en : x.name;
+}
+
+/** statusChip shows a status as a coloured chip. */
+export function statusChip(status) {
+  return el('span', { class: `status status-${status}`, dataset: { status } }, statusName(status));
+}
+
+/** slaDot is the SLA light of a case: green, yellow (≥ 80 % of the limit used) or red (overdue). */
+export function slaDot(light) {
+  const label = light ? t('desk.sla.' + light) : t('desk.sla.none');
+  return el('span', { class: `sla sla-${light || 'none'}`, title: label, role: 'img', 'aria-label': label });
+}
+
+/** dueText says how long is left of a deadline, or how far past it a case is. */
+export function dueText(iso) {
+  if (!iso) return '—';
+  const ms = new Date(iso).getTime() - Date.now();
+  const minutes = Math.round(Math.abs(ms) / 60000);
+  let span;
+  if (minutes < 60) span = t('desk.due.minutes', minutes);
+  else if (minutes < 48 * 60) span = t('desk.due.hours', Math.round(minutes / 60));
+  else span = t('desk.due.days', Math.round(minutes / 1440));
+  return t(ms >= 0 ? 'desk.due.left' : 'desk.due.over', span);
+}
+
+let categoryMap = null;
+/** categories resolves to a Map of minor category code → {code, class, name, name_en, major}. */
+export function categories() {
+  categoryMap ||= api('GET', 'categories').then((res) => {
+    const map = new Map();
+    for (const major of res.majors || []) {
+      for (const m of major.minors || []) {
+        map.set(m.code, { code: m.code, class: m.class, name: m.name, name_en: m.name_en, keywords: m.keywords || [],
+          major: nameOf(major) });
+      }
+    }
+    return map;
+  }).catch(() => new Map());
+  return categoryMap;
+}
+
+let departmentMap = null;
+/** departments resolves to a Map of department code → {code, name, name_en, level}. */
+export function departments() {
+  departmentMap ||= api('GET', 'departments')
+    .then((res) => new Map((res.departments || []).map((d) => [d.code, d])))
+    .catch(() => new Map());
+  return departmentMap;
+}
+
+let gridMap = null;
+/** grids resolves to a Map of grid code → summary (name, community), of the grids the caller sees. */
+export function grids() {
+  gridMap ||= api('GET', 'grids')
+    .then((res) => new Map((res.grids || []).map((g) => [g.code, g])))
+    .catch(() => new Map());
+  return gridMap;
+}
+
+/** lookups loads the three tables at once. */
+export async function lookups() {
+  const [cats, depts, gridsByCode] = await Promise.all([categories(), departments(), grids()]);
+  return { cats, depts, grids: gridsByCode };
+}
+
+/** categoryText names a case's category, or says it has none yet. */
+export function categoryText(c, cats) {
+  const code = c.category_code;
+  if (!code) return t('desk.case.no_category');
+  const cat = cats && cats.get(code);
+  return cat ? nameOf(cat) : c.category_name || code;
+}
+
+/** placeText names where a case is: community and grid where known, else the grid code. */
+export function placeText(c, gridsByCode) {
+  const g = gridsByCode && gridsByCode.get(c.grid_code);
+  if (g) return `${g.community_name} · ${g.name}`;
+  return c.grid_code || '—';
+}
+
+/** excerpt shortens a text to n characters. */
+export function excerpt(text, n = 60) {
+  const chars = [...(text || '')];
+  return chars.length > n ? chars.slice(0, n).join('') + '…' : text || '';
+}
+
+/** caseCard is a case in a phone-friendly list: a link to the case page. */
+export function caseCard(c, look) {
+  const due = c.status === 'closed' ? when(c.closed_at) : dueText(c.stage_due);
+  return el('li', { class: 'case-card', dataset: { id: c.id, number: c.number, status: c.status } },
+    el('a', { href: '/cases/' + c.id, class: 'case-card-link' },
+      el('span', { class: 'case-card-top' }, slaDot(c.sla), el('span', { class: 'case-number' }, c.number),
+        (c.allowed_actions || []).includes('rate') ? el('span', { class: 'badge badge-warn' }, t('desk.my.rate_now')) : null,
+        statusChip(c.status)),
+      el('span', { class: 'case-card-title' }, categoryText(c, look && look.cats)),
+      el('span', { class: 'case-card-text' }, excerpt(c.description, 80)),
+      el('span', { class: 'case-card-meta' },
+        el('span', {}, placeText(c, look && look.grids)),
+        el('span', { class: c.sla === 'red' ? 'overdue' : '' }, due))));
+}
+
+// ---- map
+
+/** newMap makes a Leaflet map without tiles (nothing is fetched from the network). */
+export function newMap(id) {
+  const L = window.L;
+  const map = L.map(id, { attributionControl: false, zoomSnap: 0.1, zoomDelta: 0.5, minZoom: 10, maxZoom: 19 });
+  map.setView([24.92, 118.6], 13);
+  new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById(id));
+  return map;
+}
+
+/** gridBackground draws the grids the caller sees as a light, non-interactive background. */
+export async function gridBackground(map) {
+  const L = window.L;
+  const collection = await api('GET', 'grids?format=geojson');
+  const layer = L.geoJSON(collection, {
+    interactive: false,
+    style: (f) => ({ color: f.properties.zone_code ? '#1b1f3b' : '#245fa6', weight: 1, opacity: 0.55,
+      fillColor: '#245fa6', fillOpacity: 0.07 }),
+  }).addTo(map);
+  return layer;
+}
+
+/** pin is the marker of a case's or a report's place. */
+export function pin(latlng) {
+  return window.L.circleMarker(latlng, { radius: 9, color: '#ffffff', weight: 3, fillColor: '#c8102e', fillOpacity: 1 });
+}
+
+/** texts of the rating verdicts, in order. */
+export const ratings = ['satisfied', 'mostly', 'unsatisfied'];

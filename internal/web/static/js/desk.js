@@ -1,0 +1,266 @@
+// 受理台: the case queue of the caller's subdistrict (GET /api/v1/cases), filtered by status,
+// community, grid, category, channel, urgency, overdue and keyword, soonest deadline first, with
+// the SLA light per row and cursor paging. Rows can be selected for one action on many cases
+// (立案, 派遣 to one department, 结案 …): the page takes it case by case and reports each row's
+// result. The queue refreshes itself when a case in scope changes (live stream).
+import { api, config, el, show, t, when } from './api.js';
+import {
+  actionName, categoryText, channelName, departments, dueText, excerpt, lookups, nameOf, placeText,
+  slaDot, statusChip, statusName, urgencyName,
+} from './casekit.js';
+import { onLive } from './live.js';
+
+const cfg = config();
+const pageSize = 50;
+const statuses = ['confirming', 'reported', 'registered', 'dispatched', 'returned', 'handling', 'reported_back', 'verified',
+  'shelved', 'deferred', 'closed', 'voided', 'merged'];
+const openByDefault = statuses.slice(0, 8);
+// The actions offered for many cases at once, by role, and whether they need a note.
+const bulkByRole = {
+  shift_lead: ['register', 'close', 'void'],
+  dispatcher: ['dispatch'],
+  intake_operator: [],
+  leader: ['supervise'],
+};
+const needsNote = new Set(['void', 'supervise']);
+
+const form = document.getElementById('desk-filters');
+const tbody = document.querySelector('#desk-table tbody');
+const statusLine = document.getElementById('list-status');
+const moreButton = document.getElementById('more');
+const bulkBar = document.getElementById('bulk-bar');
+const bulkReport = document.getElementById('bulk-report');
+
+const state = {
+  look: null,
+  cases: new Map(), // id → case, in the order shown
+  cursor: '',
+  selected: new Set(),
+  results: new Map(), // id → {ok, text} of the last bulk run
+  running: false,
+  pending: null,
+};
+
+// ---- filters
+
+function filterQuery() {
+  const q = new URLSearchParams();
+  const checked = [...document.querySelectorAll('#f-status input:checked')].map((i) => i.value);
+  if (checked.length) q.set('status', checked.join(','));
+  for (const [id, name] of [['f-q', 'q'], ['f-community', 'community'], ['f-grid', 'grid'], ['f-category', 'category'],
+    ['f-channel', 'channel'], ['f-urgency', 'urgency']]) {
+    const v = document.getElementById(id).value.trim();
+    if (v) q.set(name, v);
+  }
+  if (document.getElementById('f-overdue').checked) q.set('overdue', 'true');
+  return q;
+}
+
+function applyQuery(q) {
+  const wanted = q.has('status') ? q.get('status').split(',') : openByDefault;
+  for (const input of document.querySelectorAll('#f-status input')) input.checked = wanted.includes(input.value);
+  for (const [id, name] of [['f-q', 'q'], ['f-community', 'community'], ['f-category', 'category'], ['f-channel', 'channel'], ['f-urgency', 'urgency']]) {
+    document.getElementById(id).value = q.get(name) || '';
+  }
+  fillGrids(q.get('community') || '');
+  document.getElementById('f-grid').value = q.get('grid') || '';
+  document.getElementById('f-overdue').checked = q.get('overdue') === 'true';
+}
+
+function fillStatuses() {
+  document.getElementById('f-status').replaceChildren(...statuses.map((s) => el('label', { class: 'check status-check' },
+    el('input', { type: 'checkbox', value: s, checked: openByDefault.includes(s) }), ' ', el('span', {}, statusName(s)))));
+}
+
+function fillGrids(community) {
+  const select = document.getElementById('f-grid');
+  const list = [...state.look.grids.values()].filter((g) => !community || g.community_code === community);
+  select.replaceChildren(el('option', { value: '' }, t('desk.filter.all')), list.map((g) => el('option', { value: g.code }, g.name)));
+}
+
+async function fillOptions() {
+  const communities = new Map();
+  for (const g of state.look.grids.values()) communities.set(g.community_code, g.community_name);
+  document.getElementById('f-community').append(...[...communities].map(([code, name]) => el('option', { value: code }, name)));
+  fillGrids('');
+  const byMajor = new Map();
+  for (const c of state.look.cats.values()) {
+    if (!byMajor.has(c.major)) byMajor.set(c.major, []);
+    byMajor.get(c.major).push(c);
+  }
+  document.getElementById('f-category').append(...[...byMajor].map(([major, cats]) => el('optgroup', { label: major },
+    cats.map((c) => el('option', { value: c.code }, `${nameOf(c)} ${c.code}`)))));
+}
+
+// ---- list
+
+function cell(labelKey, ...content) {
+  return el('td', { dataset: { label: t(labelKey) } }, el('div', { class: 'cell' }, ...content));
+}
+
+function row(c) {
+  const check = el('input', { type: 'checkbox', class: 'row-check', value: c.id, checked: state.selected.has(c.id), 'aria-label': t('desk.bulk.select', c.number) });
+  check.addEventListener('change', () => {
+    if (check.checked) state.selected.add(c.id);
+    else state.selected.delete(c.id);
+    updateBulk();
+  });
+  const result = state.results.get(c.id);
+  return el('tr', { dataset: { id: c.id, number: c.number, status: c.status }, class: c.sla === 'red' ? 'row-overdue' : '' },
+    el('td', { class: 'col-check' }, check),
+    cell('desk.col.number', el('span', { class: 'nowrap' }, slaDot(c.sla), ' ', el('a', { href: '/cases/' + c.id, class: 'case-link' }, c.number)),
+      el('span', { class: 'sub muted' }, when(c.reported_at))),
+    cell('desk.col.status', statusChip(c.status), c.extension_pending ? el('span', { class: 'sub' }, t('desk.case.extension_pending')) : null),
+    cell('desk.col.problem', el('strong', {}, categoryText(c, state.look.cats)), el('span', { class: 'sub' }, excerpt(c.description, 50))),
+    cell('desk.col.place', placeText(c, state.look.grids)),
+    cell('desk.col.channel', channelName(c.channel), c.urgency !== 'normal' ? el('span', { class: 'sub' }, el('span', { class: 'badge badge-danger' }, urgencyName(c.urgency))) : null),
+    cell('desk.col.due', c.stage_due ? [el('span', { class: c.sla === 'red' ? 'overdue' : '' }, dueText(c.stage_due)), el('span', { class: 'sub muted' }, when(c.stage_due))] : '—'),
+    cell('desk.col.result', result ? el('span', { class: result.ok ? 'result-ok' : 'result-fail' }, result.text) : ''));
+}
+
+function render() {
+  tbody.replaceChildren(...[...state.cases.values()].map(row));
+  if (!state.cases.size) tbody.append(el('tr', {}, el('td', { colspan: '8', class: 'empty' }, t('desk.desk.none'))));
+  moreButton.hidden = !state.cursor;
+  statusLine.textContent = state.cases.size ? t('desk.desk.count', state.cases.size) + (state.cursor ? t('desk.desk.more') : '') : '';
+  updateBulk();
+}
+
+async function load(more = false) {
+  const q = filterQuery();
+  q.set('sort', 'deadline');
+  // A live refresh keeps as many rows as are shown (up to 200); "more" adds the next page.
+  q.set('limit', String(more ? pageSize : Math.min(200, Math.max(pageSize, state.cases.size))));
+  if (more && state.cursor) q.set('cursor', state.cursor);
+  statusLine.textContent = t('web.loading');
+  try {
+    const res = await api('GET', 'cases?' + q);
+    if (!more) state.cases.clear();
+    for (const c of res.cases) state.cases.set(c.id, c);
+    state.cursor = res.next_cursor || '';
+    for (const id of state.selected) if (!state.cases.has(id)) state.selected.delete(id);
+    render();
+  } catch (err) {
+    statusLine.textContent = err.message;
+  }
+}
+
+function refresh() {
+  if (state.running) return;
+  clearTimeout(state.pending);
+  state.pending = setTimeout(() => load(false), 400);
+}
+
+// ---- bulk actions
+
+function bulkActions() {
+  const out = [];
+  for (const role of cfg.roles) for (const a of bulkByRole[role] || []) if (!out.includes(a)) out.push(a);
+  return out;
+}
+
+function updateBulk() {
+  const n = state.selected.size;
+  bulkBar.hidden = n === 0 || bulkActions().length === 0;
+  document.getElementById('bulk-count').textContent = t('desk.bulk.count', n);
+  const all = document.getElementById('check-all');
+  all.checked = n > 0 && n === state.cases.size;
+  all.indeterminate = n > 0 && n < state.cases.size;
+}
+
+async function fillBulk() {
+  const actions = bulkActions();
+  const select = document.getElementById('bulk-action');
+  select.replaceChildren(...actions.map((a) => el('option', { value: a }, actionName(a))));
+  const depts = await departments();
+  document.getElementById('bulk-department').replaceChildren(el('option', { value: '' }, t('desk.bulk.suggested')),
+    ...[...depts.values()].map((d) => el('option', { value: d.code }, nameOf(d))));
+  const sync = () => {
+    document.getElementById('bulk-department').hidden = select.value !== 'dispatch';
+    document.getElementById('bulk-note').placeholder = needsNote.has(select.value) ? t('desk.form.note_required') : t('desk.bulk.note');
+  };
+  select.addEventListener('change', sync);
+  sync();
+}
+
+async function runBulk() {
+  const action = document.getElementById('bulk-action').value;
+  const note = document.getElementById('bulk-note').value.trim();
+  const department = document.getElementById('bulk-department').value;
+  if (needsNote.has(action) && [...note].length < 2) {
+    show(bulkReport, t('desk.form.note_missing'), 'warn');
+    return;
+  }
+  const ids = [...state.cases.keys()].filter((id) => state.selected.has(id));
+  const button = document.getElementById('bulk-run');
+  button.disabled = true;
+  state.running = true;
+  state.results.clear();
+  let ok = 0;
+  show(bulkReport, t('desk.bulk.running', ids.length), 'info');
+  for (const id of ids) {
+    const c = state.cases.get(id);
+    if (!(c.allowed_actions || []).includes(action)) {
+      state.results.set(id, { ok: false, text: t('desk.bulk.not_now', statusName(c.status)) });
+      continue;
+    }
+    const body = {};
+    if (note) body.note = note;
+    if (action === 'dispatch') body.department_code = department || c.suggested_department_code || '';
+    try {
+      const after = await api('POST', `cases/${id}/actions/${action}`, body);
+      state.cases.set(id, after);
+      state.results.set(id, { ok: true, text: '✓ ' + t('desk.bulk.ok', actionName(action), statusName(after.status)) });
+      ok++;
+    } catch (err) {
+      state.results.set(id, { ok: false, text: '✗ ' + err.message });
+    }
+    render();
+  }
+  state.running = false;
+  button.disabled = false;
+  state.selected.clear();
+  show(bulkReport, t('desk.bulk.done', actionName(action), ok, ids.length - ok), ids.length === ok ? 'ok' : 'warn');
+  bulkReport.dataset.ok = String(ok);
+  await load(false);
+}
+
+// ---- start
+
+async function main() {
+  fillStatuses();
+  state.look = await lookups();
+  await fillOptions();
+  applyQuery(new URLSearchParams(location.search));
+  await fillBulk();
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = filterQuery();
+    history.replaceState(null, '', q.toString() ? '?' + q : location.pathname);
+    state.selected.clear();
+    load(false);
+  });
+  form.addEventListener('reset', (e) => {
+    e.preventDefault();
+    applyQuery(new URLSearchParams());
+    history.replaceState(null, '', location.pathname);
+    load(false);
+  });
+  document.getElementById('f-community').addEventListener('change', (e) => fillGrids(e.target.value));
+  document.getElementById('check-all').addEventListener('change', (e) => {
+    if (e.target.checked) for (const id of state.cases.keys()) state.selected.add(id);
+    else state.selected.clear();
+    render();
+  });
+  document.getElementById('bulk-run').addEventListener('click', runBulk);
+  document.getElementById('bulk-clear').addEventListener('click', () => {
+    state.selected.clear();
+    render();
+  });
+  moreButton.addEventListener('click', () => load(true));
+  onLive('case', refresh);
+  onLive('reconnect', refresh);
+  await load(false);
+}
+
+main();
