@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/calendar"
@@ -14,9 +15,53 @@ import (
 // The case desk names what it needs (cases.Catalogue, cases.Clock, cases.Router); these
 // adapters give it the category catalogue, the work calendar and the routing rules.
 
-type caseCatalogue struct{ categories *category.Service }
+// catalogueTTL is how long the case desk keeps a category or its limits in memory: catalogue
+// edits reach intake within this time, and intake does not read the catalogue for every report.
+const catalogueTTL = 10 * time.Second
+
+type ttlEntry[V any] struct {
+	v  V
+	at time.Time
+}
+
+// ttlCache is a small map whose entries expire; safe for concurrent use.
+type ttlCache[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]ttlEntry[V]
+}
+
+func (c *ttlCache[K, V]) get(k K, load func() (V, error)) (V, error) {
+	c.mu.Lock()
+	e, ok := c.m[k]
+	c.mu.Unlock()
+	if ok && time.Since(e.at) < catalogueTTL {
+		return e.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[K]ttlEntry[V]{}
+	}
+	c.m[k] = ttlEntry[V]{v, time.Now()}
+	c.mu.Unlock()
+	return v, nil
+}
+
+type caseCatalogue struct {
+	categories *category.Service
+	cache      *ttlCache[[2]string, cases.CategoryRef]
+}
 
 func (a caseCatalogue) Category(ctx context.Context, class, code string) (cases.CategoryRef, error) {
+	// Only the first lookup of a category checks the caller may read the catalogue; every
+	// signed-in role may.
+	return a.cache.get([2]string{class, code}, func() (cases.CategoryRef, error) { return a.category(ctx, class, code) })
+}
+
+func (a caseCatalogue) category(ctx context.Context, class, code string) (cases.CategoryRef, error) {
 	var c category.Category
 	var err error
 	if class != "" {
@@ -34,21 +79,19 @@ func (a caseCatalogue) Category(ctx context.Context, class, code string) (cases.
 type caseClock struct {
 	calendar   *calendar.Service
 	categories *category.Service
+	limits     *ttlCache[[3]string, category.Limits]
 }
 
 func (a caseClock) Due(ctx context.Context, ref cases.CategoryRef, urgency cases.Urgency, stage cases.Stage, start time.Time) (time.Time, bool, error) {
-	var limits category.Limits
-	if ref.Code == "" {
-		set, err := a.categories.DefaultLimits(ctx)
-		if err != nil {
-			return time.Time{}, false, err
+	limits, err := a.limits.get([3]string{ref.Class, ref.Code, string(urgency)}, func() (category.Limits, error) {
+		if ref.Code == "" {
+			set, err := a.categories.DefaultLimits(ctx)
+			return set[category.Urgency(urgency)], err
 		}
-		limits = set[category.Urgency(urgency)]
-	} else {
-		var err error
-		if limits, err = a.categories.Limits(ctx, category.Class(ref.Class), ref.Code, category.Urgency(urgency)); err != nil {
-			return time.Time{}, false, err
-		}
+		return a.categories.Limits(ctx, category.Class(ref.Class), ref.Code, category.Urgency(urgency))
+	})
+	if err != nil {
+		return time.Time{}, false, err
 	}
 	l, ok := limits[category.Stage(stage)]
 	if !ok || l.Value == 0 {

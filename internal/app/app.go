@@ -127,10 +127,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Calendar = &calendar.Service{DB: d, Now: now}
 	a.Categories = &category.Service{DB: d, Now: now}
 	a.Routing = &routing.Service{DB: d, Now: now}
-	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Now: now}
-	a.Cases = &cases.Service{DB: d, Writer: db.NewGroupCommitter(d, 256), Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
-		Catalogue: caseCatalogue{a.Categories},
-		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories},
+	writer := db.NewGroupCommitter(d, 256)
+	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Now: now, Writer: writer}
+	a.Cases = &cases.Service{DB: d, Writer: writer, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
+		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
+		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
 	// The category catalogue ships with the standard codes; a new database starts with it.
 	if err := a.Categories.LoadDefaults(System(ctx, "start")); err != nil {

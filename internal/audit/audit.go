@@ -90,7 +90,7 @@ func Append(ctx context.Context, d *db.DB, tx *sql.Tx, e Entry) (Entry, error) {
 	}
 	var lastSeq sql.NullInt64
 	var lastHash sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
+	err := d.TxQueryRow(ctx, tx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
 	if err != nil && err != sql.ErrNoRows {
 		return e, fmt.Errorf("audit: read chain head: %w", err)
 	}
@@ -104,7 +104,7 @@ func Append(ctx context.Context, d *db.DB, tx *sql.Tx, e Entry) (Entry, error) {
 		e.Result = OK
 	}
 	e.Hash = e.hash()
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, role, org_code, org_path,
+	_, err = d.TxExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, role, org_code, org_path,
 		action, object_type, object_id, before_summary, after_summary, ip, result, prev_hash, hash)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
 		e.Seq, e.At, e.ActorID, e.ActorName, e.Role, e.OrgCode, e.OrgPath, e.Action, e.ObjectType,

@@ -248,7 +248,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*access.P
 	var p access.Principal
 	var lastSeen, expires time.Time
 	var disabled bool
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT s.user_id, s.last_seen_at, s.expires_at, u.username, u.display_name,
+	err := s.DB.QueryRow(ctx, `SELECT s.user_id, s.last_seen_at, s.expires_at, u.username, u.display_name,
 		u.disabled, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id).
 		Scan(&p.UserID, &lastSeen, &expires, &p.Username, &p.DisplayName, &disabled, &p.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -21,7 +21,7 @@ type audience struct {
 
 // audiences is the notification plan per action (templates in Chinese, the product's language).
 var audiences = map[Action]audience{
-	Report:   {roles: []string{"intake_operator", "shift_lead"}, template: "新案卷 %s 待受理：%s"},
+	// A new report is not a notification: the desk's queue shows it live.
 	Confirm:  {roles: []string{"shift_lead"}, template: "案卷 %s 已核实，待立案：%s"},
 	Register: {reporters: true, roles: []string{"dispatcher"}, template: "案卷 %s 已立案：%s"},
 	Void:     {reporters: true, template: "您反映的问题 %s 经核实不予立案：%s"},
@@ -50,7 +50,7 @@ func (s *Service) announce(ctx context.Context, c Change) {
 	}
 	var desc string
 	var phoneEnc string
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT description, reporter_phone_enc FROM cases WHERE id = $1`, c.CaseID).Scan(&desc, &phoneEnc)
+	err := s.DB.QueryRow(ctx, `SELECT description, reporter_phone_enc FROM cases WHERE id = $1`, c.CaseID).Scan(&desc, &phoneEnc)
 	if err != nil {
 		return
 	}
@@ -60,7 +60,7 @@ func (s *Service) announce(ctx context.Context, c Change) {
 	text := fmt.Sprintf(plan.template, c.Number, desc)
 	users := map[string]bool{}
 	collectInto := func(into map[string]bool, q string, args ...any) {
-		rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+		rows, err := s.DB.Query(ctx, q, args...)
 		if err != nil {
 			return
 		}

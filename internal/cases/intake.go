@@ -262,7 +262,7 @@ func hashToken(t string) string {
 func (s *Service) nextNumber(ctx context.Context, tx *sql.Tx, at time.Time) (string, error) {
 	day := at.In(shanghai).Format("20060102")
 	var n int
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (district_code, day, n) VALUES ($1, $2, 1)
+	err := s.DB.TxQueryRow(ctx, tx, `INSERT INTO case_counters (district_code, day, n) VALUES ($1, $2, 1)
 		ON CONFLICT (district_code, day) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, s.districtCode(ctx), day).Scan(&n)
 	if err != nil {
 		return "", fmt.Errorf("case number: %w", err)
@@ -283,7 +283,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 	if c.ExternalID != "" {
 		external = c.ExternalID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, external_id, status, channel, kind, category_class,
+	_, err = s.DB.TxExec(ctx, tx, `INSERT INTO cases (id, number, external_id, status, channel, kind, category_class,
 		category_code, urgency, lat, lng, address, description, grid_code, community_code, subdistrict_code, zone_code,
 		path, reporter_id, reporter_name, reporter_phone_enc, reporter_phone_masked, anonymous, follow_token_hash,
 		suggested_department, stage, stage_started_at, stage_due, handle_due, deadline_imported, reported_at, updated_at)
@@ -303,7 +303,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 		return err
 	}
 	if c.reporter != "" || token != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_reporters (case_id, reporter_id, follow_token_hash, reported_at)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_reporters (case_id, reporter_id, follow_token_hash, reported_at)
 			VALUES ($1,$2,$3,$4)`, c.ID, c.reporter, hashToken(token), c.ReportedAt); err != nil {
 			return fmt.Errorf("insert reporter: %w", err)
 		}
@@ -320,7 +320,7 @@ func (s *Service) index(ctx context.Context, tx *sql.Tx, caseID, text string) er
 	if s.DB.Engine == db.Postgres {
 		q = `INSERT INTO case_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))`
 	}
-	if _, err := tx.ExecContext(ctx, q, caseID, doc); err != nil {
+	if _, err := s.DB.TxExec(ctx, tx, q, caseID, doc); err != nil {
 		return fmt.Errorf("index case: %w", err)
 	}
 	return nil
@@ -350,7 +350,7 @@ func (s *Service) appendEvent(ctx context.Context, tx *sql.Tx, caseID string, se
 		b, _ := json.Marshal(e.data)
 		data = string(b)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (id, case_id, seq, action, status, actor_id, actor_name, role,
+	_, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_events (id, case_id, seq, action, status, actor_id, actor_name, role,
 		org_code, at, note, data, public) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
 		db.NewID(), caseID, seq, string(e.action), string(e.status), e.actor.ID, e.actor.Name, e.actor.Role,
 		e.actor.OrgCode, e.at.UTC(), e.note, data, e.public)
@@ -375,7 +375,7 @@ func (s *Service) nearby(ctx context.Context, c Case, now time.Time) ([]Nearby, 
 	}
 	dLat := radius / 111320
 	dLng := radius / (111320 * math.Cos(c.Lat*math.Pi/180))
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, number, status, lat, lng, description FROM cases
+	rows, err := s.DB.Query(ctx, `SELECT id, number, status, lat, lng, description FROM cases
 		WHERE category_code = $1 AND reported_at >= $2 AND lat BETWEEN $3 AND $4 AND lng BETWEEN $5 AND $6
 		AND status NOT IN ('closed','voided','merged') AND id <> $7 LIMIT 50`,
 		c.CategoryCode, now.Add(-window), c.Lat-dLat, c.Lat+dLat, c.Lng-dLng, c.Lng+dLng, c.ID)

@@ -24,7 +24,7 @@ func (s *Service) Limits(ctx context.Context, class Class, code string, urgency 
 	if _, err := s.get(ctx, s.DB.Read, class, code); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits
+	rows, err := s.DB.Query(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits
 		WHERE urgency = $1 AND ((class = $2 AND code = $3) OR (class = $4 AND code = $5))`,
 		string(urgency), string(class), code, string(DefaultClass), DefaultCode)
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Service) DefaultLimits(ctx context.Context) (LimitSet, error) {
 	if _, err := access.Need(ctx, access.CategoryRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits
+	rows, err := s.DB.Query(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits
 		WHERE class = $1 AND code = $2`, string(DefaultClass), DefaultCode)
 	if err != nil {
 		return nil, fmt.Errorf("default limits: %w", err)

@@ -107,7 +107,7 @@ func (s *Service) Get(ctx context.Context, class Class, code string) (Category, 
 	if _, err := access.Need(ctx, access.CategoryRead); err != nil {
 		return Category{}, err
 	}
-	return s.get(ctx, s.DB.Read, class, code)
+	return s.get(ctx, s.DB.Prepared(), class, code)
 }
 
 type queryer interface {
@@ -131,7 +131,7 @@ func (s *Service) Find(ctx context.Context, code string) (Category, error) {
 	if _, err := access.Need(ctx, access.CategoryRead); err != nil {
 		return Category{}, err
 	}
-	c, err := scanCategory(s.DB.Read.QueryRowContext(ctx, categorySelect+` WHERE c.code = $1
+	c, err := scanCategory(s.DB.QueryRow(ctx, categorySelect+` WHERE c.code = $1
 		ORDER BY CASE c.class WHEN 'event' THEN 0 ELSE 1 END LIMIT 1`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.New(apperr.NotFound, "category.not_found", "", code)

@@ -41,6 +41,8 @@ type DB struct {
 	Read   *sql.DB
 	// Location describes where the data lives, without credentials (for logs and /readyz).
 	Location string
+
+	stmts stmtCache
 }
 
 // Options says which database to open.
@@ -114,6 +116,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 // Close closes both pools. On SQLite it first folds the WAL back into the main file so that a
 // copied data directory is complete.
 func (d *DB) Close() error {
+	d.stmts.close()
 	var errs []error
 	if d.Engine == SQLite && d.Write != nil {
 		if _, err := d.Write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {

@@ -113,23 +113,25 @@ func (g *GroupCommitter) commit(batch []*job) {
 		}
 		return
 	}
+	g.db.cacheTx(tx)
+	defer g.db.forgetTx(tx)
 	results := make([]error, len(batch))
 	for i, j := range batch {
 		if j.ctx.Err() != nil {
 			results[i] = j.ctx.Err()
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+		if _, err := g.db.TxExec(ctx, tx, "SAVEPOINT job"); err != nil {
 			results[i] = err
 			continue
 		}
 		if err := j.fn(tx); err != nil {
 			results[i] = err
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job"); rerr != nil {
+			if _, rerr := g.db.TxExec(ctx, tx, "ROLLBACK TO SAVEPOINT job"); rerr != nil {
 				results[i] = errors.Join(err, rerr)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT job"); err != nil && results[i] == nil {
+		if _, err := g.db.TxExec(ctx, tx, "RELEASE SAVEPOINT job"); err != nil && results[i] == nil {
 			results[i] = err
 		}
 	}

@@ -207,7 +207,7 @@ func scanSummary(row interface{ Scan(...any) error }) (Summary, error) {
 }
 
 func (s *Service) summary(ctx context.Context, code string) (Summary, error) {
-	m, err := scanSummary(s.DB.Read.QueryRowContext(ctx, summarySelect+` WHERE g.code = $1`, code))
+	m, err := scanSummary(s.DB.QueryRow(ctx, summarySelect+` WHERE g.code = $1`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, apperr.New(apperr.NotFound, "grid.not_found", code)
 	}

@@ -26,16 +26,22 @@ type Service struct {
 	DB  *db.DB
 	Hub *Hub
 	Now func() time.Time
+	// Writer, when set, gathers notification writes into shared transactions (group commit).
+	Writer *db.GroupCommitter
 }
 
 // Add gives each user a notification and pushes it to their open pages.
 func (s *Service) Add(ctx context.Context, userIDs []string, caseID, kind, text string) error {
 	now := s.Now().UTC()
 	ids := make([]string, len(userIDs))
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	write := s.DB.Tx
+	if s.Writer != nil {
+		write = s.Writer.Do
+	}
+	err := write(ctx, func(tx *sql.Tx) error {
 		for i, u := range userIDs {
 			ids[i] = db.NewID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, case_id, kind, text, created_at)
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO notifications (id, user_id, case_id, kind, text, created_at)
 				VALUES ($1,$2,$3,$4,$5,$6)`, ids[i], u, caseID, kind, text, now); err != nil {
 				return fmt.Errorf("notify: %w", err)
 			}

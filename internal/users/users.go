@@ -196,7 +196,7 @@ func (s *Service) getScoped(ctx context.Context, scope access.Scope, id string) 
 
 // Grants returns the roles a user holds, with node names. Internal: callers check scope.
 func (s *Service) Grants(ctx context.Context, userID string) ([]access.Grant, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT g.id, g.role, g.org_code, g.org_path, n.name, n.kind
+	rows, err := s.DB.Query(ctx, `SELECT g.id, g.role, g.org_code, g.org_path, n.name, n.kind
 		FROM role_grants g JOIN org_nodes n ON n.code = g.org_code WHERE g.user_id = $1 ORDER BY g.created_at, g.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("read grants: %w", err)

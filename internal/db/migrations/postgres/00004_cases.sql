@@ -57,7 +57,7 @@ CREATE INDEX cases_path_due ON cases(path, stage_due);
 CREATE INDEX cases_due ON cases(stage_due);
 CREATE INDEX cases_reporter ON cases(reporter_id, reported_at);
 CREATE INDEX cases_lead ON cases(lead_department, status, stage_due);
-CREATE INDEX cases_dup ON cases(category_code, reported_at, lat, lng);
+CREATE INDEX cases_dup ON cases(category_code, lat);
 CREATE INDEX cases_grid ON cases(grid_code, status);
 
 CREATE TABLE case_departments (

@@ -1,0 +1,143 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// Prepared statements, kept per query text. SQLite (modernc) parses every statement it is given
+// afresh, which costs more than running it on the hot paths (a case intake runs about a dozen
+// statements); a prepared statement is parsed once per connection.
+//
+// Reads keep their statements for the life of the pool. Writes run inside transactions on the
+// one write connection, which a statement of the pool could not borrow while the transaction
+// holds it; so a group-committed transaction keeps statements of its own, prepared on it and
+// reused by every job of the batch.
+type stmtCache struct {
+	mu   sync.Mutex
+	read map[string]*sql.Stmt
+	txs  map[*sql.Tx]map[string]*sql.Stmt
+}
+
+func (d *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	d.stmts.mu.Lock()
+	st, ok := d.stmts.read[q]
+	d.stmts.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := d.Read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	d.stmts.mu.Lock()
+	defer d.stmts.mu.Unlock()
+	if d.stmts.read == nil {
+		d.stmts.read = map[string]*sql.Stmt{}
+	}
+	if prev, ok := d.stmts.read[q]; ok {
+		st.Close() // another goroutine prepared it meanwhile
+		return prev, nil
+	}
+	d.stmts.read[q] = st
+	return st, nil
+}
+
+// cacheTx gives tx a statement cache of its own until forgetTx.
+func (d *DB) cacheTx(tx *sql.Tx) {
+	d.stmts.mu.Lock()
+	if d.stmts.txs == nil {
+		d.stmts.txs = map[*sql.Tx]map[string]*sql.Stmt{}
+	}
+	d.stmts.txs[tx] = map[string]*sql.Stmt{}
+	d.stmts.mu.Unlock()
+}
+
+func (d *DB) forgetTx(tx *sql.Tx) {
+	d.stmts.mu.Lock()
+	delete(d.stmts.txs, tx)
+	d.stmts.mu.Unlock()
+}
+
+// txStmt returns tx's prepared statement for q, or nil when tx keeps no cache.
+func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	d.stmts.mu.Lock()
+	cache, ok := d.stmts.txs[tx]
+	var st *sql.Stmt
+	if ok {
+		st = cache[q]
+	}
+	d.stmts.mu.Unlock()
+	if !ok || st != nil {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, q) // closed by database/sql when tx ends
+	if err != nil {
+		return nil, err
+	}
+	d.stmts.mu.Lock()
+	cache[q] = st
+	d.stmts.mu.Unlock()
+	return st, nil
+}
+
+// QueryRow runs a read query through a prepared statement.
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := d.prepared(ctx, q)
+	if err != nil {
+		return d.Read.QueryRowContext(ctx, q, args...) // reports the same error through Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// Query runs a read query through a prepared statement.
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := d.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// TxExec runs a statement inside tx, prepared once per group-committed transaction.
+func (d *DB) TxExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := d.txStmt(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return tx.ExecContext(ctx, q, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// TxQueryRow runs a query inside tx, prepared once per group-committed transaction.
+func (d *DB) TxQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	st, err := d.txStmt(ctx, tx, q)
+	if err != nil || st == nil {
+		return tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.read {
+		st.Close()
+	}
+	c.read = nil
+}
+
+// PreparedReader is the read pool seen through prepared statements, for code written against
+// QueryRowContext.
+type PreparedReader struct{ d *DB }
+
+// Prepared returns the read pool through prepared statements.
+func (d *DB) Prepared() PreparedReader { return PreparedReader{d} }
+
+// QueryRowContext runs a read query through a prepared statement.
+func (p PreparedReader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return p.d.QueryRow(ctx, q, args...)
+}
