@@ -34,6 +34,7 @@ Commands:
   audit verify              check the audit log's hash chain (exit 1 when broken)
   calendar import FILE      import a year of the work calendar (holidays, make-up days, hours)
   backup FILE               write a consistent backup of the database
+  gen cases --count N       generate a synthetic case history (benchmarks, demos)
   version                   print the version
 
 Every command takes --data DIR (default ./data) and --db URL (PostgreSQL; default SQLite in DIR).
@@ -64,6 +65,8 @@ func main() {
 		err = auditCmd(ctx, args)
 	case "calendar":
 		err = calendarCmd(ctx, args)
+	case "gen":
+		err = genCmd(ctx, args)
 	case "backup":
 		err = backupCmd(ctx, args)
 	case "version":

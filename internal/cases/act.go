@@ -277,7 +277,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 		stage_started_at=$14, stage_due=$15, handle_due=$16, updated_at=$17`
 	args := []any{c.ID, string(c.Status), string(st.PreviousStatus), c.LeadDepartment, st.ReturnedDepartment, c.ReworkCount,
 		c.ReopenCount, st.Reopened, c.SuperviseCount, c.ExtensionPending, string(c.Rating), st.Rated, string(c.Stage),
-		c.StageStartedAt, nullTime(c.StageDue), nullTime(c.Deadline), now}
+		c.StageStartedAt, dueValue(c.StageDue), nullTime(c.Deadline), now}
 	for _, col := range []string{"confirm_result", "registered_at", "dispatched_at", "closed_at", "merged_into"} {
 		if v, ok := set[col]; ok {
 			args = append(args, v)

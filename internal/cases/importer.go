@@ -304,7 +304,7 @@ func (s *Service) insertImported(ctx context.Context, tx *sql.Tx, c *Case, phone
 		supervise_count=$8, rating=$9, rated=$10, stage=$11, stage_started_at=$12, stage_due=$13, handle_due=$14, updated_at=$15`
 	args := []any{c.ID, string(c.Status), string(final.PreviousStatus), c.LeadDepartment, c.ReworkCount, c.ReopenCount,
 		final.Reopened, c.SuperviseCount, string(c.Rating), final.Rated, string(c.Stage), c.StageStartedAt,
-		nullTime(c.StageDue), nullTime(c.Deadline), stageStart}
+		dueValue(c.StageDue), nullTime(c.Deadline), stageStart}
 	for _, col := range []string{"registered_at", "dispatched_at", "closed_at"} {
 		if v, ok := stamps[col]; ok {
 			args = append(args, v)

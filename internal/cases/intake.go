@@ -291,7 +291,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 		c.ID, c.Number, external, string(c.Status), string(c.Channel), string(c.Kind), c.CategoryClass, c.CategoryCode,
 		string(c.Urgency), c.Lat, c.Lng, c.Address, c.Description, c.GridCode, c.CommunityCode, c.SubdistrictCode,
 		c.ZoneCode, c.path, c.reporter, c.ReporterName, phoneEnc, c.ReporterPhone, c.Anonymous, hashToken(token),
-		c.SuggestedDepartment, string(c.Stage), c.StageStartedAt, nullTime(c.StageDue), nullTime(c.Deadline),
+		c.SuggestedDepartment, string(c.Stage), c.StageStartedAt, dueValue(c.StageDue), nullTime(c.Deadline),
 		c.deadlineImported(), c.ReportedAt, c.UpdatedAt)
 	if err != nil {
 		if strings.Contains(err.Error(), "external_id") || strings.Contains(err.Error(), "cases_external_id") {
@@ -324,6 +324,14 @@ func (s *Service) index(ctx context.Context, tx *sql.Tx, caseID, text string) er
 		return fmt.Errorf("index case: %w", err)
 	}
 	return nil
+}
+
+// dueValue is what stage_due stores: the deadline, or farFuture when no clock runs.
+func dueValue(t *time.Time) time.Time {
+	if t == nil {
+		return farFuture
+	}
+	return t.UTC()
 }
 
 func nullTime(t *time.Time) any {

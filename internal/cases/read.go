@@ -41,7 +41,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	}
 	c.Status, c.Channel, c.Kind, c.Urgency, c.Rating, c.Stage = Status(status), Channel(channel), Kind(kind), Urgency(urgency), Rating(rating), Stage(stage)
 	c.StageStartedAt, c.ReportedAt, c.UpdatedAt = c.StageStartedAt.UTC(), c.ReportedAt.UTC(), c.UpdatedAt.UTC()
-	if stageDue.Valid {
+	if stageDue.Valid && stageDue.Time.Before(noClock) {
 		t := stageDue.Time.UTC()
 		c.StageDue = &t
 	}
@@ -182,8 +182,8 @@ type Page struct {
 
 // cursor is the position after the last case of a page: its sort key and id.
 type cursor struct {
-	Due int64  `json:"d"`
-	ID  string `json:"i"`
+	Key time.Time `json:"k"` // not UnixNano: the no-clock key, year 9999, does not fit in one
+	ID  string    `json:"i"`
 }
 
 func encodeCursor(c cursor) string {
@@ -203,8 +203,11 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// farFuture sorts cases without a running clock after all others.
+// farFuture is the stage_due of a case without a running clock: it sorts after all others.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// noClock: a stored stage_due from this year on means "no clock".
+var noClock = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // List returns a page of the cases the caller reaches, sorted by the running stage's deadline
 // (soonest first) or by report time (newest first).
@@ -229,6 +232,10 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			ph = append(ph, "$"+strconv.Itoa(len(args)))
 		}
 		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
+		if !slices.ContainsFunc(f.Status, func(s Status) bool { return !s.Open() }) {
+			// The same words as the partial index cases_open_due, so both engines can use it.
+			conds = append(conds, "c.status NOT IN ('closed','voided','merged')")
+		}
 	}
 	for _, eq := range []struct {
 		col string
@@ -270,27 +277,24 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if f.Sort != "" && f.Sort != "newest" && f.Sort != "deadline" {
 		return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "sort", f.Sort)
 	}
-	sortExpr := "COALESCE(c.stage_due, $%d)"
 	if f.Cursor != "" {
 		cur, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return Page{}, err
 		}
-		at := time.Unix(0, cur.Due).UTC()
+		at := cur.Key.UTC()
 		if newest {
 			args = append(args, at, cur.ID)
 			conds = append(conds, fmt.Sprintf("(c.reported_at < $%d OR (c.reported_at = $%d AND c.id < $%d))", len(args)-1, len(args)-1, len(args)))
 		} else {
-			args = append(args, farFuture, at, cur.ID)
+			args = append(args, at, cur.ID)
 			n := len(args)
-			e := fmt.Sprintf(sortExpr, n-2)
-			conds = append(conds, fmt.Sprintf("(%s > $%d OR (%s = $%d AND c.id > $%d))", e, n-1, e, n-1, n))
+			conds = append(conds, fmt.Sprintf("(c.stage_due > $%d OR (c.stage_due = $%d AND c.id > $%d))", n-1, n-1, n))
 		}
 	}
 	order := " ORDER BY c.reported_at DESC, c.id DESC"
 	if !newest {
-		args = append(args, farFuture)
-		order = fmt.Sprintf(" ORDER BY "+sortExpr+", c.id", len(args))
+		order = " ORDER BY c.stage_due, c.id"
 	}
 	args = append(args, limit+1)
 	q := `SELECT ` + caseColumns + ` FROM cases c WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
@@ -319,7 +323,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		} else if last.StageDue != nil {
 			key = *last.StageDue
 		}
-		page.NextCursor = encodeCursor(cursor{Due: key.UnixNano(), ID: last.ID})
+		page.NextCursor = encodeCursor(cursor{Key: key, ID: last.ID})
 	}
 	for i := range page.Cases {
 		page.Cases[i] = s.present(ctx, scope, page.Cases[i])
