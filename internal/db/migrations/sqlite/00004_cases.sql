@@ -54,7 +54,9 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_queue ON cases(subdistrict_code, status, stage_due);
 CREATE INDEX cases_path_due ON cases(path, stage_due);
-CREATE INDEX cases_due ON cases(stage_due);
+-- The desk's default view: open cases by the running stage's deadline. Cases without a clock
+-- carry a far-future stage_due (9999-01-01), so the same plain ORDER BY works on both engines.
+CREATE INDEX cases_open_due ON cases(stage_due, id) WHERE status NOT IN ('closed','voided','merged');
 CREATE INDEX cases_reporter ON cases(reporter_id, reported_at);
 CREATE INDEX cases_lead ON cases(lead_department, status, stage_due);
 CREATE INDEX cases_dup ON cases(category_code, lat);
