@@ -4,34 +4,22 @@ import (
 	"context"
 	"fmt"
 	"os"
+
+	"github.com/yiwang-gov/yiwang/internal/app"
 )
 
 func calendarCmd(ctx context.Context, args []string) error {
 	what, args := splitFirst(args)
+	const usage = "yiwang calendar import FILE.json [--data DIR | --db URL]"
 	if what != "import" {
-		return fmt.Errorf("usage: yiwang calendar import FILE.json [--data DIR | --db URL]")
+		return fmt.Errorf("usage: %s", usage)
 	}
-	file, args := splitFirst(args)
-	a, fs, err := open(ctx, "calendar import", args, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if file == "" {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		return fmt.Errorf("usage: yiwang calendar import FILE.json")
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	y, err := a.ImportCalendar(ctx, f)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported the %d work calendar: %d holidays, %d make-up workdays\n", y.Year, len(y.Holidays), len(y.Workdays))
-	return nil
+	return withFile(ctx, "calendar import", usage, args, func(a *app.App, f *os.File) error {
+		y, err := a.ImportCalendar(ctx, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "imported the %d work calendar: %d holidays, %d make-up workdays\n", y.Year, len(y.Holidays), len(y.Workdays))
+		return nil
+	})
 }

@@ -16,13 +16,11 @@ func splitFirst(args []string) (string, []string) {
 	return "", args
 }
 
-func importCmd(ctx context.Context, args []string) error {
-	what, args := splitFirst(args)
-	if what != "grids" {
-		return fmt.Errorf("usage: yiwang import grids FILE.geojson [--data DIR | --db URL]")
-	}
+// withFile runs the command "yiwang NAME FILE [flags]": it opens the app and the file and
+// hands both to fn.
+func withFile(ctx context.Context, name, usage string, args []string, fn func(a *app.App, f *os.File) error) error {
 	file, args := splitFirst(args)
-	a, fs, err := open(ctx, "import grids", args, nil)
+	a, fs, err := open(ctx, name, args, nil)
 	if err != nil {
 		return err
 	}
@@ -31,13 +29,28 @@ func importCmd(ctx context.Context, args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return fmt.Errorf("usage: yiwang import grids FILE.geojson")
+		return fmt.Errorf("usage: %s", usage)
 	}
 	f, err := os.Open(file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	return fn(a, f)
+}
+
+func importCmd(ctx context.Context, args []string) error {
+	what, args := splitFirst(args)
+	const usage = "yiwang import grids FILE.geojson [--data DIR | --db URL]"
+	if what != "grids" {
+		return fmt.Errorf("usage: %s", usage)
+	}
+	return withFile(ctx, "import grids", usage, args, func(a *app.App, f *os.File) error {
+		return importGrids(ctx, a, f)
+	})
+}
+
+func importGrids(ctx context.Context, a *app.App, f *os.File) error {
 	created, updated, problems, err := a.ImportGrids(ctx, f, os.Stderr)
 	for _, p := range problems {
 		fmt.Fprintln(os.Stderr, p)
