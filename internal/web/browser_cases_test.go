@@ -182,6 +182,27 @@ func TestBrowserCaseLoop(t *testing.T) {
 			worker.click(caseLink("#verify-list", caseID))
 			worker.act("verify", "verified")
 
+			// From patrol the grid worker reports through the same form (channel patrol: no
+			// confirmation step). The place comes through the form's lat/lng fields here.
+			worker.open("/tasks", "#patrol-report")
+			worker.click("#patrol-report")
+			worker.do(chromedp.WaitVisible(chromedp.CSS(`#report-form[data-mode="patrol"][data-ready]`)))
+			worker.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+				document.getElementById('lat').value = '%v';
+				document.getElementById('lng').value = '%v';
+				document.getElementById('lng').dispatchEvent(new Event('change'));
+			})()`, reportLat-0.0008, reportLng+0.0008)))
+			worker.waitFor(`document.querySelector('#where.where-ok')`)
+			if got := worker.text("#where"); !strings.Contains(got, "东梅社区") {
+				t.Errorf("patrol report located at %q, want 东梅社区", got)
+			}
+			worker.do(chromedp.SendKeys(chromedp.CSS("#description"), "巡查发现井盖松动"))
+			worker.click("#report-submit")
+			worker.do(chromedp.WaitVisible(chromedp.CSS("#result-number")))
+			if got := worker.text("#report-result .status"); got != "待立案" {
+				t.Errorf("patrol report status %q, want 待立案", got)
+			}
+
 			// The shift lead closes it.
 			lead.open("/cases/"+caseID, "#case-head")
 			lead.act("close", "closed")
@@ -215,7 +236,8 @@ func TestBrowserCaseLoop(t *testing.T) {
 
 			// The notification bell: the resident was told of each step; one click reads all.
 			resident.click("#bell-button")
-			resident.waitFor(`document.querySelectorAll('#bell-list .bell-item').length > 0`)
+			resident.waitFor(`document.querySelectorAll('#bell-list .bell-item.unread').length > 0`)
+			resident.shot("bell-phone")
 			resident.click("#bell-read-all")
 			resident.waitFor(`document.getElementById('bell-count').hidden`)
 

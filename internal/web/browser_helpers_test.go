@@ -299,16 +299,16 @@ func writeJPEG(t *testing.T, name string, tint uint8) string {
 	return path
 }
 
-// fullShot saves a screenshot of the whole page from its top, beyond the viewport.
+// fullShot saves a screenshot of the whole page: the viewport is stretched to the page's
+// height for the capture (Chromium paints little beyond the viewport otherwise), then restored.
 func (tb *tab) fullShot(name string) {
 	tb.t.Helper()
-	tb.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-	tb.waitFor(`!document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')`)
-	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatalf("screenshot %s: %v", name, err)
+	size := eval[[]int64](tb, `[window.innerWidth, window.innerHeight]`)
+	height := eval[int64](tb, `(window.scrollTo(0, 0), document.documentElement.scrollHeight)`)
+	if height > size[1] {
+		tb.do(chromedp.EmulateViewport(size[0], height))
+		defer tb.do(chromedp.EmulateViewport(size[0], size[1]))
+		tb.waitFor(fmt.Sprintf(`window.innerHeight === %d`, height))
 	}
-	tb.b.shots.save(tb.t, name, png)
+	tb.shot(name)
 }

@@ -48,7 +48,8 @@ func fetch(t *testing.T, s *apptest.Server, method, path, token string, headers 
 
 func TestAnonymousVisitorsAreSentToSignIn(t *testing.T) {
 	s := apptest.Start(t, db.SQLite)
-	for _, path := range []string{"/", "/org", "/users", "/audit", "/me/password", "/logout", "/org?x=1"} {
+	for _, path := range []string{"/", "/org", "/users", "/audit", "/me/password", "/logout", "/org?x=1",
+		"/report", "/my", "/desk", "/desk/new", "/inbox", "/tasks", "/cases/01a21b4c-a18c-78f9-9c70-1a70ce8a1323"} {
 		p := fetch(t, s, "GET", path, "")
 		want := "/login?next=" + url.QueryEscape(path)
 		if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
@@ -66,6 +67,11 @@ func TestAnonymousVisitorsAreSentToSignIn(t *testing.T) {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("sign-in page lacks %q", want)
 		}
+	}
+	// An anonymous reporter's private link needs no sign-in (the API checks its key).
+	if p := fetch(t, s, "GET", "/follow/AbCdEfGhIjKlMnOpQrStUvWxYz012345", ""); p.status != http.StatusOK ||
+		!strings.Contains(p.body, `id="follow-body"`) || !strings.Contains(p.body, `"token":"AbCdEfGhIjKlMnOpQrStUvWxYz012345"`) {
+		t.Errorf("GET /follow/{token}: %d, want the public follow page", p.status)
 	}
 	if p := fetch(t, s, "GET", "/no-such-page", ""); p.status != http.StatusNotFound || !strings.Contains(p.body, "页面不存在") {
 		t.Errorf("unknown page: %d, want a 404 page", p.status)
@@ -97,17 +103,18 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		username string
 		nav      []string
 		refused  []string // pages answered with 403
+		opens    []string // pages answered with 200 besides /org and /me/password
 	}{
-		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks"}},
-		{"donghai.grid_worker", []string{home, tasks, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox"}},
-		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}},
-		{"donghai.shift_lead", []string{home, desk, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}},
-		{"donghai.dispatcher", []string{home, desk, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks"}},
-		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks"}},
-		{"donghai.leader", []string{home, desk, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks"}},
-		{"sysadmin", []string{home, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}},
-		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk"}},
-		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk"}},
+		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks"}, []string{"/report", "/my", "/cases/some-id"}},
+		{"donghai.grid_worker", []string{home, tasks, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox"}, []string{"/tasks", "/report", "/cases/some-id"}},
+		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}, []string{"/desk", "/desk/new", "/report"}},
+		{"donghai.shift_lead", []string{home, desk, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}, []string{"/desk", "/desk/new"}},
+		{"donghai.dispatcher", []string{home, desk, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks"}, []string{"/desk", "/cases/some-id"}},
+		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks"}, []string{"/inbox", "/cases/some-id"}},
+		{"donghai.leader", []string{home, desk, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks"}, []string{"/desk"}},
+		{"sysadmin", []string{home, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, nil},
+		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk"}, nil},
+		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.username, func(t *testing.T) {
@@ -124,7 +131,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 					t.Errorf("GET %s: %d, want 403", path, p.status)
 				}
 			}
-			for _, path := range []string{"/org", "/me/password"} {
+			for _, path := range append([]string{"/org", "/me/password"}, tc.opens...) {
 				if p := fetch(t, s, "GET", path, token); p.status != http.StatusOK {
 					t.Errorf("GET %s: %d, want 200", path, p.status)
 				}

@@ -21,6 +21,7 @@ const state = {
   map: null,
   pin: null,
   place: null, // {lat, lng, grid} once located inside the district
+  manual: false, // the user chose the place (map tap or typed point)
   photos: [], // [{file, url}]
   nearby: null, // layer of open cases nearby
   cats: new Map(),
@@ -112,14 +113,18 @@ async function setPlace(latlng) {
   }
 }
 
-function gps() {
+// gps asks for the position. The automatic request at the start yields to a place the user
+// chose meanwhile.
+function gps(auto = false) {
   if (!navigator.geolocation) {
     where.textContent = t('desk.report.gps_unavailable');
     return;
   }
   where.textContent = t('desk.report.gps_running');
   navigator.geolocation.getCurrentPosition(
-    (pos) => setPlace({ lat: pos.coords.latitude, lng: pos.coords.longitude }),
+    (pos) => {
+      if (!(auto && state.manual)) setPlace({ lat: pos.coords.latitude, lng: pos.coords.longitude });
+    },
     () => {
       if (!state.place) {
         where.className = 'where alert alert-warn';
@@ -313,15 +318,19 @@ async function main() {
     addPhotos([...e.target.files]);
     e.target.value = '';
   });
-  document.getElementById('gps-button').addEventListener('click', gps);
+  document.getElementById('gps-button').addEventListener('click', () => gps());
   // A point typed into the hidden fields (by a test or an assistive tool) is located like a tap.
-  for (const input of [latInput, lngInput]) {
-    input.addEventListener('change', () => {
-      const lat = Number(latInput.value);
-      const lng = Number(lngInput.value);
-      if (latInput.value && lngInput.value && Number.isFinite(lat) && Number.isFinite(lng)) setPlace({ lat, lng });
-    });
-  }
+  const typed = () => {
+    const lat = Number(latInput.value);
+    const lng = Number(lngInput.value);
+    if (latInput.value && lngInput.value && Number.isFinite(lat) && Number.isFinite(lng)) {
+      state.manual = true;
+      setPlace({ lat, lng });
+      return true;
+    }
+    return false;
+  };
+  for (const input of [latInput, lngInput]) input.addEventListener('change', typed);
   const search = document.getElementById('category-search');
   search.addEventListener('input', searchCategories);
   search.addEventListener('focus', searchCategories);
@@ -332,13 +341,17 @@ async function main() {
   });
   if (L) {
     state.map = newMap('map');
-    state.map.on('click', (e) => setPlace(e.latlng));
+    state.map.on('click', (e) => {
+      state.manual = true;
+      setPlace(e.latlng);
+    });
     gridBackground(state.map).then((layer) => {
       if (!state.pin && layer.getLayers().length) state.map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     }).catch(() => {});
   }
   // Residents and grid workers report where they stand: ask for the position at once.
-  if (cfg.mode !== 'hotline') gps();
+  if (!typed() && cfg.mode !== 'hotline') gps(true);
+  form.dataset.ready = 'true';
 }
 
 main();
