@@ -184,7 +184,20 @@ func (s *Service) checkExtras(ctx context.Context, tx *sql.Tx, scope access.Scop
 		if in.TargetID == "" || in.TargetID == c.ID {
 			return nil, apperr.New(apperr.Invalid, "case.bad_merge_target")
 		}
-		target, err := s.load(ctx, tx, scope, in.TargetID)
+		p, _ := access.From(ctx)
+		targetScope := scope
+		if c.reporter == p.UserID && !p.Has(access.IntakeOperator) && !p.Has(access.ShiftLead) {
+			// A reporter may only follow a case that the desk offers as a duplicate of theirs.
+			dups, err := s.nearby(ctx, c, now)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.ContainsFunc(dups, func(n Nearby) bool { return n.ID == in.TargetID }) {
+				return nil, apperr.New(apperr.NotFound, "case.not_found")
+			}
+			targetScope = access.Scope{Paths: []string{"/"}}
+		}
+		target, err := s.load(ctx, tx, targetScope, in.TargetID)
 		if err != nil {
 			return nil, err
 		}

@@ -114,6 +114,9 @@ func (s *Service) announce(ctx context.Context, c Change) {
 	// Callers to the hotline have no account: a text message tells them the outcome.
 	if s.SMS != nil && phoneEnc != "" && plan.reporters && c.Reporter == "" {
 		if phone, err := s.Vault.Open(phoneEnc); err == nil && phone != "" {
+			if plan.toReporter != "" {
+				text = fmt.Sprintf(plan.toReporter, c.Number, desc)
+			}
 			s.SMS.Send(ctx, sms.Message{Phone: phone, Template: "case_update", Params: []any{text}})
 		}
 	}

@@ -197,3 +197,33 @@ func TestBadReportsAre4xxAndWriteNothing(t *testing.T) {
 		t.Fatalf("english: %d %s", st, raw)
 	}
 }
+
+// A resident follows an existing case by merging their own new report into a duplicate the
+// desk offered; they cannot do so with a case that was not offered.
+func TestResidentFollowsOfferedDuplicateOnly(t *testing.T) {
+	srv := apptest.Start(t, "sqlite")
+	first, second := srv.Login(t, "resident1"), srv.Login(t, "resident2")
+	var a, b, far caseJSON
+	first.Do("POST", "/api/v1/cases", map[string]any{"category_code": "06010", "lat": lat, "lng": lng, "description": "垃圾桶满了没人清理"}, &a)
+	first.Do("POST", "/api/v1/cases", map[string]any{"category_code": "06010", "lat": 24.90, "lng": 118.64, "description": "另一处垃圾"}, &far)
+	second.Do("POST", "/api/v1/cases", map[string]any{"category_code": "06010", "lat": lat, "lng": lng, "description": "垃圾桶满溢"}, &b)
+	if len(b.Duplicates) == 0 || b.Duplicates[0].Number != a.Number {
+		t.Fatalf("duplicate not offered: %+v", b.Duplicates)
+	}
+	if st, _ := second.Raw("GET", "/api/v1/cases/"+a.ID, nil); st != 404 {
+		t.Fatalf("a resident reads another's case before following: %d", st)
+	}
+	if st, _ := second.Raw("POST", "/api/v1/cases/"+b.ID+"/actions/merge", map[string]any{"target_id": far.ID}); st != 404 {
+		t.Fatalf("followed a case that was not offered: %d", st)
+	}
+	act(t, second, b.ID, "merge", map[string]any{"target_id": a.ID})
+	var got caseJSON
+	if st := second.Do("GET", "/api/v1/cases/"+a.ID, nil, &got); st != 200 || got.Phone != "" {
+		t.Fatalf("follower reads the followed case: %d (contact must stay hidden: %q)", st, got.Phone)
+	}
+	var mine struct{ Cases []caseJSON }
+	second.Do("GET", "/api/v1/cases?mine=true", nil, &mine)
+	if st, _ := second.Raw("POST", "/api/v1/cases/"+a.ID+"/actions/rate", map[string]any{"rating": "satisfied"}); st == 200 {
+		t.Fatal("a follower rated the case")
+	}
+}

@@ -94,7 +94,7 @@ func (in *NewCase) validate() error {
 		bad("address", "case.too_long")
 	}
 	if in.ReporterPhone != "" {
-		p, ok := pii.NormalizePhone(in.ReporterPhone)
+		p, ok := pii.NormalizeContact(in.ReporterPhone)
 		if !ok {
 			bad("reporter_phone", "auth.bad_phone")
 		}
@@ -135,8 +135,8 @@ func (s *Service) Create(ctx context.Context, in NewCase) (Case, error) {
 		return Case{}, err
 	}
 	if grant.Role == access.Resident {
-		c.reporter = p.UserID
-		if c.ReporterName == "" {
+		c.reporter = p.UserID // kept even when anonymous: the resident follows their case in "my cases"
+		if c.ReporterName == "" && !c.Anonymous {
 			c.ReporterName = p.DisplayName
 		}
 	}

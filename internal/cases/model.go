@@ -124,8 +124,11 @@ type Case struct {
 	Address             string     `json:"address,omitempty"`
 	Description         string     `json:"description"`
 	GridCode            string     `json:"grid_code"`
+	GridName            string     `json:"grid_name,omitempty"`
 	CommunityCode       string     `json:"community_code"`
+	CommunityName       string     `json:"community_name,omitempty"`
 	SubdistrictCode     string     `json:"subdistrict_code"`
+	SubdistrictName     string     `json:"subdistrict_name,omitempty"`
 	ZoneCode            string     `json:"zone_code,omitempty"`
 	Anonymous           bool       `json:"anonymous"`
 	ReporterName        string     `json:"reporter_name,omitempty"`

@@ -18,6 +18,7 @@ type Followed struct {
 	Number       string     `json:"number"`
 	Status       Status     `json:"status"`
 	CategoryCode string     `json:"category_code,omitempty"`
+	CategoryName string     `json:"category_name,omitempty"`
 	Description  string     `json:"description"`
 	ReportedAt   time.Time  `json:"reported_at"`
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
@@ -48,7 +49,7 @@ func (s *Service) Follow(ctx context.Context, token string) (Followed, error) {
 	if err != nil {
 		return Followed{}, err
 	}
-	f := Followed{Number: c.Number, Status: c.Status, CategoryCode: c.CategoryCode, Description: c.Description,
+	f := Followed{Number: c.Number, Status: c.Status, CategoryCode: c.CategoryCode, CategoryName: c.CategoryName, Description: c.Description,
 		ReportedAt: c.ReportedAt, ClosedAt: c.ClosedAt, Events: []Event{}}
 	rows, err := s.DB.Read.QueryContext(ctx, `SELECT seq, action, status, at FROM case_events WHERE case_id = $1 AND public ORDER BY seq`, id)
 	if err != nil {

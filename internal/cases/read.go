@@ -24,7 +24,10 @@ const caseColumns = `c.id, c.number, COALESCE(c.external_id, ''), c.status, c.pr
 	c.lead_department, c.returned_department, c.suggested_department, c.rework_count, c.reopen_count, c.reopened,
 	c.supervise_count, c.extension_pending, c.merged_into, c.rating, c.rated, c.stage, c.stage_started_at, c.stage_due,
 	c.handle_due, c.deadline_imported, c.reported_at, c.closed_at, c.updated_at,
-	COALESCE((SELECT cat.name FROM categories cat WHERE cat.class = c.category_class AND cat.code = c.category_code), '')`
+	COALESCE((SELECT cat.name FROM categories cat WHERE cat.class = c.category_class AND cat.code = c.category_code), ''),
+	COALESCE((SELECT g.name FROM grids g WHERE g.code = c.grid_code), ''),
+	COALESCE((SELECT n.name FROM org_nodes n WHERE n.code = c.community_code), ''),
+	COALESCE((SELECT n.name FROM org_nodes n WHERE n.code = c.subdistrict_code), '')`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -35,7 +38,8 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 		&c.ZoneCode, &c.path, &c.reporter, &c.ReporterName, &c.ReporterPhone, &c.Anonymous, &c.LeadDepartment,
 		&c.state.ReturnedDepartment, &c.SuggestedDepartment, &c.ReworkCount, &c.ReopenCount, &c.state.Reopened,
 		&c.SuperviseCount, &c.ExtensionPending, &c.MergedInto, &rating, &c.state.Rated, &stage, &c.StageStartedAt,
-		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt, &c.CategoryName)
+		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt, &c.CategoryName, &c.GridName,
+		&c.CommunityName, &c.SubdistrictName)
 	if err != nil {
 		return c, err
 	}
@@ -343,8 +347,9 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 	}
 	p, _ := access.From(ctx)
 	onlyPublic := p != nil && p.UserID == c.reporter && len(scope.Paths) == 0 && len(scope.Departments) == 0
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT seq, action, status, actor_name, role, org_code, at, note, data, public
-		FROM case_events WHERE case_id = $1 ORDER BY seq`, id)
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT e.seq, e.action, e.status,
+		COALESCE((SELECT u.display_name FROM users u WHERE u.id = e.actor_id), e.actor_name), e.role, e.org_code, e.at,
+		e.note, e.data, e.public FROM case_events e WHERE e.case_id = $1 ORDER BY e.seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("case events: %w", err)
 	}

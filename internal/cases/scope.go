@@ -19,7 +19,8 @@ func scopeCondition(scope access.Scope, next int) (string, []any) {
 		next += len(a)
 	}
 	if scope.UserID != "" {
-		parts = append(parts, fmt.Sprintf("c.reporter_id = $%d", next))
+		// Their own reports, and the cases they follow (their report was merged into it).
+		parts = append(parts, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters cr WHERE cr.case_id = c.id AND cr.reporter_id = $%d))", next, next))
 		args = append(args, scope.UserID)
 		next++
 	}

@@ -92,10 +92,11 @@ var (
 // workflow is the role × action × status table (GB/T 30428.8 / CJ/T 315 seven steps, plus the
 // local 退回, 延期, 挂账, 缓办, 督办 and 重办 practices).
 var workflow = map[Action]step{
-	Confirm:          {[]access.Role{access.GridWorker}, []Status{Confirming}, Reported},
-	Register:         {desk, []Status{Reported}, Registered},
-	Void:             {desk, []Status{Confirming, Reported, Registered}, Voided},
-	Merge:            {[]access.Role{access.IntakeOperator, access.ShiftLead}, []Status{Confirming, Reported, Registered}, Merged},
+	Confirm:  {[]access.Role{access.GridWorker}, []Status{Confirming}, Reported},
+	Register: {desk, []Status{Reported}, Registered},
+	Void:     {desk, []Status{Confirming, Reported, Registered}, Voided},
+	// A resident merges their own new report into a duplicate offered to them: they follow it.
+	Merge:            {[]access.Role{access.IntakeOperator, access.ShiftLead, access.Resident}, []Status{Confirming, Reported, Registered}, Merged},
 	Dispatch:         {[]access.Role{access.Dispatcher}, []Status{Registered, Returned}, Dispatched},
 	Sign:             {[]access.Role{access.DepartmentStaff}, []Status{Dispatched}, Handling},
 	Return:           {[]access.Role{access.DepartmentStaff}, []Status{Dispatched, Handling}, Returned},
@@ -258,7 +259,8 @@ func Next(st State, in Input) (Outcome, error) {
 		if !st.Reopened {
 			return Outcome{}, apperr.New(apperr.Conflict, "case.nothing_to_overrule")
 		}
-		next.Reopened = false
+		// The reporter's verdict stands as given; it is not asked again.
+		next.Reopened, next.Rated = false, true
 	case Rate:
 		if in.Role == access.Resident && !in.IsReporter {
 			return Outcome{}, apperr.New(apperr.Forbidden, "case.not_reporter")

@@ -128,6 +128,19 @@ func NormalizePhone(raw string) (string, bool) {
 	return s, mainlandMobile.MatchString(s)
 }
 
+var landline = regexp.MustCompile(`^0[1-9][0-9]{1,2}[0-9]{7,8}$`)
+
+// NormalizeContact accepts what a hotline caller may give: a mainland mobile number, or a
+// landline with its area code (0595-22345678); ok is false otherwise.
+func NormalizeContact(raw string) (string, bool) {
+	if p, ok := NormalizePhone(raw); ok {
+		return p, true
+	}
+	s := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(raw))
+	s = strings.TrimPrefix(s, "+86")
+	return s, landline.MatchString(s)
+}
+
 // MaskPhone shows the first 3 and last 4 digits: 13812341234 → 138****1234.
 func MaskPhone(phone string) string {
 	if len(phone) < 8 {

@@ -70,3 +70,19 @@ func TestLoadOrCreateKeyPersists(t *testing.T) {
 		t.Error("short hex key accepted")
 	}
 }
+
+func TestNormalizeContactTakesLandlines(t *testing.T) {
+	for in, want := range map[string]string{"0595-22345678": "059522345678", "(010) 6512 3456": "01065123456", "13812341234": "13812341234"} {
+		if got, ok := NormalizeContact(in); !ok || got != want {
+			t.Errorf("%q → %q %v", in, got, ok)
+		}
+	}
+	for _, bad := range []string{"12345", "0595-12", "abc"} {
+		if _, ok := NormalizeContact(bad); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if MaskPhone("059522345678") != "059*****5678" {
+		t.Error(MaskPhone("059522345678"))
+	}
+}
