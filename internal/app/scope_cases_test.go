@@ -236,6 +236,16 @@ func init() {
 			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff"), "GET", "/api/v1/cases/"+cf.other+"/nearby", nil, 404)
 			expectStatus(t, f, admins, "GET", "/api/v1/cases/"+cf.other+"/nearby", nil, 403)
 		}},
+		scenario{route: "POST /api/v1/cases/{id}/contact", check: func(t *testing.T, f *fixture) {
+			cf := casesOf(t, f)
+			path := "/api/v1/cases/" + cf.other + "/contact"
+			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff"), "POST", path, nil, 404)
+			expectStatus(t, f, admins, "POST", path, nil, 403)
+			expectStatus(t, f, []string{"district.leader"}, "POST", path, nil, 403)
+			if s, b := raw(t, f.srv.Login(t, "chengdong.intake_operator"), "POST", path, nil); s != 200 || !strings.Contains(b, "13912345678") {
+				t.Errorf("the desk of the case's subdistrict cannot reveal the contact: %d %.200s", s, b)
+			}
+		}},
 		scenario{route: "GET /api/v1/public/cases", check: func(t *testing.T, f *fixture) {
 			casesOf(t, f)
 			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff", "sysadmin"), "GET", "/api/v1/public/cases?lat=24.925&lng=118.5995&radius=500", nil, 200)

@@ -26,7 +26,14 @@ type ActInput struct {
 	TargetID       string     `json:"target_id,omitempty"`    // merge: the case this one duplicates
 	NewDeadline    *time.Time `json:"new_deadline,omitempty"` // request_extension
 	ReviewDate     *time.Time `json:"review_date,omitempty"`  // shelve (挂账) and defer (缓办)
-	Internal       bool       `json:"internal,omitempty"`     // a note hidden from the reporter
+	// reclassify: what the desk corrects (absent fields stay as they are).
+	CategoryClass string   `json:"category_class,omitempty"`
+	CategoryCode  string   `json:"category_code,omitempty"`
+	Lat           *float64 `json:"lat,omitempty"`
+	Lng           *float64 `json:"lng,omitempty"`
+	Address       *string  `json:"address,omitempty"`
+	Urgency       Urgency  `json:"urgency,omitempty"`
+	Internal      bool     `json:"internal,omitempty"` // a note hidden from the reporter
 }
 
 // actorFor picks the grant under which the caller takes action on c: a role the workflow allows
@@ -102,6 +109,11 @@ func (s *Service) Act(ctx context.Context, id string, action Action, in ActInput
 		}
 		actor := access.ActorOf(ctx, grant)
 		before := c.Status
+		if action == Reclassify {
+			if err := s.reclassify(ctx, tx, &c, in, data); err != nil {
+				return err
+			}
+		}
 		if err := s.apply(ctx, tx, &c, action, in, out, now, data); err != nil {
 			return err
 		}
@@ -134,7 +146,13 @@ func (s *Service) Act(ctx context.Context, id string, action Action, in ActInput
 		return Case{}, err
 	}
 	s.notify(change)
-	return s.Get(ctx, id)
+	got, err := s.Get(ctx, id)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		// The action moved the case out of the caller's reach (reclassified to another
+		// subdistrict): answer with the case as the action left it.
+		return s.present(ctx, scope, c), nil
+	}
+	return got, err
 }
 
 func (s *Service) loadForUpdate(ctx context.Context, tx *sql.Tx, scope access.Scope, id string) (Case, error) {

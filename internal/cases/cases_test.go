@@ -227,3 +227,38 @@ func TestResidentFollowsOfferedDuplicateOnly(t *testing.T) {
 		t.Fatal("a follower rated the case")
 	}
 }
+
+func TestReclassifyAndRevealContact(t *testing.T) {
+	srv := apptest.Start(t, "sqlite")
+	intake := srv.Login(t, "donghai.intake_operator")
+	var c caseJSON
+	intake.Do("POST", "/api/v1/cases", map[string]any{"channel": "hotline_12345", "lat": lat, "lng": lng,
+		"description": "路口噪音扰民", "reporter_phone": "0595-22345678", "reporter_name": "陈女士"}, &c)
+	if c.Phone != "059*****5678" {
+		t.Fatalf("masked landline: %q", c.Phone)
+	}
+	// The desk sets the category and moves the pin into 城东: routing and place follow.
+	c = act(t, intake, c.ID, "reclassify", map[string]any{"category_code": "06028", "lat": 24.925, "lng": 118.5995, "urgency": "urgent"})
+	if c.Subdist != "350503002" || c.Suggested == "" || c.StageDue == nil {
+		t.Fatalf("reclassified: %+v", c)
+	}
+	if st, _ := intake.Raw("GET", "/api/v1/cases/"+c.ID, nil); st != 404 {
+		t.Fatalf("the case moved to another subdistrict's desk but 东海 still reads it: %d", st)
+	}
+	other := srv.Login(t, "chengdong.intake_operator")
+	var contact struct {
+		Name  string `json:"reporter_name"`
+		Phone string `json:"reporter_phone"`
+	}
+	if st := other.Do("POST", "/api/v1/cases/"+c.ID+"/contact", nil, &contact); st != 200 || contact.Phone != "059522345678" || contact.Name != "陈女士" {
+		t.Fatalf("reveal: %d %+v", st, contact)
+	}
+	if st, _ := srv.Login(t, "chengdong.leader").Raw("POST", "/api/v1/cases/"+c.ID+"/contact", nil); st != 403 {
+		t.Fatalf("a leader revealed the contact: %d", st)
+	}
+	var recs struct{ Records []struct{ Action string } }
+	srv.Login(t, "auditadmin").Do("GET", "/api/v1/audit?action=case.reveal_contact", nil, &recs)
+	if len(recs.Records) != 1 {
+		t.Fatalf("reveal not audited: %+v", recs)
+	}
+}

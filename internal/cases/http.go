@@ -28,6 +28,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/cases/{id}/actions/{action}", h.act)
 	mux.HandleFunc("POST /api/v1/import/cases", h.importCases)
 	mux.HandleFunc("GET /api/v1/cases/{id}/nearby", h.nearby)
+	mux.HandleFunc("POST /api/v1/cases/{id}/contact", h.contact)
 	mux.HandleFunc("GET /api/v1/follow/{token}", h.follow)
 	mux.HandleFunc("GET /api/v1/public/cases", h.publicCases)
 	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
@@ -260,4 +261,14 @@ func (h *HTTP) publicCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"cases": list})
+}
+
+// contact reveals the reporter's contact (audited); POST, because it is recorded.
+func (h *HTTP) contact(w http.ResponseWriter, r *http.Request) {
+	c, err := h.Cases.RevealContact(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, c)
 }

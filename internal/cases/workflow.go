@@ -66,13 +66,14 @@ const (
 	Resume           Action = "resume"
 	Supervise        Action = "supervise" // 督办
 	Comment          Action = "comment"
+	Reclassify       Action = "reclassify" // the desk corrects category, place or urgency; routing and clocks follow
 )
 
 // Actions lists the actions a person can take through the API (Report and Reopen are not
 // taken, they happen).
 var Actions = []Action{Confirm, Register, Void, Merge, Dispatch, Sign, Return, RejectReturn, Handle,
 	ReportBack, Verify, Rework, Close, Rate, Overrule, RequestExtension, ApproveExtension, RefuseExtension,
-	Shelve, Unshelve, Defer, Resume, Supervise, Comment}
+	Shelve, Unshelve, Defer, Resume, Supervise, Comment, Reclassify}
 
 // step says who may take an action, from which statuses, and where it leads ("" = the status
 // does not change; results such as verify fail are decided in Next).
@@ -116,6 +117,7 @@ var workflow = map[Action]step{
 	Defer:            {desk, []Status{Registered, Dispatched, Handling}, Deferred},
 	Resume:           {desk, []Status{Deferred}, ""},
 	Supervise:        {[]access.Role{access.Leader}, anyOpen, ""},
+	Reclassify:       {[]access.Role{access.IntakeOperator, access.ShiftLead}, []Status{Confirming, Reported, Registered, Returned}, ""},
 	Comment: {[]access.Role{access.Resident, access.GridWorker, access.IntakeOperator, access.ShiftLead,
 		access.Dispatcher, access.DepartmentStaff, access.Leader}, append(append([]Status{}, anyOpen...), Closed), ""},
 }
