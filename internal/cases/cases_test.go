@@ -238,7 +238,11 @@ func TestReclassifyAndRevealContact(t *testing.T) {
 		t.Fatalf("masked landline: %q", c.Phone)
 	}
 	// The desk sets the category and moves the pin into 城东: routing and place follow.
-	c = act(t, intake, c.ID, "reclassify", map[string]any{"category_code": "06028", "lat": 24.925, "lng": 118.5995, "urgency": "urgent"})
+	st, raw := intake.Raw("POST", "/api/v1/cases/"+c.ID+"/actions/reclassify", map[string]any{"category_code": "06028", "lat": 24.925, "lng": 118.5995, "urgency": "urgent"})
+	if st != 200 || !strings.Contains(string(raw), `"subdistrict_name":"城东街道"`) {
+		t.Fatalf("reclassify: %d %s", st, raw)
+	}
+	jsonUnmarshal(raw, &c)
 	if c.Subdist != "350503002" || c.Suggested == "" || c.StageDue == nil {
 		t.Fatalf("reclassified: %+v", c)
 	}

@@ -205,7 +205,8 @@ func (s *Service) prepare(ctx context.Context, in NewCase) (prepared, error) {
 	c := Case{Channel: in.Channel, Kind: in.Kind, CategoryClass: cat.Class, CategoryCode: cat.Code, CategoryName: cat.Name,
 		Urgency: in.Urgency, Lat: in.Lat, Lng: in.Lng, Address: strings.TrimSpace(in.Address), Description: in.Description,
 		GridCode: g.Code, CommunityCode: g.CommunityCode, SubdistrictCode: g.SubdistrictCode, ZoneCode: g.ZoneCode,
-		Anonymous: in.Anonymous, ExternalID: in.ExternalID}
+		Anonymous: in.Anonymous, ExternalID: in.ExternalID, GridName: g.Name, CommunityName: g.CommunityName,
+		SubdistrictName: g.SubdistrictName}
 	c.path = "/" + s.districtCode(ctx) + "/" + g.SubdistrictCode + "/" + g.CommunityCode + "/" + g.Code + "/"
 	c.Status = Reported
 	if cat.ConfirmRequired && in.Channel.public() {

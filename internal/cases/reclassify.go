@@ -43,6 +43,7 @@ func (s *Service) reclassify(ctx context.Context, tx *sql.Tx, c *Case, in ActInp
 	c.CategoryClass, c.CategoryCode, c.CategoryName, c.Urgency = n.CategoryClass, n.CategoryCode, n.CategoryName, n.Urgency
 	c.Lat, c.Lng, c.Address = n.Lat, n.Lng, n.Address
 	c.GridCode, c.CommunityCode, c.SubdistrictCode, c.ZoneCode, c.path = n.GridCode, n.CommunityCode, n.SubdistrictCode, n.ZoneCode, n.path
+	c.GridName, c.CommunityName, c.SubdistrictName = n.GridName, n.CommunityName, n.SubdistrictName
 	c.SuggestedDepartment = n.SuggestedDepartment
 	// The running stage keeps its start; its limit may differ for the new category or urgency.
 	if err := s.startStage(ctx, c, c.StageStartedAt); err != nil {

@@ -272,6 +272,146 @@ func TestBrowserCaseLoop(t *testing.T) {
 			operator.click("#report-submit")
 			operator.do(chromedp.WaitVisible(chromedp.CSS("#result-number")))
 			t.Logf("%s: the case loop took %v", engine, time.Since(start).Round(time.Millisecond))
+
+			deskCorrections(t, s, b, operator)
+			t.Logf("%s: with the desk's corrections %v", engine, time.Since(start).Round(time.Millisecond))
 		})
+	}
+}
+
+// deskCorrections continues from the hotline form's result: the operator corrects the call on
+// the case page (category 噪声扰民, urgent, the pin moved on the map into 东梅社区第1网格),
+// reveals the caller's full number (audited: the audit admin finds the reveal), and moves
+// another call into 城东街道, after which the page returns to the desk and says where it went.
+func deskCorrections(t *testing.T, s *apptest.Server, b *browser, operator *tab) {
+	t.Helper()
+	caseID := strings.TrimPrefix(eval[string](operator, `document.getElementById('result-open').getAttribute('href')`), "/cases/")
+	operator.click("#result-open")
+	operator.do(chromedp.WaitVisible(chromedp.CSS("#reveal-contact")))
+	if got := operator.text("#case-reporter-masked"); !strings.Contains(got, "139****5678") {
+		t.Errorf("masked contact %q, want 139****5678", got)
+	}
+
+	operator.click("#act-reclassify")
+	operator.do(chromedp.WaitVisible(chromedp.CSS("#action-dialog[open] #f-map")))
+	operator.waitFor(`document.querySelector('#f-where.where-ok')`) // the case's own place, looked up
+	operator.waitFor(`document.querySelectorAll('#f-map .leaflet-overlay-pane svg path').length >= 10`)
+	// A tap on the map moves the pin and looks up the grid there.
+	xy := eval[[]float64](operator, `(() => {
+		const r = document.getElementById('f-map').getBoundingClientRect();
+		return [r.x + r.width / 2 + 24, r.y + r.height / 2 + 16];
+	})()`)
+	before := eval[string](operator, `document.getElementById('f-lat').value`)
+	operator.do(chromedp.MouseClickXY(xy[0], xy[1]))
+	operator.waitFor(`document.getElementById('f-lat').value !== '` + before + `' && !document.getElementById('f-where').textContent.includes('正在')`)
+	// The exact place comes through the form's lat/lng fields (as on the report form).
+	operator.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		document.getElementById('f-lat').value = '%v';
+		document.getElementById('f-lng').value = '%v';
+		document.getElementById('f-lng').dispatchEvent(new Event('change'));
+	})()`, reportLat, reportLng)))
+	operator.waitFor(`document.querySelector('#f-where.where-ok')?.dataset.grid === '` + reportGrid + `'`)
+	if got := operator.text("#f-where"); !strings.Contains(got, "东梅社区") || strings.Contains(got, "转由") {
+		t.Errorf("reclassify form locates %q, want 东梅社区 in the same subdistrict", got)
+	}
+	operator.do(chromedp.SendKeys(chromedp.CSS("#f-category-search"), "噪声"))
+	operator.click(`#f-category-options [data-code="06028"]`)
+	operator.do(chromedp.SetValue(chromedp.CSS("#f-urgency"), "urgent"),
+		chromedp.SendKeys(chromedp.CSS("#f-note"), "来电人补充：夜间施工噪声"))
+	if got := operator.text("#f-category-chosen"); !strings.Contains(got, "噪声扰民") {
+		t.Errorf("chosen category %q, want 噪声扰民", got)
+	}
+	operator.shot("case-reclassify")
+	operator.click("#action-submit")
+	operator.waitFor(`document.querySelector('#timeline li[data-action="reclassify"]') && !document.getElementById('action-dialog').open`)
+	facts := operator.text("#case-facts")
+	for _, want := range []string{"噪声扰民", "紧急", "东海街道 · 东梅社区"} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("case facts after the correction %q lack %q", facts, want)
+		}
+	}
+	if got := operator.text(`#timeline li[data-action="reclassify"] .timeline-data`); !strings.Contains(got, "噪声扰民") || !strings.Contains(got, "紧急") {
+		t.Errorf("timeline of the correction %q", got)
+	}
+	var got struct {
+		Category  string `json:"category_code"`
+		Urgency   string `json:"urgency"`
+		Grid      string `json:"grid_code"`
+		Suggested string `json:"suggested_department_code"`
+	}
+	desk := s.Login(t, "donghai.intake_operator")
+	if st := desk.Do("GET", "/api/v1/cases/"+caseID, nil, &got); st != http.StatusOK || got.Category != "06028" || got.Urgency != "urgent" || got.Grid != reportGrid || got.Suggested == "" {
+		t.Errorf("the corrected case: %d %+v", st, got)
+	}
+
+	// The caller's full number, once asked for: a tel: link and the audit note.
+	operator.click("#reveal-contact")
+	operator.do(chromedp.WaitVisible(chromedp.CSS("#contact-phone")))
+	if got := operator.text("#contact-phone"); got != "13912345678" {
+		t.Errorf("revealed phone %q, want 13912345678", got)
+	}
+	if got := eval[string](operator, `document.getElementById('contact-phone').getAttribute('href')`); got != "tel:13912345678" {
+		t.Errorf("phone link %q", got)
+	}
+	if got := operator.text("#contact-note"); got != "此操作已记入审计日志" {
+		t.Errorf("audit note %q", got)
+	}
+	operator.shot("case-contact")
+
+	// The audit admin finds the reveal, on the page and through the API.
+	auditor := b.tab(t, 1366, 900)
+	auditor.login("auditadmin", apptest.DemoPassword)
+	auditor.open("/audit", "#audit-filter")
+	auditor.do(chromedp.SetValue(chromedp.CSS("#action"), "case.reveal_contact"))
+	auditor.click(`#audit-filter button[type="submit"]`)
+	row := fmt.Sprintf(`[...document.querySelectorAll('#audit-table tbody tr')].find((r) => r.textContent.includes('case.reveal_contact') && (r.querySelector('[title="%s"]') || r.textContent.includes('%s')))`, caseID, caseID)
+	// The filtered answer replaces the first page of every action.
+	auditor.waitFor(row + ` && [...document.querySelectorAll('#audit-table tbody tr')].every((r) => r.textContent.includes('case.reveal_contact'))`)
+	if n := eval[int](auditor, `document.querySelectorAll('#audit-table tbody tr').length`); n != 1 {
+		t.Errorf("audit page shows %d reveals, want 1", n)
+	}
+	auditor.shot("audit-reveal")
+	var recs struct {
+		Records []struct {
+			Action   string `json:"action"`
+			ObjectID string `json:"object_id"`
+			Role     string `json:"role"`
+		} `json:"records"`
+	}
+	if st := s.Login(t, "auditadmin").Do("GET", "/api/v1/audit?action=case.reveal_contact", nil, &recs); st != http.StatusOK ||
+		len(recs.Records) != 1 || recs.Records[0].ObjectID != caseID || recs.Records[0].Role != "intake_operator" {
+		t.Errorf("audited reveals: %d %+v", st, recs)
+	}
+
+	// Another call placed in 东海 belongs to 城东: after the correction 东海's desk no longer
+	// reaches it, and the page goes back to the desk saying where the case went.
+	var other struct {
+		ID string `json:"id"`
+	}
+	if st := desk.Do("POST", "/api/v1/cases", map[string]any{"channel": "hotline_12345", "lat": reportLat, "lng": reportLng,
+		"description": "来电反映路口噪音", "reporter_phone": "13800001111"}, &other); st != http.StatusCreated && st != http.StatusOK {
+		t.Fatalf("second call: %d", st)
+	}
+	operator.open("/cases/"+other.ID, "#act-reclassify")
+	operator.click("#act-reclassify")
+	operator.waitFor(`document.querySelector('#action-dialog[open] #f-where.where-ok')`)
+	operator.do(chromedp.Evaluate[chromedp.Void](`(() => {
+		document.getElementById('f-lat').value = '24.925';
+		document.getElementById('f-lng').value = '118.5995';
+		document.getElementById('f-lng').dispatchEvent(new Event('change'));
+	})()`))
+	operator.do(chromedp.WaitVisible(chromedp.CSS("#f-where-move")))
+	if got := operator.text("#f-where-move"); !strings.Contains(got, "城东街道") {
+		t.Errorf("the form does not say the case moves to 城东街道: %q", got)
+	}
+	operator.click("#action-submit")
+	operator.do(chromedp.WaitVisible(chromedp.CSS("#desk-message"))) // only the desk has it: the page went back
+	if got := operator.text("#desk-message"); !strings.Contains(got, "案卷已转至城东街道") {
+		t.Errorf("desk message after the move %q, want 案卷已转至城东街道", got)
+	}
+	operator.shot("desk-moved")
+	operator.waitFor(`document.querySelector('#desk-table tr[data-id="` + caseID + `"]')`) // the queue has loaded
+	if eval[bool](operator, `!!document.querySelector('#desk-table tr[data-id="`+other.ID+`"]')`) {
+		t.Error("the moved case is still on 东海's desk")
 	}
 }

@@ -57,8 +57,8 @@ func (w *Web) users(rw http.ResponseWriter, r *http.Request) {
 // action that starts with it (the API's prefix filter).
 var auditActions = []string{"auth.", "auth.login", "auth.logout", "auth.signup", "auth.change_password",
 	"user.", "user.create", "user.disable", "user.enable", "user.reset_password", "user.grant", "user.revoke",
-	"grid.import", "org.import", "case.", "case.report", "case.import", "case.photos", "category.", "routing.",
-	"calendar.put"}
+	"grid.import", "org.import", "case.", "case.report", "case.import", "case.photos", "case.reclassify", "case.reveal_contact", "category.",
+	"routing.", "calendar.put"}
 
 func (w *Web) audit(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pageAudit, "web.audit.title")

@@ -2,19 +2,28 @@
 // status, SLA light, deadlines), the place on the map, the description and facts, the photos,
 // the timeline, open cases nearby (possible duplicates, with a merge button where the caller may
 // merge) and exactly the action buttons the API lists in allowed_actions, each opening a small
-// form with the fields that action needs. The page follows the case live.
+// form with the fields that action needs (更正分类与位置 with a category search and a small map
+// to move the pin). Roles that call reporters back may reveal the full phone number (audited).
+// The page follows the case live.
 import { api, config, el, hide, roleName, show, t, when } from './api.js';
 import {
-  actionName, categoryText, channelName, departments, dueText, gridBackground, kindName, lookups, nameOf, newMap, pin,
-  placeText, ratings, slaDot, statusChip, statusName, urgencyName,
+  actionName, categoryPicker, categoryText, channelName, departments, dueText, flash, gridBackground, kindName, lookups,
+  nameOf, newMap, pin, placeText, ratings, slaDot, statusChip, statusName, urgencyName,
 } from './casekit.js';
 import { onLive } from './live.js';
 
 const cfg = config();
 const caseID = cfg.case_id;
 const staff = cfg.roles.some((r) => r !== 'resident');
+// The roles that call reporters back may see the full number (POST /api/v1/cases/{id}/contact,
+// which decides per case and records every reveal in the audit log).
+const callsBack = cfg.roles.some((r) => ['intake_operator', 'shift_lead', 'dispatcher', 'grid_worker', 'department_staff'].includes(r));
 
-const state = { c: null, look: null, map: null, pin: null, nearby: [], pending: null, said: 0 };
+const state = {
+  c: null, look: null, map: null, pin: null, nearby: [], pending: null, said: 0,
+  contact: null, // the revealed contact {reporter_name, reporter_phone}
+  fix: null, // the reclassify form: {picker, map, pin, place, moved}
+};
 
 // The fields each action's form asks for; a trailing "!" marks a required note (the workflow's
 // rule, cases.Next), checked here too so the form says so before the API does.
@@ -42,6 +51,7 @@ const forms = {
   resume: ['note'],
   supervise: ['note!'],
   comment: ['note!', 'internal'],
+  reclassify: ['category', 'urgency', 'place', 'address', 'note'],
 };
 
 // The actions that move a case forward are shown first and stand out.
@@ -95,11 +105,11 @@ function renderFacts(c) {
     fact(t('desk.case.kind'), kindName(c.kind)),
     fact(t('desk.case.urgency'), urgencyName(c.urgency)),
     fact(t('desk.case.channel'), channelName(c.channel)),
-    fact(t('desk.case.place'), placeText(c, state.look.grids), ' ', el('code', {}, c.grid_code)),
+    fact(t('desk.case.place'), el('span', { id: 'case-grid' }, placeText(c, null, true)), ' ', el('code', {}, c.grid_code)),
   ];
   if (c.address) facts.push(fact(t('desk.case.address'), c.address));
   if (c.anonymous) facts.push(fact(t('desk.case.reporter'), t('desk.case.anonymous')));
-  else if (c.reporter_name || c.reporter_phone) facts.push(fact(t('desk.case.reporter'), [c.reporter_name, c.reporter_phone].filter(Boolean).join(' · ')));
+  else if (c.reporter_name || c.reporter_phone) facts.push(fact(t('desk.case.reporter'), reporter(c)));
   if (c.department_code) facts.push(fact(t('desk.case.department'), el('span', { id: 'case-department' }, deptName(c.department_code))));
   else if (c.suggested_department_code && staff) facts.push(fact(t('desk.case.suggested'), deptName(c.suggested_department_code)));
   if (c.assisting_department_codes && c.assisting_department_codes.length && c.department_code) {
@@ -109,6 +119,36 @@ function renderFacts(c) {
   if (c.closed_at && c.status === 'closed') facts.push(fact(t('desk.case.closed_at'), when(c.closed_at)));
   if (c.rating) facts.push(fact(t('desk.case.rating'), el('span', { id: 'case-rating' }, t('desk.rating.' + c.rating))));
   document.getElementById('case-facts').replaceChildren(...facts.flat());
+}
+
+// reporter shows the reporter's contact: masked, with a button to reveal the full number for
+// the roles that call back; once revealed, the full number as a tel: link and the audit note.
+function reporter(c) {
+  if (state.contact) {
+    const { reporter_name: name, reporter_phone: phone } = state.contact;
+    return el('span', { class: 'contact contact-revealed', id: 'case-reporter' },
+      name ? el('span', { id: 'contact-name' }, name) : null, name && phone ? ' · ' : null,
+      phone ? el('a', { href: 'tel:' + phone.replace(/[^\d+]/g, ''), id: 'contact-phone', class: 'contact-phone' }, phone) : null,
+      el('span', { class: 'contact-note', id: 'contact-note' }, t('desk.contact.audited')));
+  }
+  const masked = el('span', { id: 'case-reporter-masked' }, [c.reporter_name, c.reporter_phone].filter(Boolean).join(' · '));
+  if (!callsBack || !c.reporter_phone) return el('span', { class: 'contact', id: 'case-reporter' }, masked);
+  const button = el('button', { type: 'button', class: 'btn btn-small', id: 'reveal-contact' }, t('desk.contact.reveal'));
+  button.addEventListener('click', () => revealContact(button));
+  return el('span', { class: 'contact', id: 'case-reporter' }, masked, ' ', button);
+}
+
+async function revealContact(button) {
+  hide(message);
+  button.disabled = true;
+  try {
+    state.contact = await api('POST', `cases/${caseID}/contact`);
+    renderFacts(state.c);
+    document.getElementById('contact-phone')?.focus();
+  } catch (err) {
+    show(message, err.message, 'error', err.details);
+    button.disabled = false;
+  }
 }
 
 // ---- actions
@@ -214,21 +254,165 @@ async function fieldsFor(action, preset) {
       case 'internal':
         if (staff) parts.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'f-internal' }), ' ', t('desk.form.internal')));
         break;
+      case 'category': {
+        const cat = state.look.cats.get(c.category_code);
+        state.fix.picker = categoryPicker(state.look.cats, 'f-category', cat && cat.class === c.category_class ? cat : null);
+        parts.push(el('p', { class: 'hint' }, t('desk.reclassify.hint')),
+          el('div', { class: 'field' }, el('label', { for: 'f-category-search' }, t('desk.reclassify.category')), state.fix.picker.node));
+        break;
+      }
+      case 'place':
+        // The map is made once the dialog shows (placeMap); the hidden fields take a typed point.
+        parts.push(el('div', { class: 'field' }, el('span', { class: 'label' }, t('desk.reclassify.place')),
+          el('div', { id: 'f-map', class: 'map map-reclassify', role: 'application', 'aria-label': t('desk.reclassify.map_hint') }),
+          el('p', { class: 'where', id: 'f-where', role: 'status' }, t('desk.report.locating')),
+          el('p', { class: 'hint' }, t('desk.reclassify.map_hint')),
+          el('input', { type: 'hidden', id: 'f-lat', value: String(c.lat) }),
+          el('input', { type: 'hidden', id: 'f-lng', value: String(c.lng) })));
+        break;
+      case 'urgency':
+        parts.push(field('f-urgency', t('desk.case.urgency'), el('select', { id: 'f-urgency' },
+          ['normal', 'urgent', 'emergency'].map((u) => el('option', { value: u, selected: u === c.urgency }, urgencyName(u))))));
+        break;
+      case 'address':
+        parts.push(field('f-address', t('desk.case.address'), el('input', { id: 'f-address', maxlength: '200', value: c.address || '', autocomplete: 'off' })));
+        break;
     }
   }
   return parts;
+}
+
+// ---- reclassify: the place
+
+// placeMap shows the case's place on a small map in the dialog; a tap moves the pin and looks
+// up the grid at once, as on the report form.
+function placeMap() {
+  const c = state.c;
+  const fix = state.fix;
+  const lat = document.getElementById('f-lat');
+  const lng = document.getElementById('f-lng');
+  const typed = () => {
+    const p = { lat: Number(lat.value), lng: Number(lng.value) };
+    if (lat.value && lng.value && Number.isFinite(p.lat) && Number.isFinite(p.lng)) movePin(p);
+  };
+  for (const input of [lat, lng]) input.addEventListener('change', typed);
+  if (window.L) {
+    fix.map = newMap('f-map');
+    fix.map.setView([c.lat, c.lng], 16, { animate: false });
+    gridBackground(fix.map).catch(() => {});
+    fix.pin = pin([c.lat, c.lng], { interactive: false }).addTo(fix.map);
+    fix.map.on('click', (e) => movePin(e.latlng));
+  }
+  locate(c.lat, c.lng);
+}
+
+function movePin(latlng) {
+  const fix = state.fix;
+  const lat = Number(latlng.lat.toFixed(6));
+  const lng = Number(latlng.lng.toFixed(6));
+  document.getElementById('f-lat').value = String(lat);
+  document.getElementById('f-lng').value = String(lng);
+  fix.moved = true;
+  if (fix.pin) fix.pin.setLatLng([lat, lng]);
+  if (fix.map && !fix.map.getBounds().pad(-0.1).contains([lat, lng])) fix.map.setView([lat, lng], fix.map.getZoom(), { animate: false });
+  locate(lat, lng);
+}
+
+// locate looks up the grid of a point and says where it is; a point in another subdistrict is
+// allowed (the case then goes to that subdistrict's desk), and the form says so.
+async function locate(lat, lng) {
+  const fix = state.fix;
+  const where = document.getElementById('f-where');
+  fix.place = null;
+  where.className = 'where';
+  delete where.dataset.grid;
+  where.textContent = t('desk.report.locating');
+  try {
+    const res = await api('GET', `grids/locate?lat=${lat}&lng=${lng}`);
+    if (state.fix !== fix || Number(document.getElementById('f-lat').value) !== lat || Number(document.getElementById('f-lng').value) !== lng) return; // a newer point won
+    if (!res.inside) {
+      where.className = 'where alert alert-warn';
+      where.textContent = res.message || t('desk.report.outside');
+      return;
+    }
+    fix.place = { lat, lng, grid: res.grid };
+    where.className = 'where where-ok';
+    where.dataset.grid = res.grid.code;
+    where.textContent = t('desk.report.located', res.grid.community_name, res.grid.name, res.grid.subdistrict_name);
+    if (res.grid.subdistrict_code !== state.c.subdistrict_code) {
+      where.append(el('span', { class: 'where-move', id: 'f-where-move' }, t('desk.reclassify.other_subdistrict', res.grid.subdistrict_name)));
+    }
+  } catch (err) {
+    if (state.fix !== fix) return;
+    where.className = 'where alert alert-error';
+    where.textContent = err.message;
+  }
+}
+
+// reclassifyBody sends only what the form changes; it says what is missing otherwise.
+function reclassifyBody(body) {
+  const c = state.c;
+  const fix = state.fix;
+  const cat = fix.picker.value();
+  if (cat && (cat.code !== c.category_code || cat.class !== c.category_class)) {
+    body.category_class = cat.class;
+    body.category_code = cat.code;
+  }
+  if (fix.moved) {
+    if (!fix.place) return t('desk.reclassify.place_wait');
+    if (fix.place.lat !== c.lat || fix.place.lng !== c.lng) {
+      body.lat = fix.place.lat;
+      body.lng = fix.place.lng;
+    }
+  }
+  const address = document.getElementById('f-address').value.trim();
+  if (address !== (c.address || '')) body.address = address;
+  const urgency = document.getElementById('f-urgency').value;
+  if (urgency !== c.urgency) body.urgency = urgency;
+  const changes = ['category_code', 'lat', 'address', 'urgency'].filter((k) => k in body);
+  return changes.length ? '' : t('desk.reclassify.nothing');
+}
+
+// afterReclassify tells where the case went. When it moved to another subdistrict the caller
+// may no longer reach it: then back to the desk, with the message.
+async function afterReclassify(before, after, located) {
+  const moved = after.subdistrict_code !== before.subdistrict_code;
+  // The place looked up in the form names the new subdistrict; the answer's name is the fallback.
+  const name = (located && located.subdistrict_code === after.subdistrict_code && located.subdistrict_name) ||
+    after.subdistrict_name || after.subdistrict_code;
+  try {
+    await load();
+  } catch (err) {
+    if (moved && err.status === 404) {
+      flash(t('desk.reclassify.moved_away', name, after.number), 'ok');
+      location.assign('/desk');
+      return;
+    }
+    throw err;
+  }
+  say(moved ? t('desk.reclassify.moved', name) : t('desk.case.done', actionName('reclassify')));
 }
 
 async function openForm(action, preset) {
   const dialog = document.getElementById('action-dialog');
   const box = document.getElementById('action-message');
   hide(box);
+  closeForm();
+  state.fix = action === 'reclassify' ? { picker: null, map: null, pin: null, place: null, moved: false } : null;
   document.getElementById('action-title').textContent = actionName(action) + ' · ' + state.c.number;
   document.getElementById('action-fields').replaceChildren(...await fieldsFor(action, preset));
   dialog.dataset.action = action;
+  dialog.classList.toggle('dialog-wide', action === 'reclassify');
   dialog.showModal();
-  const first = dialog.querySelector('#action-fields select, #action-fields textarea, #action-fields input');
+  if (document.getElementById('f-map')) placeMap();
+  const first = dialog.querySelector('#action-fields select, #action-fields textarea, #action-fields input:not([type="hidden"]):not([hidden])');
   if (first) first.focus();
+}
+
+// closeForm lets go of what the last form made (its map).
+function closeForm() {
+  if (state.fix && state.fix.map) state.fix.map.remove();
+  state.fix = null;
 }
 
 function formBody(action) {
@@ -249,6 +433,7 @@ function formBody(action) {
   // A review date is a day: the start of that working day in Beijing time.
   if (value('f-review-date')) body.review_date = new Date(value('f-review-date') + 'T09:00:00+08:00').toISOString();
   if (document.getElementById('f-internal')?.checked) body.internal = true;
+  if (action === 'reclassify') return { body, missing: reclassifyBody(body) };
   const required = (forms[action] || []).includes('note!') || (action === 'verify' && body.result === 'fail');
   return { body, missing: required && [...note].length < 2 ? t('desk.form.note_missing') : '' };
 }
@@ -272,12 +457,20 @@ async function submitForm(e) {
       for (const f of files) data.append('photo', f, f.name);
       await api('POST', `cases/${caseID}/photos`, data);
     }
-    await api('POST', `cases/${caseID}/actions/${action}`, body);
+    const before = state.c;
+    const after = await api('POST', `cases/${caseID}/actions/${action}`, body);
+    if (action === 'reclassify') {
+      const located = state.fix && state.fix.place ? state.fix.place.grid : null;
+      dialog.close();
+      await afterReclassify(before, after, located);
+      return;
+    }
     dialog.close();
     say(t('desk.case.done', actionName(action)));
     await load();
   } catch (err) {
-    show(box, err.message, 'error', err.details);
+    if (dialog.open) show(box, err.message, 'error', err.details);
+    else show(message, err.message, 'error', err.details);
   } finally {
     button.disabled = false;
   }
@@ -316,7 +509,21 @@ function eventDetails(e) {
   if (d.new_deadline) out.push(t('desk.event.new_deadline', when(d.new_deadline)));
   if (d.review_date) out.push(t('desk.event.review_date', when(d.review_date)));
   if (d.channel) out.push(channelName(d.channel));
+  if (d.before && d.after) out.push(...corrections(d.before, d.after));
   return out.join(' · ');
+}
+
+// corrections names what a reclassify changed: category, urgency, grid (before → after).
+function corrections(before, after) {
+  const cat = (code) => {
+    const c = code && state.look.cats.get(code);
+    return c ? nameOf(c) : code || t('desk.case.no_category');
+  };
+  const out = [];
+  if (before.category_code !== after.category_code) out.push(t('desk.event.changed', t('desk.case.category'), cat(before.category_code), cat(after.category_code)));
+  if (before.urgency !== after.urgency) out.push(t('desk.event.changed', t('desk.case.urgency'), urgencyName(before.urgency), urgencyName(after.urgency)));
+  if (before.grid_code !== after.grid_code) out.push(t('desk.event.changed', t('desk.event.grid'), before.grid_code, after.grid_code));
+  return out;
 }
 
 function renderTimeline(events) {
@@ -364,8 +571,8 @@ function renderMap(c) {
   if (state.pin) state.pin.setLatLng([c.lat, c.lng]);
   else state.pin = pin([c.lat, c.lng]).addTo(state.map);
   state.map.invalidateSize();
-  state.map.setView([c.lat, c.lng], 15.5);
-  document.getElementById('case-place').textContent = `${placeText(c, state.look.grids)} · ${c.lat.toFixed(5)}, ${c.lng.toFixed(5)}`;
+  state.map.setView([c.lat, c.lng], 15.5, { animate: false });
+  document.getElementById('case-place').textContent = `${placeText(c, null, true)} · ${c.lat.toFixed(5)}, ${c.lng.toFixed(5)}`;
 }
 
 // ---- load
@@ -397,6 +604,7 @@ function refresh() {
 
 async function main() {
   document.getElementById('action-form').addEventListener('submit', submitForm);
+  document.getElementById('action-dialog').addEventListener('close', closeForm);
   for (const button of document.querySelectorAll('dialog [data-close]')) {
     button.addEventListener('click', () => button.closest('dialog').close());
   }

@@ -1,7 +1,8 @@
 // Shared parts of the case pages: names of statuses, actions, channels and urgencies from the
 // catalogue, the SLA light, case cards for the lists, look-ups of categories, departments and
-// grids (each fetched once per page), and the offline map with the grids as its background.
-import { api, el, has, lang, t, when } from './api.js';
+// grids (each fetched once per page), the category picker, a message carried to the next page
+// and the offline map with the grids as its background.
+import { api, el, has, lang, show, t, when } from './api.js';
 
 function named(prefix, value) {
   return has(prefix + value) ? t(prefix + value) : value;
@@ -78,9 +79,12 @@ export function grids() {
   return gridMap;
 }
 
-/** lookups loads the three tables at once. */
-export async function lookups() {
-  const [cats, depts, gridsByCode] = await Promise.all([categories(), departments(), grids()]);
+/**
+ * lookups loads categories and departments at once, and the grids only when asked (the desk's
+ * filters): cases carry their grid, community and subdistrict names themselves.
+ */
+export async function lookups({ withGrids = false } = {}) {
+  const [cats, depts, gridsByCode] = await Promise.all([categories(), departments(), withGrids ? grids() : new Map()]);
   return { cats, depts, grids: gridsByCode };
 }
 
@@ -92,11 +96,17 @@ export function categoryText(c, cats) {
   return cat ? nameOf(cat) : c.category_name || code;
 }
 
-/** placeText names where a case is: community and grid where known, else the grid code. */
-export function placeText(c, gridsByCode) {
+/**
+ * placeText names where a case is: community and grid (with the subdistrict first when asked),
+ * from the names the case carries, else from the grids look-up, else the grid code.
+ */
+export function placeText(c, gridsByCode, withSubdistrict = false) {
   const g = gridsByCode && gridsByCode.get(c.grid_code);
-  if (g) return `${g.community_name} · ${g.name}`;
-  return c.grid_code || '—';
+  const community = c.community_name || (g && g.community_name);
+  const grid = c.grid_name || (g && g.name);
+  if (!community && !grid) return c.grid_code || '—';
+  const subdistrict = withSubdistrict ? c.subdistrict_name || (g && g.subdistrict_name) : '';
+  return [subdistrict, community, grid].filter(Boolean).join(' · ');
 }
 
 /** excerpt shortens a text to n characters. */
@@ -127,14 +137,21 @@ export function newMap(id) {
   const L = window.L;
   const map = L.map(id, { attributionControl: false, zoomSnap: 0.1, zoomDelta: 0.5, minZoom: 10, maxZoom: 19 });
   map.setView([24.92, 118.6], 13);
-  new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById(id));
+  const resized = new ResizeObserver(() => map.invalidateSize());
+  resized.observe(document.getElementById(id));
+  map.on('unload', () => resized.disconnect()); // a removed map (a closed dialog's) has nothing to resize
   return map;
 }
 
+let gridShapes = null;
 /** gridBackground draws the grids the caller sees as a light, non-interactive background. */
 export async function gridBackground(map) {
   const L = window.L;
-  const collection = await api('GET', 'grids?format=geojson');
+  gridShapes ||= api('GET', 'grids?format=geojson').catch((err) => {
+    gridShapes = null; // try again on the next map
+    throw err;
+  });
+  const collection = await gridShapes;
   const layer = L.geoJSON(collection, {
     interactive: false,
     style: (f) => ({ color: f.properties.zone_code ? '#1b1f3b' : '#245fa6', weight: 1, opacity: 0.55,
@@ -144,8 +161,106 @@ export async function gridBackground(map) {
 }
 
 /** pin is the marker of a case's or a report's place. */
-export function pin(latlng) {
-  return window.L.circleMarker(latlng, { radius: 9, color: '#ffffff', weight: 3, fillColor: '#c8102e', fillOpacity: 1 });
+export function pin(latlng, options = {}) {
+  return window.L.circleMarker(latlng, { radius: 9, color: '#ffffff', weight: 3, fillColor: '#c8102e', fillOpacity: 1, ...options });
+}
+
+// ---- category picker
+
+/** matchCategories finds up to 12 categories by code prefix, name (either language) or keyword. */
+export function matchCategories(cats, query) {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  return [...cats.values()].filter((c) => c.code.startsWith(q) || c.name.toLowerCase().includes(q) ||
+    (c.name_en || '').toLowerCase().includes(q) || c.keywords.some((k) => k.toLowerCase().includes(q))).slice(0, 12);
+}
+
+/**
+ * categoryPicker is a search box that finds a category by name and shows the chosen one as a
+ * chip (the report form's picker, built in code for dialogs). ids prefixes the element ids:
+ * <ids>-search, <ids>-options, <ids>-chosen. value() returns the chosen category or null.
+ */
+export function categoryPicker(cats, ids, initial = null) {
+  let chosen = null;
+  const search = el('input', { type: 'search', id: ids + '-search', autocomplete: 'off', placeholder: t('desk.report.category_hint'),
+    'aria-controls': ids + '-options' });
+  const list = el('ul', { class: 'category-options', id: ids + '-options', role: 'listbox', hidden: true });
+  const chip = el('div', { class: 'category-chosen', id: ids + '-chosen', hidden: true });
+  const choose = (cat) => {
+    chosen = cat;
+    list.hidden = true;
+    if (!cat) {
+      chip.hidden = true;
+      search.hidden = false;
+      search.value = '';
+      return;
+    }
+    const clear = el('button', { type: 'button', class: 'chip-remove', 'aria-label': t('desk.report.category_clear') }, '×');
+    clear.addEventListener('click', () => {
+      choose(null);
+      search.focus();
+    });
+    chip.replaceChildren(el('span', { class: 'chip', dataset: { code: cat.code } }, `${cat.major} › ${nameOf(cat)}`, clear));
+    chip.hidden = false;
+    search.hidden = true;
+  };
+  const find = () => {
+    const q = search.value.trim();
+    if (!q) {
+      list.hidden = true;
+      return;
+    }
+    const hits = matchCategories(cats, q);
+    list.replaceChildren(...(hits.length ? hits.map((c) => {
+      const option = el('li', { role: 'option', tabindex: '0', class: 'category-option', dataset: { code: c.code } },
+        el('span', {}, nameOf(c)), el('span', { class: 'muted' }, c.major));
+      option.addEventListener('click', () => choose(c));
+      option.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          choose(c);
+        }
+      });
+      return option;
+    }) : [el('li', { class: 'muted category-none' }, t('desk.report.category_none'))]));
+    list.hidden = false;
+  };
+  search.addEventListener('input', find);
+  search.addEventListener('focus', find);
+  // Enter in the search box picks the only match rather than submitting the dialog's form.
+  search.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    const hits = matchCategories(cats, search.value);
+    if (hits.length === 1) choose(hits[0]);
+  });
+  choose(initial);
+  return { node: el('div', { class: 'category-field' }, chip, search, list), value: () => chosen };
+}
+
+// ---- a message for the next page
+
+const flashKey = 'yiwang.flash';
+
+/** flash keeps a message for the next page this tab opens (see takeFlash). */
+export function flash(text, kind = 'info') {
+  try {
+    sessionStorage.setItem(flashKey, JSON.stringify({ text, kind }));
+  } catch {
+    // storage off: the message is lost, the navigation still happens
+  }
+}
+
+/** takeFlash shows (once) the message the previous page kept, in box. */
+export function takeFlash(box) {
+  let m = null;
+  try {
+    m = JSON.parse(sessionStorage.getItem(flashKey) || 'null');
+    sessionStorage.removeItem(flashKey);
+  } catch {
+    m = null;
+  }
+  if (m && m.text) show(box, m.text, m.kind || 'info');
 }
 
 /** texts of the rating verdicts, in order. */

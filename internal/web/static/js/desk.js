@@ -5,7 +5,7 @@
 // result. The queue refreshes itself when a case in scope changes (live stream).
 import { api, config, el, show, t, when } from './api.js';
 import {
-  actionName, categoryText, channelName, departments, dueText, excerpt, lookups, nameOf, placeText,
+  actionName, categoryText, channelName, departments, dueText, excerpt, lookups, nameOf, placeText, takeFlash,
   slaDot, statusChip, statusName, urgencyName,
 } from './casekit.js';
 import { onLive } from './live.js';
@@ -228,8 +228,9 @@ async function runBulk() {
 // ---- start
 
 async function main() {
+  takeFlash(document.getElementById('desk-message')); // e.g. a case page's "moved to another subdistrict"
   fillStatuses();
-  state.look = await lookups();
+  state.look = await lookups({ withGrids: true }); // the grids fill the community and grid filters
   await fillOptions();
   applyQuery(new URLSearchParams(location.search));
   await fillBulk();

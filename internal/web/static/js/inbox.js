@@ -2,7 +2,7 @@
 // (待签收), in hand (处置中), sent back and awaiting the dispatcher (被退回) — and, apart, every
 // open one past its deadline. Kept current by the live stream.
 import { api, el, t } from './api.js';
-import { caseCard, lookups } from './casekit.js';
+import { caseCard, categories } from './casekit.js';
 import { onLive } from './live.js';
 
 const groups = [
@@ -16,7 +16,7 @@ let look = null;
 let pending = null;
 
 async function load() {
-  look ||= await lookups();
+  look ||= { cats: await categories() }; // cases carry their place names
   try {
     await Promise.all(groups.map(async (g) => {
       const res = await api('GET', `cases?${g.query}&sort=deadline&limit=100`);

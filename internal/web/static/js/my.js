@@ -2,7 +2,7 @@
 // cards with their status; the list follows changes live. A card opens the case page (timeline,
 // photos, rating).
 import { api, el, t } from './api.js';
-import { caseCard, lookups } from './casekit.js';
+import { caseCard, categories } from './casekit.js';
 import { onLive } from './live.js';
 
 const list = document.getElementById('my-cases');
@@ -13,7 +13,7 @@ let look = null;
 let pending = null;
 
 async function load(more = false) {
-  look ||= await lookups();
+  look ||= { cats: await categories() }; // cases carry their place names
   const q = new URLSearchParams({ mine: 'true', sort: 'newest', limit: '20' });
   if (more && cursor) q.set('cursor', cursor);
   try {

@@ -4,7 +4,7 @@
 // The channel follows the caller's role (the API decides it); the hotline desk adds the caller's
 // name and phone, the urgency and the kind. Open cases nearby (anonymised) are drawn on the map.
 import { api, config, el, hide, show, t, when } from './api.js';
-import { categories, gridBackground, nameOf, newMap, pin, statusChip, statusName } from './casekit.js';
+import { categories, gridBackground, matchCategories, nameOf, newMap, pin, statusChip, statusName } from './casekit.js';
 
 const cfg = config();
 const L = window.L;
@@ -176,14 +176,13 @@ function chooseCategory(cat) {
 }
 
 function searchCategories() {
-  const q = document.getElementById('category-search').value.trim().toLowerCase();
+  const q = document.getElementById('category-search').value.trim();
   const list = document.getElementById('category-options');
   if (!q) {
     list.hidden = true;
     return;
   }
-  const hits = [...state.cats.values()].filter((c) => c.code.startsWith(q) || c.name.toLowerCase().includes(q) ||
-    (c.name_en || '').toLowerCase().includes(q) || c.keywords.some((k) => k.toLowerCase().includes(q))).slice(0, 12);
+  const hits = matchCategories(state.cats, q);
   list.replaceChildren(...(hits.length ? hits.map((c) => {
     const option = el('li', { role: 'option', tabindex: '0', class: 'category-option', dataset: { code: c.code } },
       el('span', {}, nameOf(c)), el('span', { class: 'muted' }, c.major));

@@ -2,7 +2,7 @@
 // status confirming) and fixes to verify (核查, status reported_back), soonest deadline first —
 // kept current by the live stream. Reporting from patrol uses the report form (channel patrol).
 import { api, el, t } from './api.js';
-import { caseCard, lookups } from './casekit.js';
+import { caseCard, categories } from './casekit.js';
 import { onLive } from './live.js';
 
 const groups = [
@@ -14,7 +14,7 @@ let look = null;
 let pending = null;
 
 async function load() {
-  look ||= await lookups();
+  look ||= { cats: await categories() }; // cases carry their place names
   try {
     await Promise.all(groups.map(async (g) => {
       const res = await api('GET', `cases?status=${g.status}&sort=deadline&limit=100`);
