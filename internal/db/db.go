@@ -73,7 +73,7 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	file := filepath.Join(dir, "yiwang.db")
 	// busy_timeout first so that every later pragma waits instead of failing;
 	// synchronous=FULL so that an acknowledged commit survives power loss, not only a crash.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-16384)" +
 		"&_pragma=foreign_keys(1)&_time_format=sqlite"
 	// The file name is a URI: characters such as '#' and '?' in a directory name must be escaped.
 	uri := "file:" + strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(file)
