@@ -496,16 +496,19 @@ func (s *Service) PublicPhoto(ctx context.Context, photoID string) ([]byte, erro
 }
 
 // digitRun finds runs of digits (with spaces or dashes) long enough to be a phone or ID number;
-// email finds e-mail addresses.
+// email finds e-mail addresses; room finds the room of a flat (502室), which names a household.
 var (
 	digitRun = regexp.MustCompile(`\+?[0-9][0-9 \-]{5,}[0-9Xx]`)
 	email    = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+	room     = regexp.MustCompile(`[0-9]{3,5}\s*(室|房)`)
 )
 
 // Redact blacks out what looks like a phone number (mainland mobile or landline), a resident ID
-// number or an e-mail address in a text shown to the public. Case numbers and dates stay.
+// number, an e-mail address or the room of a flat in a text shown to the public. Case numbers,
+// dates, buildings and streets stay.
 func Redact(text string) string {
 	text = email.ReplaceAllString(text, "***")
+	text = room.ReplaceAllString(text, "***$1")
 	return digitRun.ReplaceAllStringFunc(text, func(run string) string {
 		d := strings.NewReplacer(" ", "", "-", "", "+", "").Replace(run)
 		d = strings.TrimPrefix(d, "86")
