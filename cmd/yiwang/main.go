@@ -35,6 +35,8 @@ Commands:
   calendar import FILE      import a year of the work calendar (holidays, make-up days, hours)
   backup FILE               write a consistent backup of the database
   gen cases --count N       generate a synthetic case history (benchmarks, demos)
+  apikey create NAME [--rate N]  issue an Open311 client key (printed once)
+  apikey list [--json] | apikey revoke NAME
   version                   print the version
 
 Every command takes --data DIR (default ./data) and --db URL (PostgreSQL; default SQLite in DIR).
@@ -67,6 +69,8 @@ func main() {
 		err = calendarCmd(ctx, args)
 	case "gen":
 		err = genCmd(ctx, args)
+	case "apikey":
+		err = apikeyCmd(ctx, args)
 	case "backup":
 		err = backupCmd(ctx, args)
 	case "version":

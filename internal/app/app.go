@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/yiwang-gov/yiwang/internal/apikey"
 	"github.com/yiwang-gov/yiwang/internal/auth"
 	"github.com/yiwang-gov/yiwang/internal/calendar"
 	"github.com/yiwang-gov/yiwang/internal/cases"
@@ -23,6 +24,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
 	"github.com/yiwang-gov/yiwang/internal/notify"
+	"github.com/yiwang-gov/yiwang/internal/open311"
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/password"
 	"github.com/yiwang-gov/yiwang/internal/pii"
@@ -46,6 +48,8 @@ type App struct {
 	Routing    *routing.Service
 	Cases      *cases.Service
 	Notify     *notify.Service
+	Open311    *open311.Services
+	APIKeys    *apikey.Service
 	SMS        *sms.LogGateway
 	Metrics    *prometheus.Registry
 	Now        func() time.Time
@@ -133,6 +137,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
+	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}
+	a.APIKeys = &apikey.Service{DB: d, Now: now, Limiter: apikey.NewLimiter(apikey.DefaultRate)}
 	// The category catalogue ships with the standard codes; a new database starts with it.
 	if err := a.Categories.LoadDefaults(System(ctx, "start")); err != nil {
 		return nil, fmt.Errorf("load the category catalogue: %w", err)

@@ -39,6 +39,9 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 	if err := a.Routing.LoadDefaults(System(ctx, "demo-loader")); err != nil {
 		return password, stats, fmt.Errorf("demo routing rules: %w", err)
 	}
+	if err := a.Open311.LoadDefaults(System(ctx, "demo-loader")); err != nil {
+		return password, stats, fmt.Errorf("demo open311 attributes: %w", err)
+	}
 	return password, stats, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/notify"
+	"github.com/yiwang-gov/yiwang/internal/open311"
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/users"
@@ -39,6 +40,8 @@ func (a *App) routes() (http.Handler, error) {
 		Now: a.Now, R: rs}).Register(mux)
 	(&cases.HTTP{Cases: a.Cases, R: rs}).Register(mux)
 	(&notify.HTTP{Notify: a.Notify, R: rs}).Register(mux)
+	(&open311.HTTP{Services: a.Open311, Cases: a.Cases, Grids: a.Grids, Org: a.Org, Keys: a.APIKeys, Catalog: a.Catalog,
+		Log: a.Log, Test: a.Cfg.Demo}).Register(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
