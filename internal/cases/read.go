@@ -277,7 +277,10 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	newest := f.Sort == "newest"
+	// A keyword search lists the newest matches first unless asked otherwise: walking cases from
+	// the newest and keeping those the search matched stops after one page, where sorting every
+	// match of a common word by deadline would not.
+	newest := f.Sort == "newest" || (f.Sort == "" && strings.TrimSpace(f.Keyword) != "")
 	if f.Sort != "" && f.Sort != "newest" && f.Sort != "deadline" {
 		return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "sort", f.Sort)
 	}
@@ -301,7 +304,12 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		order = " ORDER BY c.stage_due, c.id"
 	}
 	args = append(args, limit+1)
-	q := `SELECT ` + caseColumns + ` FROM cases c WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
+	from := ` FROM cases c`
+	if newest && s.DB.Engine == db.SQLite && strings.TrimSpace(f.Keyword) != "" {
+		// SQLite would otherwise collect and sort every match (see the comment on newest).
+		from = ` FROM cases c INDEXED BY cases_reported_at`
+	}
+	q := `SELECT ` + caseColumns + from + ` WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
 	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)

@@ -215,10 +215,22 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, days
 	channels := []Channel{ResidentApp, ResidentApp, Hotline, Hotline, Patrol, Patrol, Patrol, Open311}
 	urgencies := []Urgency{"normal", "normal", "normal", "normal", "urgent", "emergency"}
 	desc := fmt.Sprintf("%s%s%s，%s", g.communityName, places[rng.Intn(len(places))], cat.name, details[rng.Intn(len(details))])
-	// Most cases older than a month are finished; recent ones are spread over the workflow.
+	// Nearly every case older than a month is finished (a few voided, a handful still open);
+	// recent ones are spread over the workflow.
 	var path []Action
-	switch r := rng.Float64(); {
-	case age > 30*24*time.Hour && r < 0.88:
+	r := rng.Float64()
+	if age > 30*24*time.Hour {
+		switch {
+		case r < 0.97:
+			r = -1 // finished
+		case r < 0.995:
+			r = 0 // voided
+		default:
+			r = 0.25 + rng.Float64()*0.75 // still open somewhere
+		}
+	}
+	switch {
+	case r < 0:
 		path = []Action{Register, Dispatch, Sign, ReportBack, Verify, Close, Rate}
 	case r < 0.05:
 		path = []Action{Void}
