@@ -391,6 +391,7 @@ func oaCalls(t *testing.T, k *oaChecker) {
 	oaRoutingCalls(t, k)
 	oaCaseCalls(t, k)
 	oaNotifyCalls(t, k)
+	oaAPIKeyCalls(t, k)
 	const pw = apptest.DemoPassword
 	srv := k.srv
 	sec := srv.Login(t, "secadmin")

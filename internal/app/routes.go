@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/yiwang-gov/yiwang/internal/apikey"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/auth"
@@ -42,6 +43,7 @@ func (a *App) routes() (http.Handler, error) {
 	(&notify.HTTP{Notify: a.Notify, R: rs}).Register(mux)
 	(&open311.HTTP{Services: a.Open311, Cases: a.Cases, Grids: a.Grids, Org: a.Org, Keys: a.APIKeys, Catalog: a.Catalog,
 		Log: a.Log, Test: a.Cfg.Demo}).Register(mux)
+	(&apikey.HTTP{Keys: a.APIKeys, R: rs}).Register(mux)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})

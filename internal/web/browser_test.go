@@ -30,6 +30,7 @@ const (
 	navDesk     = "受理台"
 	navHotline  = "热线录入"
 	navInbox    = "部门待办"
+	navAPIKeys  = "Open311 接入密钥"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -128,7 +129,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Error("leader's users page offers changes")
 			}
 		}},
-		{"sysadmin", navOf(navHome, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"sysadmin", navOf(navHome, navOrg, navAPIKeys, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150 && document.querySelector('#org-tree .tree-node')`)
 			if !eval[bool](tb, `!!document.getElementById('import-form') && !!document.getElementById('export-link')`) {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/yiwang-gov/yiwang/internal/access"
 )
 
@@ -19,11 +21,13 @@ const (
 	pageOrg      pageID = "org"
 	pageUsers    pageID = "users"
 	pageAudit    pageID = "audit"
+	pageAPIKeys  pageID = "apikeys"
 	pagePassword pageID = "password"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
-// carries it (access.Allowed); a page with roles only to callers holding one of them. Hidden
+// carries it (access.Allowed); a page with roles only to callers holding one of them (at the
+// district node, for a District page). Hidden
 // pages are reachable (with the same checks) but not in the menu. The API refuses the data
 // anyway: the checks here only keep people off pages that would show them nothing.
 type navEntry struct {
@@ -32,7 +36,10 @@ type navEntry struct {
 	Key        string // catalogue key of the label
 	Permission access.Permission
 	Roles      []access.Role
-	Hidden     bool
+	// District: one of Roles must be held at the district node (the page manages something of
+	// the whole district).
+	District bool
+	Hidden   bool
 }
 
 // deskRoles work the case queue of their subdistrict (受理台).
@@ -50,6 +57,7 @@ var navigation = []navEntry{
 	{ID: pageOrg, Path: "/org", Key: "web.nav.org", Permission: access.TerritoryRead},
 	{ID: pageUsers, Path: "/users", Key: "web.nav.users", Permission: access.UserRead},
 	{ID: pageAudit, Path: "/audit", Key: "web.nav.audit", Permission: access.AuditRead},
+	{ID: pageAPIKeys, Path: "/apikeys", Key: "web.nav.apikeys", Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pagePassword, Path: "/me/password", Key: "web.nav.password"},
 	// The case page is reached from the lists; the report form also serves grid workers (巡查上报)
 	// and the hotline desk, so its page check is wider than its menu entry.
@@ -76,22 +84,30 @@ func may(p *access.Principal, perm access.Permission) bool {
 	return false
 }
 
-// holds reports whether p holds one of roles (none listed means anyone).
-func holds(p *access.Principal, roles []access.Role) bool {
+// holds reports whether p holds one of roles (none listed means anyone), at the district node
+// when district is set.
+func holds(p *access.Principal, roles []access.Role, district bool) bool {
 	if len(roles) == 0 {
 		return true
 	}
-	for _, r := range roles {
-		if p.Has(r) {
-			return true
+	for _, g := range p.Grants {
+		for _, r := range roles {
+			if g.Role == r && (!district || atDistrict(g)) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// atDistrict reports whether g is held at the district node ("/350503/").
+func atDistrict(g access.Grant) bool {
+	return strings.Count(g.OrgPath, "/") == 2
+}
+
 // shows reports whether e is in p's menu.
 func (e navEntry) shows(p *access.Principal) bool {
-	return !e.Hidden && may(p, e.Permission) && holds(p, e.Roles)
+	return !e.Hidden && may(p, e.Permission) && holds(p, e.Roles, e.District)
 }
 
 // opens reports whether p may open the page id.
@@ -100,7 +116,7 @@ func opens(p *access.Principal, id pageID) bool {
 	if !ok {
 		e = entry(id)
 	}
-	return may(p, e.Permission) && holds(p, e.Roles)
+	return may(p, e.Permission) && holds(p, e.Roles, e.District)
 }
 
 // entry returns the navigation entry of id.
@@ -163,6 +179,9 @@ func quickLinks(p *access.Principal, t func(string, ...any) string) []quickLink 
 	}
 	if may(p, access.AuditRead) {
 		add("/audit", "web.home.link.audit")
+	}
+	if entry(pageAPIKeys).shows(p) {
+		add("/apikeys", "web.home.link.apikeys")
 	}
 	add("/me/password", "web.home.link.password")
 	return links

@@ -58,13 +58,21 @@ func (w *Web) users(rw http.ResponseWriter, r *http.Request) {
 var auditActions = []string{"auth.", "auth.login", "auth.logout", "auth.signup", "auth.change_password",
 	"user.", "user.create", "user.disable", "user.enable", "user.reset_password", "user.grant", "user.revoke",
 	"grid.import", "org.import", "case.", "case.report", "case.import", "case.photos", "case.reclassify", "case.reveal_contact", "category.",
-	"routing.", "calendar.put"}
+	"routing.", "calendar.put", "apikey.", "apikey.create", "apikey.revoke"}
 
 func (w *Web) audit(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pageAudit, "web.audit.title")
 	v.Script = "audit.js"
 	v.Data = map[string]any{"Actions": auditActions}
 	w.render(rw, r, http.StatusOK, "audit", v)
+}
+
+// apiKeys is the page of the Open311 client keys (a district-level sys_admin's): its script
+// lists, issues and revokes them through /api/v1/apikeys.
+func (w *Web) apiKeys(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, pageAPIKeys, "web.apikeys.title")
+	v.Script = "apikeys.js"
+	w.render(rw, r, http.StatusOK, "apikeys", v)
 }
 
 func (w *Web) password(rw http.ResponseWriter, r *http.Request) {

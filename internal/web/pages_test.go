@@ -97,6 +97,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 	s := apptest.Start(t, db.SQLite)
 	const (
 		home, org, users, audit, pw             = "首页", "组织与网格", "用户与角色", "审计日志", "修改密码"
+		apikeys                                 = "Open311 接入密钥"
 		report, my, tasks, desk, hotline, inbox = "我要反映", "我的反映", "网格任务", "受理台", "热线录入", "部门待办"
 	)
 	cases := []struct {
@@ -105,16 +106,16 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		refused  []string // pages answered with 403
 		opens    []string // pages answered with 200 besides /org and /me/password
 	}{
-		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks"}, []string{"/report", "/my", "/cases/some-id"}},
-		{"donghai.grid_worker", []string{home, tasks, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox"}, []string{"/tasks", "/report", "/cases/some-id"}},
-		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}, []string{"/desk", "/desk/new", "/report"}},
-		{"donghai.shift_lead", []string{home, desk, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks"}, []string{"/desk", "/desk/new"}},
-		{"donghai.dispatcher", []string{home, desk, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks"}, []string{"/desk", "/cases/some-id"}},
-		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks"}, []string{"/inbox", "/cases/some-id"}},
-		{"donghai.leader", []string{home, desk, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks"}, []string{"/desk"}},
-		{"sysadmin", []string{home, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, nil},
-		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk"}, nil},
-		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk"}, nil},
+		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/report", "/my", "/cases/some-id"}},
+		{"donghai.grid_worker", []string{home, tasks, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/apikeys"}, []string{"/tasks", "/report", "/cases/some-id"}},
+		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new", "/report"}},
+		{"donghai.shift_lead", []string{home, desk, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new"}},
+		{"donghai.dispatcher", []string{home, desk, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/cases/some-id"}},
+		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks", "/apikeys"}, []string{"/inbox", "/cases/some-id"}},
+		{"donghai.leader", []string{home, desk, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks", "/apikeys"}, []string{"/desk"}},
+		{"sysadmin", []string{home, org, apikeys, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, []string{"/apikeys"}},
+		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk", "/apikeys"}, nil},
+		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk", "/apikeys"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.username, func(t *testing.T) {
