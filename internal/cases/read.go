@@ -306,8 +306,15 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	args = append(args, limit+1)
 	from := ` FROM cases c`
 	if newest && s.DB.Engine == db.SQLite && strings.TrimSpace(f.Keyword) != "" {
-		// SQLite would otherwise collect and sort every match (see the comment on newest).
-		from = ` FROM cases c INDEXED BY cases_reported_at`
+		common, err := s.commonTerm(ctx, textsearch.FTS5Query(f.Keyword))
+		if err != nil {
+			return Page{}, err
+		}
+		if common {
+			// SQLite would otherwise collect and sort every match (see the comment on newest);
+			// a rare term is cheaper the other way round, so only common ones walk.
+			from = ` FROM cases c INDEXED BY cases_reported_at`
+		}
 	}
 	q := `SELECT ` + caseColumns + from + ` WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
 	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
@@ -413,4 +420,15 @@ func allowedActions(p *access.Principal, c Case) []Action {
 		out = append(out, a)
 	}
 	return out
+}
+
+// commonMatches is where a keyword search stops sorting all matches and walks cases instead.
+const commonMatches = 5000
+
+// commonTerm reports whether an FTS5 query matches more than commonMatches cases (counting stops there).
+func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH $1 LIMIT $2)`,
+		q, commonMatches+1).Scan(&n)
+	return n > commonMatches, err
 }
