@@ -76,14 +76,14 @@ func (s *Service) load(ctx context.Context, q interface {
 	if err != nil {
 		return c, fmt.Errorf("load case: %w", err)
 	}
-	if c.Assisting, err = s.assisting(ctx, q, id); err != nil {
+	if c.Assisting, err = s.assisting(ctx, id); err != nil {
 		return c, err
 	}
 	return c, nil
 }
 
-func (s *Service) assisting(ctx context.Context, q any, id string) ([]string, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT department_code FROM case_departments WHERE case_id = $1 AND role = 'assisting' ORDER BY department_code`, id)
+func (s *Service) assisting(ctx context.Context, id string) ([]string, error) {
+	rows, err := s.DB.Query(ctx, `SELECT department_code FROM case_departments WHERE case_id = $1 AND role = 'assisting' ORDER BY department_code`, id)
 	if err != nil {
 		return nil, err
 	}

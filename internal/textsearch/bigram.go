@@ -72,12 +72,6 @@ func Document(parts ...string) string {
 	return strings.Join(all, " ")
 }
 
-// Phrase returns the tokens of a query as a phrase: every token, in order, adjacent. A query of
-// one Han character matches nothing useful and yields no tokens beyond itself.
-func Phrase(query string) []string {
-	return Tokens(query)
-}
-
 // FTS5Query renders a query for SQLite FTS5 MATCH: each whitespace-separated part is a phrase,
 // and all parts must match. Tokens are quoted, so no query text is FTS5 syntax.
 func FTS5Query(query string) string {
