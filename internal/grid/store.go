@@ -36,6 +36,7 @@ type Service struct {
 
 type loadedIndex struct {
 	ix        *Index
+	summaries map[string]Summary // what Locate answers, loaded with the index: no query per lookup
 	version   string
 	checkedAt time.Time
 }
@@ -140,32 +141,49 @@ func (s *Service) LoadIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.index.Store(&loadedIndex{ix: NewIndex(grids), version: v, checkedAt: s.Now()})
+	summaries := make(map[string]Summary, len(grids))
+	rows, err := s.DB.Read.QueryContext(ctx, summarySelect)
+	if err != nil {
+		return fmt.Errorf("load grid summaries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanSummary(rows)
+		if err != nil {
+			return fmt.Errorf("load grid summaries: %w", err)
+		}
+		summaries[m.Code] = m
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	s.index.Store(&loadedIndex{ix: NewIndex(grids), summaries: summaries, version: v, checkedAt: s.Now()})
 	return nil
 }
 
 // currentIndex returns the index, reloading it when another node has imported grids since.
-func (s *Service) currentIndex(ctx context.Context) (*Index, error) {
+func (s *Service) currentIndex(ctx context.Context) (*loadedIndex, error) {
 	li := s.index.Load()
 	every := s.RecheckEvery
 	if every == 0 {
 		every = 10 * time.Second
 	}
 	if li != nil && s.Now().Sub(li.checkedAt) < every {
-		return li.ix, nil
+		return li, nil
 	}
 	v, err := s.version(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if li != nil && v == li.version {
-		s.index.Store(&loadedIndex{ix: li.ix, version: v, checkedAt: s.Now()})
-		return li.ix, nil
+		li = &loadedIndex{ix: li.ix, summaries: li.summaries, version: v, checkedAt: s.Now()}
+		s.index.Store(li)
+		return li, nil
 	}
 	if err := s.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
-	return s.index.Load().ix, nil
+	return s.index.Load(), nil
 }
 
 // Locate finds the grid containing a WGS84 point. Locating is public geography: every signed-in
@@ -177,17 +195,20 @@ func (s *Service) Locate(ctx context.Context, lat, lng float64) (Location, error
 	if !(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180) {
 		return Location{}, apperr.New(apperr.Invalid, "grid.bad_point")
 	}
-	ix, err := s.currentIndex(ctx)
+	li, err := s.currentIndex(ctx)
 	if err != nil {
 		return Location{}, err
 	}
-	found, ok := ix.Locate(lng, lat)
+	found, ok := li.ix.Locate(lng, lat)
 	if !ok {
 		return Location{Inside: false}, nil
 	}
-	sum, err := s.summary(ctx, found.Code)
-	if err != nil {
-		return Location{}, err
+	sum, ok := li.summaries[found.Code]
+	if !ok {
+		// A grid imported between loading the index and its summaries: ask the database.
+		if sum, err = s.summary(ctx, found.Code); err != nil {
+			return Location{}, err
+		}
 	}
 	return Location{Inside: true, Grid: &sum}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/db"
 )
 
 // File is the organisation file a district imports (the demo ships one: internal/demo/data/district.json).
@@ -188,6 +189,11 @@ func (s *Service) Import(ctx context.Context, f File, now time.Time) error {
 			if err != nil {
 				return fmt.Errorf("import zone %s: %w", z.Code, err)
 			}
+		}
+		// Names shown with located grids are cached with the grid index: have every node reload it.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('grids_version', $1)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, db.NewID()); err != nil {
+			return err
 		}
 		e := audit.For(access.ActorOf(ctx, scope.Primary()), now, "org.import", "district", f.District.Code)
 		e.OrgPath, e.OrgCode = districtPath, f.District.Code
