@@ -126,6 +126,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	policy := auth.DefaultPolicy
 	policy.IdleTimeout, policy.MaxSession = cfg.IdleTimeout, cfg.MaxSession
 	policy.MaxFailures, policy.LockFor, policy.PasswordMaxAge = cfg.MaxFailures, cfg.LockFor, cfg.PasswordMaxAge
+	a.Users.Changed = func(userID string) { a.Auth.Forget(userID) }
 	a.Auth = &auth.Service{DB: d, Users: a.Users, Org: a.Org, Vault: vault, Hasher: hasher, SMS: gateway, Policy: policy, Now: now}
 	a.Grids = &grid.Service{DB: d, Org: a.Org, Now: now}
 	a.Calendar = &calendar.Service{DB: d, Now: now}

@@ -57,6 +57,28 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	// principals caches a session's caller for principalTTL, so a burst of API calls does not
+	// read the session and the grants for every request. Changes to an account (Forget) and
+	// sign-out drop the entry at once on this node; other nodes see them within principalTTL.
+	principals sync.Map // token id → cachedPrincipal
+}
+
+const principalTTL = 2 * time.Second
+
+type cachedPrincipal struct {
+	p  *access.Principal
+	at time.Time
+}
+
+// Forget drops the cached sessions of a user (after a change of their account or rights).
+func (s *Service) Forget(userID string) {
+	s.principals.Range(func(k, v any) bool {
+		if v.(cachedPrincipal).p.UserID == userID {
+			s.principals.Delete(k)
+		}
+		return true
+	})
 }
 
 // Session kinds.
@@ -226,6 +248,7 @@ func (s *Service) deny(ctx context.Context, entry audit.Entry, err error) error 
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	p, _ := access.From(ctx)
+	s.principals.Delete(tokenID(token))
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, tokenID(token))
 		if err != nil {
@@ -245,6 +268,15 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 func (s *Service) Authenticate(ctx context.Context, token, ip string) (*access.Principal, error) {
 	now := s.Now().UTC()
 	id := tokenID(token)
+	if v, ok := s.principals.Load(id); ok {
+		c := v.(cachedPrincipal)
+		if d := now.Sub(c.at); d >= 0 && d < principalTTL {
+			p := *c.p // each request gets its own copy; the grants are shared read-only
+			p.IP = ip
+			return &p, nil
+		}
+		s.principals.Delete(id)
+	}
 	var p access.Principal
 	var lastSeen, expires time.Time
 	var disabled bool
@@ -271,7 +303,10 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*access.P
 	if p.Grants, err = s.Users.Grants(ctx, p.UserID); err != nil {
 		return nil, err
 	}
-	p.SessionID, p.IP = id, ip
+	p.SessionID = id
+	cached := p
+	s.principals.Store(id, cachedPrincipal{p: &cached, at: now})
+	p.IP = ip
 	return &p, nil
 }
 
@@ -299,7 +334,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		return err
 	}
 	now := s.Now().UTC()
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = false,
 			password_changed_at = $2, updated_at = $2 WHERE id = $3`, newHash, now, p.UserID); err != nil {
 			return err
@@ -311,6 +346,10 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		_, err := audit.Append(ctx, s.DB, tx, audit.For(access.ActorOf(ctx, access.Grant{}), now, "auth.change_password", "user", p.UserID))
 		return err
 	})
+	if err == nil {
+		s.Forget(p.UserID)
+	}
+	return err
 }
 
 // PurgeSessions deletes sessions that have ended (run periodically).

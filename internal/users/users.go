@@ -58,6 +58,14 @@ type Service struct {
 	Vault  *pii.Vault
 	Hasher *password.Hasher
 	Now    func() time.Time
+	// Changed is told after an account's status or rights changed (sign-in caches drop it).
+	Changed func(userID string)
+}
+
+func (s *Service) changed(userID string) {
+	if s.Changed != nil {
+		s.Changed(userID)
+	}
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$`)

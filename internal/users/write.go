@@ -205,6 +205,7 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (Us
 	if err != nil {
 		return u, err
 	}
+	s.changed(id)
 	return s.getScoped(ctx, scope, id)
 }
 
@@ -223,6 +224,7 @@ func (s *Service) ResetPassword(ctx context.Context, id, newPassword string) err
 		return err
 	}
 	now := s.Now().UTC()
+	defer s.changed(id)
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = true,
 			password_changed_at = $2, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3`, hash, now, id); err != nil {
@@ -267,6 +269,7 @@ func (s *Service) Grant(ctx context.Context, id string, r RoleAt) (User, error) 
 	if err != nil {
 		return u, err
 	}
+	s.changed(id)
 	return s.getScoped(ctx, scope, id)
 }
 
@@ -294,5 +297,6 @@ func (s *Service) Revoke(ctx context.Context, id, grantID string) (User, error) 
 	if err != nil {
 		return u, err
 	}
+	s.changed(id)
 	return s.getScoped(ctx, scope, id)
 }
