@@ -223,6 +223,13 @@ func TestResidentFollowsOfferedDuplicateOnly(t *testing.T) {
 	}
 	var mine struct{ Cases []caseJSON }
 	second.Do("GET", "/api/v1/cases?mine=true", nil, &mine)
+	followed := false
+	for _, m := range mine.Cases {
+		followed = followed || m.ID == a.ID
+	}
+	if !followed {
+		t.Fatal("the followed case is not among my cases")
+	}
 	if st, _ := second.Raw("POST", "/api/v1/cases/"+a.ID+"/actions/rate", map[string]any{"rating": "satisfied"}); st == 200 {
 		t.Fatal("a follower rated the case")
 	}

@@ -255,8 +255,11 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		add("c.stage_due < $%d", s.Now().UTC())
 	}
 	if f.Mine {
+		// My reports, and the cases I follow because my report was merged into them.
 		p, _ := access.From(ctx)
-		add("c.reporter_id = $%d", p.UserID)
+		args = append(args, p.UserID)
+		n := len(args)
+		conds = append(conds, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters mr WHERE mr.case_id = c.id AND mr.reporter_id = $%d))", n, n))
 	}
 	if kw := strings.TrimSpace(f.Keyword); kw != "" {
 		if s.DB.Engine == db.Postgres {
