@@ -41,8 +41,14 @@ func Start(t testing.TB, engine db.Engine) *Server {
 // StartWith is Start with a chance to change the configuration first (a clock, timeouts …).
 func StartWith(t testing.TB, engine db.Engine, configure func(*app.Config)) *Server {
 	t.Helper()
+	return StartOn(t, dbtest.Open(t, engine), configure)
+}
+
+// StartOn is StartWith on a database the caller opened and migrated (a benchmark's kept
+// history, say); the demo district is loaded only into an empty one.
+func StartOn(t testing.TB, d *db.DB, configure func(*app.Config)) *Server {
+	t.Helper()
 	ctx := context.Background()
-	d := dbtest.Open(t, engine)
 	cfg := app.Defaults()
 	cfg.DataDir = t.TempDir()
 	cfg.PasswordCost = "test"

@@ -82,29 +82,36 @@ func (e Entry) hash() string {
 // Append adds e to the chain inside tx, so the record commits or rolls back with the change it
 // describes. e.At is set by the caller's clock and kept to microseconds (PostgreSQL's precision).
 func Append(ctx context.Context, d *db.DB, tx *sql.Tx, e Entry) (Entry, error) {
-	if d.Engine == db.Postgres {
-		// Serialises appenders across yiwang nodes sharing one database; released at commit.
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7231001)"); err != nil {
-			return e, fmt.Errorf("audit: lock chain: %w", err)
+	// A group-committed transaction reads (and on PostgreSQL locks) the chain's head once and
+	// keeps it for the batch's later entries.
+	if v, ok := d.TxValue(tx, headKey); ok {
+		h := v.(head)
+		e.Seq, e.PrevHash = h.seq+1, h.hash
+	} else {
+		if d.Engine == db.Postgres {
+			// Serialises appenders across yiwang nodes sharing one database; released at commit.
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7231001)"); err != nil {
+				return e, fmt.Errorf("audit: lock chain: %w", err)
+			}
 		}
-	}
-	var lastSeq sql.NullInt64
-	var lastHash sql.NullString
-	err := d.TxQueryRow(ctx, tx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
-	if err != nil && err != sql.ErrNoRows {
-		return e, fmt.Errorf("audit: read chain head: %w", err)
-	}
-	e.Seq = lastSeq.Int64 + 1
-	e.PrevHash = genesis
-	if lastHash.Valid {
-		e.PrevHash = lastHash.String
+		var lastSeq sql.NullInt64
+		var lastHash sql.NullString
+		err := d.TxQueryRow(ctx, tx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
+		if err != nil && err != sql.ErrNoRows {
+			return e, fmt.Errorf("audit: read chain head: %w", err)
+		}
+		e.Seq = lastSeq.Int64 + 1
+		e.PrevHash = genesis
+		if lastHash.Valid {
+			e.PrevHash = lastHash.String
+		}
 	}
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	if e.Result == "" {
 		e.Result = OK
 	}
 	e.Hash = e.hash()
-	_, err = d.TxExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, role, org_code, org_path,
+	_, err := d.TxExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, role, org_code, org_path,
 		action, object_type, object_id, before_summary, after_summary, ip, result, prev_hash, hash)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
 		e.Seq, e.At, e.ActorID, e.ActorName, e.Role, e.OrgCode, e.OrgPath, e.Action, e.ObjectType,
@@ -112,7 +119,16 @@ func Append(ctx context.Context, d *db.DB, tx *sql.Tx, e Entry) (Entry, error) {
 	if err != nil {
 		return e, fmt.Errorf("audit: append: %w", err)
 	}
+	d.SetTxValue(tx, headKey, head{e.Seq, e.Hash})
 	return e, nil
+}
+
+// headKey names the chain's head kept in a group-committed transaction.
+const headKey = "audit.head"
+
+type head struct {
+	seq  int64
+	hash string
 }
 
 // Record appends e in a transaction of its own (for events that change nothing else, such as a

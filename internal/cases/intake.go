@@ -260,13 +260,35 @@ func hashToken(t string) string {
 }
 
 // nextNumber allocates the case number: YYYYMMDD-NNNN, counted per district per day (Beijing time).
+// In a group-committed transaction the counter is read (and locked, on PostgreSQL) once, the
+// batch's cases are numbered from it in memory and the last number is written back at commit.
 func (s *Service) nextNumber(ctx context.Context, tx *sql.Tx, at time.Time) (string, error) {
 	day := at.In(shanghai).Format("20060102")
+	district := s.districtCode(ctx)
+	key := "cases.counter/" + district + "/" + day
+	if v, ok := s.DB.TxValue(tx, key); ok {
+		n := v.(int) + 1
+		s.DB.SetTxValue(tx, key, n)
+		return fmt.Sprintf("%s-%04d", day, n), nil
+	}
 	var n int
 	err := s.DB.TxQueryRow(ctx, tx, `INSERT INTO case_counters (district_code, day, n) VALUES ($1, $2, 1)
-		ON CONFLICT (district_code, day) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, s.districtCode(ctx), day).Scan(&n)
+		ON CONFLICT (district_code, day) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, district, day).Scan(&n)
 	if err != nil {
 		return "", fmt.Errorf("case number: %w", err)
+	}
+	if s.DB.SetTxValue(tx, key, n) {
+		first := n
+		s.DB.BeforeCommit(tx, key, func() error {
+			v, _ := s.DB.TxValue(tx, key)
+			if last := v.(int); last != first {
+				if _, err := s.DB.TxExec(ctx, tx, `UPDATE case_counters SET n = $1 WHERE district_code = $2 AND day = $3`,
+					last, district, day); err != nil {
+					return fmt.Errorf("case number: %w", err)
+				}
+			}
+			return nil
+		})
 	}
 	return fmt.Sprintf("%s-%04d", day, n), nil
 }
@@ -277,21 +299,22 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 	if c.Number, err = s.nextNumber(ctx, tx, c.ReportedAt); err != nil {
 		return err
 	}
-	if token == "" {
-		token = newToken() // never shown: the column is unique and the case still has a private link
+	linkHash := "-" + c.ID // no private link: a unique, time-ordered placeholder no token hashes to
+	if token != "" {
+		linkHash = hashToken(token)
 	}
 	var external any
 	if c.ExternalID != "" {
 		external = c.ExternalID
 	}
-	_, err = s.DB.TxExec(ctx, tx, `INSERT INTO cases (id, number, external_id, status, channel, kind, category_class,
+	res, err := s.DB.TxExec(ctx, tx, `INSERT INTO cases (id, number, external_id, status, channel, kind, category_class,
 		category_code, urgency, lat, lng, address, description, grid_code, community_code, subdistrict_code, zone_code,
 		path, reporter_id, reporter_name, reporter_phone_enc, reporter_phone_masked, anonymous, follow_token_hash,
 		suggested_department, stage, stage_started_at, stage_due, handle_due, deadline_imported, reported_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32)`,
 		c.ID, c.Number, external, string(c.Status), string(c.Channel), string(c.Kind), c.CategoryClass, c.CategoryCode,
 		string(c.Urgency), c.Lat, c.Lng, c.Address, c.Description, c.GridCode, c.CommunityCode, c.SubdistrictCode,
-		c.ZoneCode, c.path, c.reporter, c.ReporterName, phoneEnc, c.ReporterPhone, c.Anonymous, hashToken(token),
+		c.ZoneCode, c.path, c.reporter, c.ReporterName, phoneEnc, c.ReporterPhone, c.Anonymous, linkHash,
 		c.SuggestedDepartment, string(c.Stage), c.StageStartedAt, dueValue(c.StageDue), nullTime(c.Deadline),
 		c.deadlineImported(), c.ReportedAt, c.UpdatedAt)
 	if err != nil {
@@ -300,12 +323,18 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 		}
 		return fmt.Errorf("insert case: %w", err)
 	}
-	if err := s.index(ctx, tx, c.ID, c.Description+" "+c.Address+" "+c.CategoryName); err != nil {
+	var rowid int64
+	if s.DB.Engine == db.SQLite {
+		if rowid, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert case: %w", err)
+		}
+	}
+	if err := s.index(ctx, tx, c.ID, rowid, c.ReportedAt, c.Description+" "+c.Address+" "+c.CategoryName); err != nil {
 		return err
 	}
 	if c.reporter != "" || token != "" {
 		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_reporters (case_id, reporter_id, follow_token_hash, reported_at)
-			VALUES ($1,$2,$3,$4)`, c.ID, c.reporter, hashToken(token), c.ReportedAt); err != nil {
+			VALUES ($1,$2,$3,$4)`, c.ID, c.reporter, linkHash, c.ReportedAt); err != nil {
 			return fmt.Errorf("insert reporter: %w", err)
 		}
 	}
@@ -313,19 +342,6 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 }
 
 func (c Case) deadlineImported() bool { return c.imported }
-
-// index stores the case text for keyword search (bigram tokens, the same on both engines).
-func (s *Service) index(ctx context.Context, tx *sql.Tx, caseID, text string) error {
-	doc := textsearch.Document(text)
-	q := `INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)`
-	if s.DB.Engine == db.Postgres {
-		q = `INSERT INTO case_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))`
-	}
-	if _, err := s.DB.TxExec(ctx, tx, q, caseID, doc); err != nil {
-		return fmt.Errorf("index case: %w", err)
-	}
-	return nil
-}
 
 // dueValue is what stage_due stores: the deadline, or farFuture when no clock runs.
 func dueValue(t *time.Time) time.Time {

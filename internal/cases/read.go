@@ -186,9 +186,18 @@ type Page struct {
 
 // cursor is the position after the last case of a page: its sort key and id.
 type cursor struct {
-	Key time.Time `json:"k"` // not UnixNano: the no-clock key, year 9999, does not fit in one
-	ID  string    `json:"i"`
+	Key    time.Time `json:"k"` // not UnixNano: the no-clock key, year 9999, does not fit in one
+	ID     string    `json:"i"`
+	Search int64     `json:"s,omitempty"` // the keyword index's key, when pages follow it (SQLite)
 }
+
+// extraColumn scans a case row followed by one more column.
+type extraColumn struct {
+	rows  *sql.Rows
+	extra any
+}
+
+func (e extraColumn) Scan(dest ...any) error { return e.rows.Scan(append(dest, e.extra)...) }
 
 func encodeCursor(c cursor) string {
 	b, _ := json.Marshal(c)
@@ -261,6 +270,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		n := len(args)
 		conds = append(conds, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters mr WHERE mr.case_id = c.id AND mr.reporter_id = $%d))", n, n))
 	}
+	ftsQuery := "" // SQLite's keyword query, placed below once the order is known
 	if kw := strings.TrimSpace(f.Keyword); kw != "" {
 		if s.DB.Engine == db.Postgres {
 			q := textsearch.TSQuery(kw)
@@ -273,16 +283,15 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			if q == "" {
 				return Page{Cases: []Case{}}, nil
 			}
-			add("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH $%d)", q)
+			ftsQuery = q
 		}
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	// A keyword search lists the newest matches first unless asked otherwise: walking cases from
-	// the newest and keeping those the search matched stops after one page, where sorting every
-	// match of a common word by deadline would not.
+	// A keyword search lists the newest matches first unless asked otherwise: matches read newest
+	// first stop after one page, where sorting every match of a common word by deadline would not.
 	newest := f.Sort == "newest" || (f.Sort == "" && strings.TrimSpace(f.Keyword) != "")
 	if f.Sort != "" && f.Sort != "newest" && f.Sort != "deadline" {
 		return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "sort", f.Sort)
@@ -293,7 +302,10 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			return Page{}, err
 		}
 		at := cur.Key.UTC()
-		if newest {
+		if byKey := newest && ftsQuery != ""; byKey {
+			args = append(args, cur.Search)
+			conds = append(conds, fmt.Sprintf("case_search.rowid < $%d", len(args)))
+		} else if newest {
 			args = append(args, at, cur.ID)
 			conds = append(conds, fmt.Sprintf("(c.reported_at < $%d OR (c.reported_at = $%d AND c.id < $%d))", len(args)-1, len(args)-1, len(args)))
 		} else {
@@ -306,32 +318,41 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if !newest {
 		order = " ORDER BY c.stage_due, c.id"
 	}
-	args = append(args, limit+1)
-	from := ` FROM cases c`
-	if newest && s.DB.Engine == db.SQLite && strings.TrimSpace(f.Keyword) != "" {
-		common, err := s.commonTerm(ctx, textsearch.FTS5Query(f.Keyword))
-		if err != nil {
-			return Page{}, err
-		}
-		if common {
-			// SQLite would otherwise collect and sort every match (see the comment on newest);
-			// a rare term is cheaper the other way round, so only common ones walk.
-			from = ` FROM cases c INDEXED BY cases_reported_at`
+	from, columns := ` FROM cases c`, caseColumns
+	if ftsQuery != "" {
+		args = append(args, ftsQuery)
+		if newest {
+			// Newest matches first, read from the keyword index in its key order (report time, see
+			// searchkey.go): the walk stops after one page however many cases the words match.
+			from = ` FROM case_search JOIN cases c ON c.id = case_search.case_id`
+			conds = append(conds, fmt.Sprintf("case_search MATCH $%d", len(args)))
+			order = " ORDER BY case_search.rowid DESC"
+			columns += ", case_search.rowid"
+		} else {
+			conds = append(conds, fmt.Sprintf("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH $%d)", len(args)))
 		}
 	}
-	q := `SELECT ` + caseColumns + from + ` WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
+	args = append(args, limit+1)
+	q := `SELECT ` + columns + from + ` WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
 	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
 	}
 	defer rows.Close()
 	page := Page{Cases: []Case{}}
+	var keys []int64
 	for rows.Next() {
-		c, err := scanCase(rows)
+		var row interface{ Scan(...any) error } = rows
+		var key int64
+		if columns != caseColumns {
+			row = extraColumn{rows, &key}
+		}
+		c, err := scanCase(row)
 		if err != nil {
 			return Page{}, fmt.Errorf("list cases: %w", err)
 		}
 		page.Cases = append(page.Cases, c)
+		keys = append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
 		return Page{}, err
@@ -345,7 +366,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		} else if last.StageDue != nil {
 			key = *last.StageDue
 		}
-		page.NextCursor = encodeCursor(cursor{Key: key, ID: last.ID})
+		page.NextCursor = encodeCursor(cursor{Key: key, ID: last.ID, Search: keys[limit-1]})
 	}
 	for i := range page.Cases {
 		page.Cases[i] = s.present(ctx, scope, page.Cases[i])
@@ -423,15 +444,4 @@ func allowedActions(p *access.Principal, c Case) []Action {
 		out = append(out, a)
 	}
 	return out
-}
-
-// commonMatches is where a keyword search stops sorting all matches and walks cases instead.
-const commonMatches = 5000
-
-// commonTerm reports whether an FTS5 query matches more than commonMatches cases (counting stops there).
-func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
-	var n int
-	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH $1 LIMIT $2)`,
-		q, commonMatches+1).Scan(&n)
-	return n > commonMatches, err
 }

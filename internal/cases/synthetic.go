@@ -60,8 +60,17 @@ func Generate(ctx context.Context, d *db.DB, opts GenOptions, progress func(done
 	if err := loadCounters(ctx, d, district, counters); err != nil {
 		return err
 	}
+	// A bigger page cache for the length of the load (the writer's own connection).
+	if d.Engine == db.SQLite {
+		if _, err := d.Write.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+			return err
+		}
+		defer d.Write.ExecContext(context.Background(), `PRAGMA cache_size = -16384`)
+	}
+	span := time.Duration(opts.Days) * 24 * time.Hour
 	for done := 0; done < opts.Count; {
 		n := min(opts.Batch, opts.Count-done)
+		first := done
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			st, err := genStatements(ctx, tx, d.Engine)
 			if err != nil {
@@ -69,7 +78,10 @@ func Generate(ctx context.Context, d *db.DB, opts GenOptions, progress func(done
 			}
 			defer st.close()
 			for i := 0; i < n; i++ {
-				if err := st.one(ctx, rng, now, opts.Days, grids, cats, depts, counters); err != nil {
+				// Cases come in report-time order, as a district's history does: every index that
+				// grows with time is appended to, not written all over.
+				age := span - time.Duration((float64(first+i)+rng.Float64())/float64(opts.Count)*float64(span))
+				if err := st.one(ctx, rng, now, age, grids, cats, depts, counters); err != nil {
 					return err
 				}
 			}
@@ -163,11 +175,12 @@ func genCatalogue(ctx context.Context, d *db.DB) ([]genCategory, []string, error
 }
 
 type genStmts struct {
+	engine                                    db.Engine
 	caseStmt, eventStmt, searchStmt, deptStmt *sql.Stmt
 }
 
 func genStatements(ctx context.Context, tx *sql.Tx, engine db.Engine) (*genStmts, error) {
-	var st genStmts
+	st := genStmts{engine: engine}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -184,7 +197,7 @@ func genStatements(ctx context.Context, tx *sql.Tx, engine db.Engine) (*genStmts
 		VALUES ($1,$2,$3,$4,'report',$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)`)
 	st.eventStmt = prep(`INSERT INTO case_events (id, case_id, seq, action, status, actor_name, role, at, data, public)
 		VALUES ($1,$2,$3,$4,$5,'synthetic',$6,$7,$8,true)`)
-	search := `INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)`
+	search := `INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)`
 	if engine == db.Postgres {
 		search = `INSERT INTO case_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))`
 	}
@@ -202,11 +215,10 @@ func (st *genStmts) close() {
 }
 
 // one writes one synthetic case.
-func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, days int, grids []genGrid,
+func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, age time.Duration, grids []genGrid,
 	cats []genCategory, depts []string, counters map[string]int) error {
 	g := grids[rng.Intn(len(grids))]
 	cat := cats[rng.Intn(len(cats))]
-	age := time.Duration(rng.Float64()*float64(days)*24) * time.Hour
 	reported := now.Add(-age).Truncate(time.Second)
 	day := reported.In(shanghai).Format("20060102")
 	counters[day]++
@@ -298,10 +310,11 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, days
 	}
 	lat := g.lat + (rng.Float64()*2-1)*g.dLat
 	lng := g.lng + (rng.Float64()*2-1)*g.dLng
-	if _, err := st.caseStmt.ExecContext(ctx, id, number, string(status), string(channels[rng.Intn(len(channels))]),
+	res, err := st.caseStmt.ExecContext(ctx, id, number, string(status), string(channels[rng.Intn(len(channels))]),
 		cat.class, cat.code, string(urgencies[rng.Intn(len(urgencies))]), lat, lng, desc, g.code, g.community, g.subdistrict,
-		g.zone, g.path, hashToken(id), leadDept, 0, rating, rating != "", string(stage), at, due, handleDue, reported,
-		registered, dispatched, closed, at); err != nil {
+		g.zone, g.path, "-"+id, leadDept, 0, rating, rating != "", string(stage), at, due, handleDue, reported,
+		registered, dispatched, closed, at)
+	if err != nil {
 		return err
 	}
 	for i, e := range events {
@@ -314,6 +327,15 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, days
 			return err
 		}
 	}
-	_, err := st.searchStmt.ExecContext(ctx, id, textsearch.Document(desc+" "+cat.name))
+	doc := textsearch.Document(desc + " " + cat.name)
+	if st.engine == db.SQLite {
+		rowid, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		_, err = st.searchStmt.ExecContext(ctx, searchKey(reported, rowid), id, doc)
+		return err
+	}
+	_, err = st.searchStmt.ExecContext(ctx, id, doc)
 	return err
 }

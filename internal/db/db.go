@@ -43,6 +43,7 @@ type DB struct {
 	Location string
 
 	stmts stmtCache
+	ckpt  *checkpointer
 }
 
 // Options says which database to open.
@@ -74,10 +75,14 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	// busy_timeout first so that every later pragma waits instead of failing;
 	// synchronous=FULL so that an acknowledged commit survives power loss, not only a crash.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-16384)" +
-		"&_pragma=foreign_keys(1)&_time_format=sqlite"
+		"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=mmap_size(1073741824)&_time_format=sqlite"
 	// The file name is a URI: characters such as '#' and '?' in a directory name must be escaped.
 	uri := "file:" + strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(file)
-	write, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
+	// The writer checkpoints only when the log passes 64 MiB (16384 pages, not SQLite's 1000):
+	// copying the log into the database, with its fsyncs, would otherwise stall a commit every few
+	// batches; a checkpointer of its own does it in the background (checkpoint.go). The log file
+	// is cut back to 64 MiB whenever it starts over.
+	write, err := sql.Open("sqlite", uri+"?"+pragmas+"&_pragma=wal_autocheckpoint(16384)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
@@ -89,9 +94,16 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
 	read.SetMaxOpenConns(8)
+	// Keep every reader open: a new connection costs its pragmas and its prepared statements.
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxLifetime(0)
 	d := &DB{Engine: SQLite, Write: write, Read: read, Location: file}
 	// The write connection creates the file and switches it to WAL before any reader opens it.
 	if err := write.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	if d.ckpt, err = startCheckpointer(uri + "?" + pragmas); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
@@ -118,6 +130,9 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 func (d *DB) Close() error {
 	d.stmts.close()
 	var errs []error
+	if d.ckpt != nil {
+		errs = append(errs, d.ckpt.close())
+	}
 	if d.Engine == SQLite && d.Write != nil {
 		if _, err := d.Write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			errs = append(errs, err)

@@ -10,8 +10,8 @@ import (
 
 // GroupCommitter runs many small write transactions as one: jobs that arrive while a commit is
 // under way are gathered and committed together, so a single fsync acknowledges many writes.
-// Each job runs inside its own savepoint, so one failing job leaves the others untouched, and
-// no job is acknowledged before the commit that holds it is durable.
+// One failing job leaves the others untouched (see commit), and no job is acknowledged before
+// the commit that holds it is durable.
 type GroupCommitter struct {
 	db       *DB
 	jobs     chan *job
@@ -43,7 +43,8 @@ func NewGroupCommitter(d *DB, maxBatch int) *GroupCommitter {
 }
 
 // Do runs fn in a shared transaction and returns once that transaction committed (nil) or fn's
-// or the commit's error.
+// or the commit's error. fn may run more than once (when another job of its batch fails, the
+// batch runs again without it), so it must derive what it writes afresh on every run.
 func (g *GroupCommitter) Do(ctx context.Context, fn func(*sql.Tx) error) error {
 	j := &job{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	g.mu.RLock()
@@ -104,44 +105,56 @@ func (g *GroupCommitter) run() {
 	}
 }
 
+// commit runs the batch in one transaction. Jobs run without savepoints (a savepoint per job
+// costs more than the job: FTS5 flushes its pending index at every one); when a job fails, the
+// whole transaction is rolled back, that job alone is answered with its error and the others run
+// again in a fresh transaction. So a job's fn may run more than once, and only its last run counts.
 func (g *GroupCommitter) commit(batch []*job) {
+	pending := make([]*job, 0, len(batch))
+	for _, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			j.err <- err
+			continue
+		}
+		pending = append(pending, j)
+	}
+	for len(pending) > 0 {
+		failed, err := g.try(pending)
+		if failed < 0 {
+			for _, j := range pending {
+				j.err <- err
+			}
+			return
+		}
+		pending[failed].err <- err
+		pending = append(pending[:failed], pending[failed+1:]...)
+	}
+}
+
+// try runs jobs in one transaction and commits it. It answers the index of the job that failed
+// (after rolling everything back) with that job's error, or -1 with the outcome for them all.
+func (g *GroupCommitter) try(jobs []*job) (int, error) {
 	ctx := context.Background()
 	tx, err := g.db.Write.BeginTx(ctx, nil)
 	if err != nil {
-		for _, j := range batch {
-			j.err <- fmt.Errorf("begin transaction: %w", err)
-		}
-		return
+		return -1, fmt.Errorf("begin transaction: %w", err)
 	}
 	g.db.cacheTx(tx)
 	defer g.db.forgetTx(tx)
-	results := make([]error, len(batch))
-	for i, j := range batch {
-		if j.ctx.Err() != nil {
-			results[i] = j.ctx.Err()
-			continue
-		}
-		if _, err := g.db.TxExec(ctx, tx, "SAVEPOINT job"); err != nil {
-			results[i] = err
-			continue
-		}
+	for i, j := range jobs {
 		if err := j.fn(tx); err != nil {
-			results[i] = err
-			if _, rerr := g.db.TxExec(ctx, tx, "ROLLBACK TO SAVEPOINT job"); rerr != nil {
-				results[i] = errors.Join(err, rerr)
+			if rerr := tx.Rollback(); rerr != nil {
+				err = errors.Join(err, rerr)
 			}
+			return i, err
 		}
-		if _, err := g.db.TxExec(ctx, tx, "RELEASE SAVEPOINT job"); err != nil && results[i] == nil {
-			results[i] = err
-		}
+	}
+	if err := g.db.runBeforeCommit(tx); err != nil {
+		tx.Rollback()
+		return -1, err
 	}
 	if err := tx.Commit(); err != nil {
-		for _, j := range batch {
-			j.err <- fmt.Errorf("commit: %w", err)
-		}
-		return
+		return -1, fmt.Errorf("commit: %w", err)
 	}
-	for i, j := range batch {
-		j.err <- results[i]
-	}
+	return -1, nil
 }

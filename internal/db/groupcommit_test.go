@@ -61,3 +61,92 @@ func TestGroupCommitIsolatesJobs(t *testing.T) {
 		}
 	})
 }
+
+// Jobs of one batch share values and write them back once before the commit; a job failing
+// after it changed a shared value leaves no trace of that change (its batch runs again without
+// it), so the counter ends equal to the number of acknowledged jobs and no number repeats.
+func TestGroupCommitSharedCounter(t *testing.T) {
+	dbtest.ForEachEngine(t, func(t *testing.T, d *db.DB) {
+		g := db.NewGroupCommitter(d, 16)
+		defer g.Close()
+		ctx := context.Background()
+		if _, err := d.Write.Exec(`INSERT INTO settings (key, value) VALUES ('counter', '0')`); err != nil {
+			t.Fatal(err)
+		}
+		next := func(tx *sql.Tx) (int, error) {
+			if v, ok := d.TxValue(tx, "counter"); ok {
+				d.SetTxValue(tx, "counter", v.(int)+1)
+				return v.(int) + 1, nil
+			}
+			var s string
+			if err := tx.QueryRow(`SELECT value FROM settings WHERE key = 'counter'`).Scan(&s); err != nil {
+				return 0, err
+			}
+			var n int
+			fmt.Sscan(s, &n)
+			n++
+			if !d.SetTxValue(tx, "counter", n) {
+				return 0, errors.New("a group-committed transaction keeps no values")
+			}
+			d.BeforeCommit(tx, "counter", func() error {
+				v, _ := d.TxValue(tx, "counter")
+				_, err := d.TxExec(ctx, tx, `UPDATE settings SET value = $1 WHERE key = 'counter'`, fmt.Sprint(v))
+				return err
+			})
+			return n, nil
+		}
+		const jobs = 120
+		numbers := make([]int, jobs)
+		errs := make([]error, jobs)
+		var wg sync.WaitGroup
+		for i := 0; i < jobs; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				errs[i] = g.Do(ctx, func(tx *sql.Tx) error {
+					n, err := next(tx)
+					if err != nil {
+						return err
+					}
+					numbers[i] = n
+					if i%5 == 0 {
+						return errors.New("refused after numbering")
+					}
+					return nil
+				})
+			}(i)
+		}
+		wg.Wait()
+		seen := map[int]bool{}
+		acked := 0
+		for i, err := range errs {
+			if (i%5 == 0) != (err != nil) {
+				t.Fatalf("job %d: %v", i, err)
+			}
+			if err == nil {
+				acked++
+				if seen[numbers[i]] {
+					t.Fatalf("number %d given twice", numbers[i])
+				}
+				seen[numbers[i]] = true
+			}
+		}
+		var final string
+		d.Read.QueryRow(`SELECT value FROM settings WHERE key = 'counter'`).Scan(&final)
+		if final != fmt.Sprint(acked) {
+			t.Fatalf("counter %s after %d acknowledged jobs", final, acked)
+		}
+		for n := 1; n <= acked; n++ {
+			if !seen[n] {
+				t.Fatalf("number %d missing: numbers have gaps", n)
+			}
+		}
+		// Outside a group commit nothing is kept: callers fall back to a statement each.
+		d.Tx(ctx, func(tx *sql.Tx) error {
+			if d.SetTxValue(tx, "x", 1) || d.BeforeCommit(tx, "x", func() error { return nil }) {
+				t.Fatal("plain transaction kept a value")
+			}
+			return nil
+		})
+	})
+}

@@ -17,7 +17,7 @@ import (
 type stmtCache struct {
 	mu   sync.Mutex
 	read map[string]*sql.Stmt
-	txs  map[*sql.Tx]map[string]*sql.Stmt
+	txs  map[*sql.Tx]*txState
 }
 
 func (d *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -48,9 +48,9 @@ func (d *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 func (d *DB) cacheTx(tx *sql.Tx) {
 	d.stmts.mu.Lock()
 	if d.stmts.txs == nil {
-		d.stmts.txs = map[*sql.Tx]map[string]*sql.Stmt{}
+		d.stmts.txs = map[*sql.Tx]*txState{}
 	}
-	d.stmts.txs[tx] = map[string]*sql.Stmt{}
+	d.stmts.txs[tx] = &txState{stmts: map[string]*sql.Stmt{}}
 	d.stmts.mu.Unlock()
 }
 
@@ -63,10 +63,10 @@ func (d *DB) forgetTx(tx *sql.Tx) {
 // txStmt returns tx's prepared statement for q, or nil when tx keeps no cache.
 func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
 	d.stmts.mu.Lock()
-	cache, ok := d.stmts.txs[tx]
+	state, ok := d.stmts.txs[tx]
 	var st *sql.Stmt
 	if ok {
-		st = cache[q]
+		st = state.stmts[q]
 	}
 	d.stmts.mu.Unlock()
 	if !ok || st != nil {
@@ -77,7 +77,7 @@ func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error
 		return nil, err
 	}
 	d.stmts.mu.Lock()
-	cache[q] = st
+	state.stmts[q] = st
 	d.stmts.mu.Unlock()
 	return st, nil
 }
@@ -101,6 +101,14 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 // TxExec runs a statement inside tx, prepared once per group-committed transaction.
+//
+// In a group-committed transaction the caller's cancellation is ignored: the job is awaited
+// once queued, and one caller going away must not interrupt a transaction others share (the
+// SQLite driver also watches every cancellable statement with a goroutine of its own).
+//
+// In a group-committed transaction the caller's cancellation is ignored: the job is awaited
+// once queued, and one caller going away must not interrupt a transaction others share (the
+// SQLite driver also watches every cancellable statement with a goroutine of its own).
 func (d *DB) TxExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
 	st, err := d.txStmt(ctx, tx, q)
 	if err != nil {
@@ -109,16 +117,17 @@ func (d *DB) TxExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql
 	if st == nil {
 		return tx.ExecContext(ctx, q, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	return st.ExecContext(context.WithoutCancel(ctx), args...)
 }
 
-// TxQueryRow runs a query inside tx, prepared once per group-committed transaction.
+// TxQueryRow runs a query inside tx, prepared once per group-committed transaction (where, as
+// in TxExec, the caller's cancellation is ignored).
 func (d *DB) TxQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
 	st, err := d.txStmt(ctx, tx, q)
 	if err != nil || st == nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(context.WithoutCancel(ctx), args...)
 }
 
 func (c *stmtCache) close() {
