@@ -400,22 +400,30 @@ func (s *Service) nearby(ctx context.Context, c Case, now time.Time) ([]Nearby, 
 	}
 	dLat := radius / 111320
 	dLng := radius / (111320 * math.Cos(c.Lat*math.Pi/180))
+	// Every condition but the partial index's own is answered from cases_dup_open's columns, so
+	// only real candidates are read from the table (a new report has no id yet to exclude).
 	rows, err := s.DB.Query(ctx, `SELECT id, number, status, lat, lng, description FROM cases
 		WHERE category_code = $1 AND reported_at >= $2 AND lat BETWEEN $3 AND $4 AND lng BETWEEN $5 AND $6
-		AND status NOT IN ('closed','voided','merged') AND id <> $7 LIMIT 50`,
-		c.CategoryCode, now.Add(-window), c.Lat-dLat, c.Lat+dLat, c.Lng-dLng, c.Lng+dLng, c.ID)
+		AND status NOT IN ('closed','voided','merged') LIMIT 51`,
+		c.CategoryCode, now.Add(-window), c.Lat-dLat, c.Lat+dLat, c.Lng-dLng, c.Lng+dLng)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}
 	defer rows.Close()
 	var out []Nearby
-	mine := textsearch.Tokens(c.Description)
+	var mine []string
 	for rows.Next() {
 		var n Nearby
 		var lat, lng float64
 		var status string
 		if err := rows.Scan(&n.ID, &n.Number, &status, &lat, &lng, &n.Text); err != nil {
 			return nil, err
+		}
+		if n.ID == c.ID {
+			continue
+		}
+		if mine == nil {
+			mine = textsearch.Tokens(c.Description)
 		}
 		n.Status = Status(status)
 		dist := distanceM(c.Lat, c.Lng, lat, lng)

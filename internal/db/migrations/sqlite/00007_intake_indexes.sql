@@ -7,7 +7,7 @@ DROP INDEX audit_log_path;
 -- index of every case by (category, lat) grew with the whole history and sent each candidate to
 -- the table; this one holds only open cases and answers the place and window from the index.
 DROP INDEX cases_dup;
-CREATE INDEX cases_dup_open ON cases(category_code, lat, lng, reported_at) WHERE status NOT IN ('closed','voided','merged');
+CREATE INDEX cases_dup_open ON cases(category_code, lat, lng, reported_at, status) WHERE status NOT IN ('closed','voided','merged');
 
 -- +goose Down
 DROP INDEX cases_dup_open;
