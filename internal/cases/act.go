@@ -296,6 +296,13 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 		}
 	case Overrule:
 		set["closed_at"] = now
+	case Shelve, Defer:
+		review := in.ReviewDate.UTC()
+		c.ReviewDate = &review
+		set["review_at"], set["review_noticed"] = review, false
+	case Unshelve, Resume:
+		c.ReviewDate = nil
+		set["review_at"], set["review_noticed"] = nil, false
 	}
 	if c.Status == Closed && a == Rate && !out.Reopen {
 		c.Stage, c.StageDue = StageNone, nil
@@ -309,7 +316,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 	args := []any{c.ID, string(c.Status), string(st.PreviousStatus), c.LeadDepartment, st.ReturnedDepartment, c.ReworkCount,
 		c.ReopenCount, st.Reopened, c.SuperviseCount, c.ExtensionPending, string(c.Rating), st.Rated, string(c.Stage),
 		c.StageStartedAt, dueValue(c.StageDue), nullTime(c.Deadline), now}
-	for _, col := range []string{"confirm_result", "registered_at", "dispatched_at", "closed_at", "merged_into"} {
+	for _, col := range []string{"confirm_result", "registered_at", "dispatched_at", "closed_at", "merged_into", "review_at", "review_noticed"} {
 		if v, ok := set[col]; ok {
 			args = append(args, v)
 			q += fmt.Sprintf(", %s=$%d", col, len(args))

@@ -145,8 +145,9 @@ type Case struct {
 	Stage               Stage      `json:"stage,omitempty"`
 	StageStartedAt      time.Time  `json:"stage_started_at"`
 	StageDue            *time.Time `json:"stage_due,omitempty"`
-	Deadline            *time.Time `json:"deadline,omitempty"` // the handling deadline
-	Light               string     `json:"sla,omitempty"`      // green / yellow / red
+	Deadline            *time.Time `json:"deadline,omitempty"`    // the handling deadline
+	ReviewDate          *time.Time `json:"review_date,omitempty"` // when a shelved or deferred case is looked at again
+	Light               string     `json:"sla,omitempty"`         // green / yellow / red
 	ReportedAt          time.Time  `json:"reported_at"`
 	ClosedAt            *time.Time `json:"closed_at,omitempty"`
 	UpdatedAt           time.Time  `json:"updated_at"`

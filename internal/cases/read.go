@@ -23,7 +23,7 @@ const caseColumns = `c.id, c.number, COALESCE(c.external_id, ''), c.status, c.pr
 	c.subdistrict_code, c.zone_code, c.path, c.reporter_id, c.reporter_name, c.reporter_phone_masked, c.anonymous,
 	c.lead_department, c.returned_department, c.suggested_department, c.rework_count, c.reopen_count, c.reopened,
 	c.supervise_count, c.extension_pending, c.merged_into, c.rating, c.rated, c.stage, c.stage_started_at, c.stage_due,
-	c.handle_due, c.deadline_imported, c.reported_at, c.closed_at, c.updated_at,
+	c.handle_due, c.deadline_imported, c.reported_at, c.closed_at, c.updated_at, c.review_at,
 	COALESCE((SELECT cat.name FROM categories cat WHERE cat.class = c.category_class AND cat.code = c.category_code), ''),
 	COALESCE((SELECT g.name FROM grids g WHERE g.code = c.grid_code), ''),
 	COALESCE((SELECT n.name FROM org_nodes n WHERE n.code = c.community_code), ''),
@@ -32,13 +32,13 @@ const caseColumns = `c.id, c.number, COALESCE(c.external_id, ''), c.status, c.pr
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var status, prev, channel, kind, urgency, rating, stage string
-	var stageDue, handleDue, closed sql.NullTime
+	var stageDue, handleDue, closed, review sql.NullTime
 	err := row.Scan(&c.ID, &c.Number, &c.ExternalID, &status, &prev, &channel, &kind, &c.CategoryClass, &c.CategoryCode,
 		&urgency, &c.Lat, &c.Lng, &c.Address, &c.Description, &c.GridCode, &c.CommunityCode, &c.SubdistrictCode,
 		&c.ZoneCode, &c.path, &c.reporter, &c.ReporterName, &c.ReporterPhone, &c.Anonymous, &c.LeadDepartment,
 		&c.state.ReturnedDepartment, &c.SuggestedDepartment, &c.ReworkCount, &c.ReopenCount, &c.state.Reopened,
 		&c.SuperviseCount, &c.ExtensionPending, &c.MergedInto, &rating, &c.state.Rated, &stage, &c.StageStartedAt,
-		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt, &c.CategoryName, &c.GridName,
+		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt, &review, &c.CategoryName, &c.GridName,
 		&c.CommunityName, &c.SubdistrictName)
 	if err != nil {
 		return c, err
@@ -52,6 +52,10 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	if handleDue.Valid {
 		t := handleDue.Time.UTC()
 		c.Deadline = &t
+	}
+	if review.Valid && (c.Status == Shelved || c.Status == Deferred) {
+		t := review.Time.UTC()
+		c.ReviewDate = &t
 	}
 	if closed.Valid {
 		t := closed.Time.UTC()

@@ -109,6 +109,72 @@ func (s *Service) slaNotice(ctx context.Context, id, number, path, dept string, 
 var stageName = map[Stage]string{StageConfirm: "核实", StageRegister: "立案", StageDispatch: "派遣", StageSign: "签收",
 	StageHandle: "处置", StageVerify: "核查", StageClose: "结案"}
 
+// SweepReviews reminds the desk of shelved (挂账) and deferred (缓办) cases whose review date has
+// come, once per review date: the reminder is claimed in the database like the SLA notices, and
+// shelving or deferring again with a new date arms it again.
+func (s *Service) SweepReviews(ctx context.Context) (int, error) {
+	now := s.Now().UTC()
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, number, status, path, review_at FROM cases
+		WHERE review_at <= $1 AND status IN ('shelved','deferred') AND NOT review_noticed LIMIT 1000`, now)
+	if err != nil {
+		return 0, fmt.Errorf("review sweep: %w", err)
+	}
+	type due struct {
+		id, number, status, path string
+		at                       time.Time
+	}
+	var list []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.number, &d.status, &d.path, &d.at); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	reminded := 0
+	for _, d := range list {
+		res, err := s.DB.Write.ExecContext(ctx, `UPDATE cases SET review_noticed = true
+			WHERE id = $1 AND status = $2 AND NOT review_noticed`, d.id, d.status)
+		if err != nil {
+			return reminded, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // another node claimed it, or the case moved on
+		}
+		reminded++
+		if s.Notify == nil {
+			continue
+		}
+		day := d.at.In(shanghai).Format("2006-01-02")
+		text := fmt.Sprintf("案卷 %s 挂账复查日（%s）已到，请复查", d.number, day)
+		if Status(d.status) == Deferred {
+			text = fmt.Sprintf("案卷 %s 缓办到期（%s），请恢复办理或另定缓办期限", d.number, day)
+		}
+		var users []string
+		r, err := s.DB.Read.QueryContext(ctx, `SELECT DISTINCT user_id FROM role_grants
+			WHERE role = 'shift_lead' AND substr($1, 1, length(org_path)) = org_path`, d.path)
+		if err != nil {
+			return reminded, err
+		}
+		for r.Next() {
+			var u string
+			if r.Scan(&u) == nil {
+				users = append(users, u)
+			}
+		}
+		r.Close()
+		if len(users) > 0 {
+			s.Notify.Add(ctx, users, d.id, "review_due", text)
+		}
+	}
+	return reminded, nil
+}
+
 // RunSLA sweeps every interval until ctx ends.
 func (s *Service) RunSLA(ctx context.Context, every time.Duration, logf func(msg string, args ...any)) {
 	t := time.NewTicker(every)
@@ -118,6 +184,11 @@ func (s *Service) RunSLA(ctx context.Context, every time.Duration, logf func(msg
 			logf("sla sweep failed", "err", err)
 		} else if w+o > 0 {
 			logf("sla notices", "warnings", w, "overdue", o)
+		}
+		if n, err := s.SweepReviews(ctx); err != nil && ctx.Err() == nil {
+			logf("review sweep failed", "err", err)
+		} else if n > 0 {
+			logf("review reminders", "cases", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -92,7 +92,9 @@ function renderHead(c) {
       el('span', { class: 'clock-item' }, slaDot(c.sla), ' ', c.sla ? t('desk.sla.' + c.sla) : t('desk.sla.none')),
       c.stage_due ? el('span', { class: 'clock-item' }, t('desk.case.stage_due', t('desk.stage.' + c.stage)), ' ',
         el('strong', {}, when(c.stage_due)), ' ', el('span', { class: c.sla === 'red' ? 'overdue' : 'muted' }, dueText(c.stage_due))) : null,
-      c.deadline && c.stage !== 'handle' ? el('span', { class: 'clock-item' }, t('desk.case.deadline'), ' ', el('strong', {}, when(c.deadline))) : null));
+      c.deadline && c.stage !== 'handle' ? el('span', { class: 'clock-item' }, t('desk.case.deadline'), ' ', el('strong', {}, when(c.deadline))) : null,
+      c.review_date ? el('span', { class: 'clock-item', id: 'case-review-date' }, t('desk.case.review_date'), ' ', el('strong', {}, when(c.review_date)),
+        ' ', el('span', { class: new Date(c.review_date) <= new Date() ? 'overdue' : 'muted' }, dueText(c.review_date))) : null));
   if (c.merged_into) {
     head.append(el('p', { class: 'alert alert-info' }, t('desk.case.merged_into'), ' ', el('a', { href: '/cases/' + c.merged_into }, t('desk.case.open_target'))));
   }
