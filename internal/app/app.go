@@ -48,13 +48,15 @@ type App struct {
 	Routing    *routing.Service
 	Cases      *cases.Service
 	Notify     *notify.Service
-	Open311    *open311.Services
-	APIKeys    *apikey.Service
-	SMS        *sms.LogGateway
-	Metrics    *prometheus.Registry
-	Now        func() time.Time
-	handler    http.Handler
-	mux        *httpx.Mux
+	// Relay carries live updates to the other nodes sharing a PostgreSQL database (nil on SQLite).
+	Relay   *notify.Relay
+	Open311 *open311.Services
+	APIKeys *apikey.Service
+	SMS     *sms.LogGateway
+	Metrics *prometheus.Registry
+	Now     func() time.Time
+	handler http.Handler
+	mux     *httpx.Mux
 }
 
 // Routes lists every registered route pattern.
@@ -134,6 +136,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Routing = &routing.Service{DB: d, Now: now}
 	writer := db.NewGroupCommitter(d, 256)
 	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Now: now, Writer: writer}
+	if d.Engine == db.Postgres {
+		a.Relay = notify.NewRelay(d, a.Notify.Hub, log)
+	}
 	a.Cases = &cases.Service{DB: d, Writer: writer, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
@@ -191,6 +196,15 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		a.Cases.RunSLA(slaCtx, time.Minute, a.Log.Info)
 	}()
 	defer func() { stopSLA(); <-slaDone; a.Cases.Settle() }()
+	if a.Relay != nil {
+		relayCtx, stopRelay := context.WithCancel(ctx)
+		relayDone := make(chan struct{})
+		go func() {
+			defer close(relayDone)
+			a.Relay.Run(relayCtx)
+		}()
+		defer func() { stopRelay(); <-relayDone }()
+	}
 	select {
 	case err := <-errc:
 		return err

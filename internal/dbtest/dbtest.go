@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -54,7 +55,29 @@ func Open(t testing.TB, engine db.Engine) *db.DB {
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
+	if opts.URL != "" {
+		urls.Store(d, opts.URL)
+	}
 	return d
+}
+
+// urls remembers where each PostgreSQL test database lives, for OpenAgain.
+var urls sync.Map
+
+// OpenAgain opens a second handle on the PostgreSQL database d (from Open), as another yiwang
+// node sharing it would.
+func OpenAgain(t testing.TB, d *db.DB) *db.DB {
+	t.Helper()
+	u, ok := urls.Load(d)
+	if !ok {
+		t.Fatal("OpenAgain: not a PostgreSQL database from dbtest.Open")
+	}
+	other, err := db.Open(context.Background(), db.Options{URL: u.(string)})
+	if err != nil {
+		t.Fatalf("open again: %v", err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
 }
 
 // ForEachEngine runs fn as a subtest per engine, each with its own fresh database.

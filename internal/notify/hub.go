@@ -32,8 +32,9 @@ type Sub struct {
 // Hub fans messages out to listeners. A listener that does not keep up loses messages rather than
 // slowing the desk down (the page reloads its list on reconnect).
 type Hub struct {
-	mu   sync.Mutex
-	subs map[*Sub]struct{}
+	mu      sync.Mutex
+	subs    map[*Sub]struct{}
+	forward func(Message) // to the other nodes (Relay), when several share one database
 }
 
 // NewHub returns an empty hub.
@@ -55,8 +56,27 @@ func (h *Hub) Unsubscribe(s *Sub) {
 	h.mu.Unlock()
 }
 
-// Publish delivers m to every listener that wants it, without blocking.
+// Publish delivers m to every listener that wants it, here and (through the relay) on the
+// other nodes, without blocking.
 func (h *Hub) Publish(m Message) {
+	h.Deliver(m)
+	h.mu.Lock()
+	forward := h.forward
+	h.mu.Unlock()
+	if forward != nil {
+		forward(m)
+	}
+}
+
+// Forward sends every message published here to fn as well (Relay.Send).
+func (h *Hub) Forward(fn func(Message)) {
+	h.mu.Lock()
+	h.forward = fn
+	h.mu.Unlock()
+}
+
+// Deliver delivers m to this node's listeners only (a message another node published).
+func (h *Hub) Deliver(m Message) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
