@@ -39,7 +39,7 @@ func TestQueuePagingOverSyntheticHistory(t *testing.T) {
 			if matching < 10 {
 				t.Fatalf("only %d cases mention 门口: the history is too small to page", matching)
 			}
-			for _, q := range []string{"sort=deadline", "sort=newest", "status=registered,dispatched,handling", "q=门口&limit=7"} {
+			for _, q := range []string{"sort=deadline", "sort=newest", "status=registered,dispatched,handling", "q=门口&limit=7", "q=门口&sort=deadline&limit=7"} {
 				seen := map[string]bool{}
 				last := time.Unix(0, 0).Add(-1 << 62)
 				cursor := ""
@@ -62,7 +62,7 @@ func TestQueuePagingOverSyntheticHistory(t *testing.T) {
 						seen[c.ID] = true
 						// The order holds across pages: deadlines ascending, report times descending.
 						key := farFuture
-						if strings.Contains(q, "newest") || strings.HasPrefix(q, "q=") {
+						if strings.Contains(q, "newest") || (strings.HasPrefix(q, "q=") && !strings.Contains(q, "deadline")) {
 							key = time.Unix(0, 0).Add(-c.ReportedAt.Sub(time.Unix(0, 0)))
 						} else if c.StageDue != nil {
 							key = *c.StageDue
