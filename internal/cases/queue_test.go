@@ -129,7 +129,11 @@ func BenchmarkQueue(b *testing.B) {
 		}
 		b.Logf("generated %d cases in %s", n-have, time.Since(start).Round(time.Second))
 		// Statistics from a sample of each index (analysis_limit): a full ANALYZE reads them all.
-		if _, err := srv.App.DB.Write.Exec(`PRAGMA analysis_limit = 2000; ANALYZE`); err != nil {
+		analyze := `PRAGMA analysis_limit = 2000; ANALYZE`
+		if srv.App.DB.Engine == db.Postgres {
+			analyze = `ANALYZE`
+		}
+		if _, err := srv.App.DB.Write.Exec(analyze); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -157,8 +161,9 @@ func BenchmarkQueue(b *testing.B) {
 				b.Fatalf("%s: %d", v.name, s)
 			}
 			times = append(times, time.Since(t0))
-			// A fast empty answer proves nothing: every view must fill its page.
-			if len(page.Cases) != 50 {
+			// A fast empty answer proves nothing: every view must fill its page (a small history,
+			// under the default 200 000, may have fewer matches for the narrow views).
+			if len(page.Cases) == 0 || (n >= 200000 && len(page.Cases) != 50) {
 				b.Fatalf("%s: %d cases on the page, want 50", v.name, len(page.Cases))
 			}
 		}
@@ -168,14 +173,16 @@ func BenchmarkQueue(b *testing.B) {
 }
 
 // benchServer serves the queue benchmark: on a fresh database, or on the one kept in
-// YIWANG_BENCH_DIR, so that a history of millions of cases is generated once and measured often.
+// YIWANG_BENCH_DIR (SQLite) or YIWANG_BENCH_PG, so that a history of millions of cases is
+// generated once and measured often.
 func benchServer(b *testing.B) *apptest.Server {
-	dir := os.Getenv("YIWANG_BENCH_DIR")
-	if dir == "" {
+	dir, pg := os.Getenv("YIWANG_BENCH_DIR"), os.Getenv("YIWANG_BENCH_PG")
+	if dir == "" && pg == "" {
 		return apptest.Start(b, db.SQLite)
 	}
 	ctx := context.Background()
-	d, err := db.Open(ctx, db.Options{DataDir: dir})
+	// YIWANG_BENCH_PG: the same on a PostgreSQL database of its own (postgres://…/yiwang_bench).
+	d, err := db.Open(ctx, db.Options{DataDir: dir, URL: pg})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -274,14 +274,14 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		n := len(args)
 		conds = append(conds, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters mr WHERE mr.case_id = c.id AND mr.reporter_id = $%d))", n, n))
 	}
-	ftsQuery := "" // SQLite's keyword query, placed below once the order is known
+	ftsQuery, tsQuery := "", "" // the keyword query (SQLite, PostgreSQL), placed below once the order is known
 	if kw := strings.TrimSpace(f.Keyword); kw != "" {
 		if s.DB.Engine == db.Postgres {
 			q := textsearch.TSQuery(kw)
 			if q == "" {
 				return Page{Cases: []Case{}}, nil
 			}
-			add("c.id IN (SELECT case_id FROM case_search WHERE tokens @@ to_tsquery('simple', $%d))", q)
+			tsQuery = q
 		} else {
 			q := textsearch.FTS5Query(kw)
 			if q == "" {
@@ -310,8 +310,15 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			args = append(args, cur.Search)
 			conds = append(conds, fmt.Sprintf("case_search.rowid < $%d", len(args)))
 		} else if newest {
+			// The same position, named on the side the rows are walked from.
+			t := "c"
+			if tsQuery != "" {
+				t = "s"
+			}
 			args = append(args, at, cur.ID)
-			conds = append(conds, fmt.Sprintf("(c.reported_at < $%d OR (c.reported_at = $%d AND c.id < $%d))", len(args)-1, len(args)-1, len(args)))
+			n := len(args)
+			conds = append(conds, fmt.Sprintf("(%[1]s.reported_at < $%[2]d OR (%[1]s.reported_at = $%[2]d AND %[1]s.%[3]s < $%[4]d))",
+				t, n-1, map[string]string{"c": "id", "s": "case_id"}[t], n))
 		} else {
 			args = append(args, at, cur.ID)
 			n := len(args)
@@ -323,6 +330,18 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		order = " ORDER BY c.stage_due, c.id"
 	}
 	from, columns := ` FROM cases c`, caseColumns
+	if tsQuery != "" {
+		args = append(args, tsQuery)
+		if newest {
+			// Matches walked newest first along case_search_newest (migration 00010) when the word
+			// is common; the planner gathers them from the GIN index when it is rare.
+			from = ` FROM case_search s JOIN cases c ON c.id = s.case_id`
+			conds = append(conds, fmt.Sprintf("s.tokens @@ to_tsquery('simple', $%d)", len(args)))
+			order = " ORDER BY s.reported_at DESC, s.case_id DESC"
+		} else {
+			conds = append(conds, fmt.Sprintf("c.id IN (SELECT case_id FROM case_search WHERE tokens @@ to_tsquery('simple', $%d))", len(args)))
+		}
+	}
 	if ftsQuery != "" {
 		args = append(args, ftsQuery)
 		if newest {

@@ -24,11 +24,13 @@ func searchKey(reportedAt time.Time, rowid int64) int64 {
 }
 
 // index stores the case text for keyword search (bigram tokens, the same on both engines).
-// caseRowid is the case's SQLite row number (unused on PostgreSQL, where a GIN index serves).
+// caseRowid is the case's SQLite row number (unused on PostgreSQL, which keeps the report time
+// beside the tokens, indexed for walking newest first: migration 00010).
 func (s *Service) index(ctx context.Context, tx *sql.Tx, caseID string, caseRowid int64, reportedAt time.Time, text string) error {
 	doc := textsearch.Document(text)
 	if s.DB.Engine == db.Postgres {
-		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))`, caseID, doc); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_search (case_id, tokens, reported_at) VALUES ($1, to_tsvector('simple', $2), $3)`,
+			caseID, doc, reportedAt.UTC()); err != nil {
 			return fmt.Errorf("index case: %w", err)
 		}
 		return nil

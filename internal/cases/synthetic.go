@@ -199,7 +199,7 @@ func genStatements(ctx context.Context, tx *sql.Tx, engine db.Engine) (*genStmts
 		VALUES ($1,$2,$3,$4,$5,'synthetic',$6,$7,$8,true)`)
 	search := `INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)`
 	if engine == db.Postgres {
-		search = `INSERT INTO case_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))`
+		search = `INSERT INTO case_search (case_id, tokens, reported_at) VALUES ($1, to_tsvector('simple', $2), $3)`
 	}
 	st.searchStmt = prep(search)
 	st.deptStmt = prep(`INSERT INTO case_departments (case_id, department_code, role, since) VALUES ($1,$2,'lead',$3)`)
@@ -336,6 +336,6 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, age 
 		_, err = st.searchStmt.ExecContext(ctx, searchKey(reported, rowid), id, doc)
 		return err
 	}
-	_, err = st.searchStmt.ExecContext(ctx, id, doc)
+	_, err = st.searchStmt.ExecContext(ctx, id, doc, reported)
 	return err
 }
