@@ -9,18 +9,7 @@ import (
 // Migration 00009 gives cases shelved before it the review date of their latest shelve event.
 func TestReviewDatesBackfilled(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	p, err := d.provider()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 8); err != nil {
-		t.Fatal(err)
-	}
+	d, p := migratedTo(t, 8)
 	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	for _, status := range []string{"shelved", "handling"} {
 		id := NewID()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/pressly/goose/v3"
 )
 
 // Migration 00008 keys the keyword index rows written before it by report time exactly as
@@ -11,18 +13,7 @@ import (
 // number modulo 10⁶.
 func TestSearchIndexRekeyedByReportTime(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	p, err := d.provider()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 7); err != nil {
-		t.Fatal(err)
-	}
+	d, p := migratedTo(t, 7)
 	reported := []time.Time{
 		time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC),
 		time.Date(2026, 11, 27, 1, 2, 3, 456_789_000, time.UTC),
@@ -68,4 +59,23 @@ func TestSearchIndexRekeyedByReportTime(t *testing.T) {
 	if n != len(reported) {
 		t.Fatalf("%d rows after the migration, want %d", n, len(reported))
 	}
+}
+
+// migratedTo opens a fresh SQLite database migrated up to version, with the provider that
+// migrates it further.
+func migratedTo(t *testing.T, version int64) (*DB, *goose.Provider) {
+	t.Helper()
+	d, err := Open(context.Background(), Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	p, err := d.provider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return d, p
 }

@@ -105,10 +105,6 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 // In a group-committed transaction the caller's cancellation is ignored: the job is awaited
 // once queued, and one caller going away must not interrupt a transaction others share (the
 // SQLite driver also watches every cancellable statement with a goroutine of its own).
-//
-// In a group-committed transaction the caller's cancellation is ignored: the job is awaited
-// once queued, and one caller going away must not interrupt a transaction others share (the
-// SQLite driver also watches every cancellable statement with a goroutine of its own).
 func (d *DB) TxExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
 	st, err := d.txStmt(ctx, tx, q)
 	if err != nil {
