@@ -310,15 +310,13 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			args = append(args, cur.Search)
 			conds = append(conds, fmt.Sprintf("case_search.rowid < $%d", len(args)))
 		} else if newest {
-			// The same position, named on the side the rows are walked from.
-			t := "c"
+			reported, id := "c.reported_at", "c.id"
 			if tsQuery != "" {
-				t = "s"
+				reported, id = "s.reported_at", "s.case_id" // the same position, on the side walked
 			}
 			args = append(args, at, cur.ID)
 			n := len(args)
-			conds = append(conds, fmt.Sprintf("(%[1]s.reported_at < $%[2]d OR (%[1]s.reported_at = $%[2]d AND %[1]s.%[3]s < $%[4]d))",
-				t, n-1, map[string]string{"c": "id", "s": "case_id"}[t], n))
+			conds = append(conds, fmt.Sprintf("(%s < $%d OR (%s = $%d AND %s < $%d))", reported, n-1, reported, n-1, id, n))
 		} else {
 			args = append(args, at, cur.ID)
 			n := len(args)
