@@ -76,30 +76,13 @@ func (s *Service) slaNotice(ctx context.Context, id, number, path, dept string, 
 	if kind == "overdue" {
 		text = fmt.Sprintf("案卷 %s 已超过%s时限", number, stageName[stage])
 	}
-	users := map[string]bool{}
-	add := func(q string, args ...any) {
-		rows, err := s.DB.Read.QueryContext(ctx, q, args...)
-		if err != nil {
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u string
-			if rows.Scan(&u) == nil {
-				users[u] = true
-			}
-		}
-	}
 	role := map[Stage]string{StageConfirm: "grid_worker", StageVerify: "grid_worker", StageRegister: "shift_lead",
 		StageClose: "shift_lead", StageDispatch: "dispatcher"}[stage]
-	if (stage == StageSign || stage == StageHandle) && dept != "" {
-		add(`SELECT user_id FROM role_grants WHERE role = 'department_staff' AND org_code = $1`, dept)
-	} else if role != "" {
-		add(`SELECT user_id FROM role_grants WHERE role = $2 AND substr($1, 1, length(org_path)) = org_path`, path, role)
-	}
 	var ids []string
-	for u := range users {
-		ids = append(ids, u)
+	if (stage == StageSign || stage == StageHandle) && dept != "" {
+		ids = s.recipients(ctx, `SELECT DISTINCT user_id FROM role_grants WHERE role = 'department_staff' AND org_code = $1`, dept)
+	} else if role != "" {
+		ids = s.onDuty(ctx, role, path)
 	}
 	if len(ids) > 0 {
 		s.Notify.Add(ctx, ids, id, "sla_"+kind, text)
@@ -155,24 +138,35 @@ func (s *Service) SweepReviews(ctx context.Context) (int, error) {
 		if Status(d.status) == Deferred {
 			text = fmt.Sprintf("案卷 %s 缓办到期（%s），请恢复办理或另定缓办期限", d.number, day)
 		}
-		var users []string
-		r, err := s.DB.Read.QueryContext(ctx, `SELECT DISTINCT user_id FROM role_grants
-			WHERE role = 'shift_lead' AND substr($1, 1, length(org_path)) = org_path`, d.path)
-		if err != nil {
-			return reminded, err
-		}
-		for r.Next() {
-			var u string
-			if r.Scan(&u) == nil {
-				users = append(users, u)
-			}
-		}
-		r.Close()
+		users := s.onDuty(ctx, "shift_lead", d.path)
 		if len(users) > 0 {
 			s.Notify.Add(ctx, users, d.id, "review_due", text)
 		}
 	}
 	return reminded, nil
+}
+
+// onDuty lists the users holding role at an org node on the way to path (the case's desk and
+// those above it).
+func (s *Service) onDuty(ctx context.Context, role, path string) []string {
+	return s.recipients(ctx, `SELECT DISTINCT user_id FROM role_grants WHERE role = $2 AND substr($1, 1, length(org_path)) = org_path`, path, role)
+}
+
+// recipients runs a query of user ids; a failed lookup only means nobody is told.
+func (s *Service) recipients(ctx context.Context, q string, args ...any) []string {
+	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var u string
+		if rows.Scan(&u) == nil {
+			ids = append(ids, u)
+		}
+	}
+	return ids
 }
 
 // RunSLA sweeps every interval until ctx ends.

@@ -36,21 +36,14 @@ type Relay struct {
 const relayChannel = "yiwang_live"
 
 // wire is a message as it travels between nodes: with the fields that decide who may see it,
-// which a page never receives.
+// which a page never receives (Message hides them from JSON).
 type wire struct {
-	Node     string    `json:"node"`
-	ID       string    `json:"id,omitempty"`
-	Kind     string    `json:"kind"`
-	CaseID   string    `json:"case_id,omitempty"`
-	Number   string    `json:"number,omitempty"`
-	Action   string    `json:"action,omitempty"`
-	Status   string    `json:"status,omitempty"`
-	Text     string    `json:"text,omitempty"`
-	At       time.Time `json:"at"`
-	UserID   string    `json:"user_id,omitempty"`
-	Path     string    `json:"path,omitempty"`
-	Reporter string    `json:"reporter,omitempty"`
-	Depts    []string  `json:"depts,omitempty"`
+	Node string `json:"node"`
+	Message
+	UserID   string   `json:"user_id,omitempty"`
+	Path     string   `json:"path,omitempty"`
+	Reporter string   `json:"reporter,omitempty"`
+	Depts    []string `json:"depts,omitempty"`
 }
 
 // NewRelay prepares a relay for hub on d (PostgreSQL) and makes the hub forward to it; Run
@@ -71,8 +64,7 @@ func (r *Relay) Send(m Message) {
 	if utf8.RuneCountInString(m.Text) > 1000 {
 		m.Text = string([]rune(m.Text)[:1000]) + "…"
 	}
-	b, err := json.Marshal(wire{Node: r.node, ID: m.ID, Kind: m.Kind, CaseID: m.CaseID, Number: m.Number, Action: m.Action,
-		Status: m.Status, Text: m.Text, At: m.At, UserID: m.UserID, Path: m.Path, Reporter: m.Reporter, Depts: m.Depts})
+	b, err := json.Marshal(wire{Node: r.node, Message: m, UserID: m.UserID, Path: m.Path, Reporter: m.Reporter, Depts: m.Depts})
 	if err != nil {
 		return
 	}
@@ -148,8 +140,9 @@ func (r *Relay) listen(ctx context.Context) error {
 			if json.Unmarshal([]byte(n.Payload), &w) != nil || w.Node == r.node {
 				continue // our own, already delivered here
 			}
-			r.Hub.Deliver(Message{ID: w.ID, Kind: w.Kind, CaseID: w.CaseID, Number: w.Number, Action: w.Action, Status: w.Status,
-				Text: w.Text, At: w.At, UserID: w.UserID, Path: w.Path, Reporter: w.Reporter, Depts: w.Depts})
+			m := w.Message
+			m.UserID, m.Path, m.Reporter, m.Depts = w.UserID, w.Path, w.Reporter, w.Depts
+			r.Hub.Deliver(m)
 		}
 	})
 	if failure == nil {
