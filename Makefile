@@ -27,11 +27,13 @@ build: assets
 run: build
 	./bin/yiwang serve --demo --data $(DATA) --addr $(ADDR)
 
+# staticcheck is a tool dependency in go.mod (go get -tool), so its version is pinned with the rest.
 vet: assets
 	go vet ./...
+	go tool staticcheck ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 
-## test: every test (store suite on SQLite, and on PostgreSQL when YIWANG_TEST_PG is set;
+## test: vet (go vet, staticcheck, gofmt), then every test (store suite on SQLite, and on PostgreSQL when YIWANG_TEST_PG is set;
 ## browser tests in Chromium), with the race detector
 test: vet
 	go test -race -count=1 -timeout 25m ./...

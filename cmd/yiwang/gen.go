@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/cases/casegen"
 )
 
 func genCmd(ctx context.Context, args []string) error {
@@ -15,7 +15,7 @@ func genCmd(ctx context.Context, args []string) error {
 	if what != "cases" {
 		return fmt.Errorf("usage: yiwang gen cases --count N [--days D] [--seed S] [--data DIR | --db URL]")
 	}
-	var opts cases.GenOptions
+	var opts casegen.Options
 	a, _, err := open(ctx, "gen cases", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&opts.Count, "count", 10000, "how many cases")
 		fs.IntVar(&opts.Days, "days", 365, "spread over this many days before now")
@@ -26,7 +26,7 @@ func genCmd(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	start := time.Now()
-	err = cases.Generate(ctx, a.DB, opts, func(done, total int) {
+	err = casegen.Generate(ctx, a.DB, opts, func(done, total int) {
 		fmt.Fprintf(os.Stderr, "\r%d / %d cases (%.0f/s)", done, total, float64(done)/time.Since(start).Seconds())
 	})
 	fmt.Fprintln(os.Stderr)

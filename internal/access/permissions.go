@@ -19,6 +19,9 @@ const (
 	CaseRead        Permission = "case.read"        // read cases, their events and photos
 	CaseAct         Permission = "case.act"         // take workflow actions (which ones: cases.workflow)
 	CaseImport      Permission = "case.import"      // import historic cases from a district's old system
+	// CaseContact shows a reporter's full contact details, to roles that call reporters back;
+	// every reveal is audited.
+	CaseContact Permission = "case.contact"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -42,28 +45,28 @@ var table = map[Role]map[Permission]Reach{
 	GridWorker: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
-		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree,
+		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 	},
 	IntakeOperator: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
-		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree,
+		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 	},
 	ShiftLead: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
-		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree,
+		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
-		CaseRead: Subtree, CaseAct: Subtree,
+		CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 	},
 	DepartmentStaff: {
 		// A department serves the whole district, so it needs the whole map.
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
-		CaseRead: Dispatched, CaseAct: Dispatched,
+		CaseRead: Dispatched, CaseAct: Dispatched, CaseContact: Dispatched,
 	},
 	Leader: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -87,6 +90,32 @@ var table = map[Role]map[Permission]Reach{
 		AuditRead:    Subtree,
 		CalendarRead: District, CategoryRead: District,
 	},
+	// Community staff run their community: its cases are theirs to follow (they do not take desk
+	// actions; the community's topics, disputes and directives come with those modules).
+	CommunityStaff: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
+		CaseReport: District, CaseRead: Subtree,
+	},
+	// Volunteers report what they find on patrol and follow their own reports, like residents.
+	Volunteer: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
+		CaseReport: District, CaseRead: Own,
+	},
+	// Mediators see the map of their node; disputes bring their own permissions.
+	Mediator: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
+	},
+	DirectoryEditor: {
+		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
+	},
+	FinanceOfficer: {
+		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
+		CalendarRead: District, CategoryRead: District,
+	},
 }
 
 // Allowed returns how far role reaches with perm (None when it may not).
@@ -97,4 +126,4 @@ func Allowed(role Role, perm Permission) Reach {
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
 	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
-	CaseReport, CaseRead, CaseAct, CaseImport}
+	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact}

@@ -17,11 +17,17 @@ const (
 	SysAdmin        Role = "sys_admin"
 	SecAdmin        Role = "sec_admin"
 	AuditAdmin      Role = "audit_admin"
+	// The roles of the coordination, participation and money modules (GLOSSARY.md).
+	CommunityStaff  Role = "community_staff"
+	Volunteer       Role = "volunteer"
+	Mediator        Role = "mediator"
+	DirectoryEditor Role = "directory_editor"
+	FinanceOfficer  Role = "finance_officer"
 )
 
 // Roles lists every role in a stable order.
 var Roles = []Role{Resident, GridWorker, IntakeOperator, ShiftLead, Dispatcher, DepartmentStaff,
-	Leader, SysAdmin, SecAdmin, AuditAdmin}
+	Leader, SysAdmin, SecAdmin, AuditAdmin, CommunityStaff, Volunteer, Mediator, DirectoryEditor, FinanceOfficer}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -45,8 +51,16 @@ func (r Role) NodeKinds() []string {
 		return []string{"department"}
 	case Resident, SysAdmin, SecAdmin, AuditAdmin:
 		return []string{"district", "subdistrict"}
-	case GridWorker:
+	case GridWorker, Volunteer:
 		return []string{"subdistrict", "community"}
+	case CommunityStaff:
+		return []string{"community"}
+	case Mediator:
+		// 人民调解: committees in communities and subdistricts, and the district's centre.
+		return []string{"district", "subdistrict", "community"}
+	case DirectoryEditor:
+		// Each unit keeps its own service entries, departments included.
+		return []string{"district", "subdistrict", "community", "department"}
 	default:
 		return []string{"district", "subdistrict"}
 	}

@@ -6,11 +6,7 @@ package apikey
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -21,6 +17,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/token"
 )
 
 // Service stores keys and checks them.
@@ -74,17 +71,10 @@ func needAdmin(ctx context.Context) (access.Grant, error) {
 }
 
 // NewSecret returns a new key: the prefix and 32 random bytes, base64url.
-func NewSecret() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return Prefix + base64.RawURLEncoding.EncodeToString(b)
-}
+func NewSecret() string { return Prefix + token.New(32) }
 
 // Hash is what the database keeps of a key.
-func Hash(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
+func Hash(secret string) string { return token.Hash(secret) }
 
 // Create issues a key for a client application and returns it with its secret, which is never
 // shown again. ratePerMinute 0 means the server's default rate.
@@ -147,21 +137,12 @@ func (s *Service) List(ctx context.Context) ([]Key, error) {
 	if _, err := needAdmin(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys
+	keys, err := db.QueryAll(ctx, s.DB.Read, scanKey, `SELECT `+keyColumns+` FROM api_keys
 		ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, name, created_at`)
 	if err != nil {
 		return nil, fmt.Errorf("list api keys: %w", err)
 	}
-	defer rows.Close()
-	out := []Key{}
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return keys, nil
 }
 
 // Revoke ends the active key of the named client at once.

@@ -23,6 +23,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
+	"github.com/yiwang-gov/yiwang/internal/jobs"
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/open311"
 	"github.com/yiwang-gov/yiwang/internal/org"
@@ -48,8 +49,13 @@ type App struct {
 	Routing    *routing.Service
 	Cases      *cases.Service
 	Notify     *notify.Service
-	// Relay carries live updates to the other nodes sharing a PostgreSQL database (nil on SQLite).
-	Relay   *notify.Relay
+	// Feed hands committed events (from the outbox, whichever node wrote them) to this node's
+	// live stream.
+	Feed *notify.Feed
+	// Deliverer sends the outbox's SMS and WeChat deliveries (a job).
+	Deliverer *notify.Deliverer
+	// Jobs runs the periodic jobs once per cluster.
+	Jobs    *jobs.Runner
 	Open311 *open311.Services
 	APIKeys *apikey.Service
 	SMS     *sms.LogGateway
@@ -135,11 +141,18 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Categories = &category.Service{DB: d, Now: now}
 	a.Routing = &routing.Service{DB: d, Now: now}
 	writer := db.NewGroupCommitter(d, 256)
-	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Now: now, Writer: writer}
-	if d.Engine == db.Postgres {
-		a.Relay = notify.NewRelay(d, a.Notify.Hub, log)
+	outbox := notify.NewOutbox(d, users.People{}, catalog)
+	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Outbox: outbox, Now: now}
+	a.Feed = &notify.Feed{Outbox: outbox, Hub: a.Notify.Hub, Log: log}
+	if err := a.Feed.Start(ctx); err != nil {
+		return nil, err
 	}
-	a.Cases = &cases.Service{DB: d, Writer: writer, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Notify: a.Notify, SMS: gateway,
+	channels := map[string]notify.Channel{"sms": notify.SMS{Gateway: gateway, Vault: vault}}
+	if cfg.WeChatWebhook != "" {
+		channels["wechat"] = notify.WeChat{URL: cfg.WeChatWebhook, Default: cfg.WeChatTemplate}
+	}
+	a.Deliverer = notify.NewDeliverer(d, catalog, channels, a.Metrics)
+	a.Cases = &cases.Service{DB: d, Writer: writer, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Outbox: outbox,
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
@@ -150,6 +163,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		return nil, fmt.Errorf("load the category catalogue: %w", err)
 	}
 	if err := a.Grids.LoadIndex(ctx); err != nil {
+		return nil, err
+	}
+	if a.Jobs, err = jobs.NewRunner(d, now, log, a.Metrics, a.jobs()...); err != nil {
 		return nil, err
 	}
 	a.handler, err = a.routes()
@@ -187,24 +203,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	stopSweeper := a.sweep(ctx)
-	defer stopSweeper()
-	slaCtx, stopSLA := context.WithCancel(System(ctx, "sla"))
-	slaDone := make(chan struct{})
-	go func() {
-		defer close(slaDone)
-		a.Cases.RunSLA(slaCtx, time.Minute, a.Log.Info)
-	}()
-	defer func() { stopSLA(); <-slaDone; a.Cases.Settle() }()
-	if a.Relay != nil {
-		relayCtx, stopRelay := context.WithCancel(ctx)
-		relayDone := make(chan struct{})
-		go func() {
-			defer close(relayDone)
-			a.Relay.Run(relayCtx)
-		}()
-		defer func() { stopRelay(); <-relayDone }()
-	}
+	// Background work: this node's live feed, and the periodic jobs (once per cluster).
+	bgCtx, stopBackground := context.WithCancel(System(ctx, "jobs"))
+	background := make(chan struct{}, 2)
+	go func() { a.Feed.Run(bgCtx); background <- struct{}{} }()
+	go func() { a.Jobs.Run(bgCtx, a.Cfg.JobTick); background <- struct{}{} }()
+	defer func() { stopBackground(); <-background; <-background }()
 	select {
 	case err := <-errc:
 		return err
@@ -220,28 +224,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	return nil
-}
-
-// sweep purges ended sessions periodically.
-func (a *App) sweep(ctx context.Context) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(5 * time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := a.Auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
-					a.Log.Warn("purge sessions", "err", err)
-				}
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
 }
 
 func isLoopback(addr string) bool {

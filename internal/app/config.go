@@ -21,6 +21,10 @@ type Config struct {
 	AllowPublicDemo bool
 	SecretKey       string
 	SMSWebhook      string
+	WeChatWebhook   string
+	WeChatTemplate  string
+	// JobTick is how often this node looks for due periodic jobs.
+	JobTick         time.Duration
 	SecureCookies   bool
 	TrustProxy      bool
 	IdleTimeout     time.Duration
@@ -53,6 +57,9 @@ var options = []option{
 	{"allow-public-demo", "YIWANG_ALLOW_PUBLIC_DEMO", "let a demo listen on a non-loopback address", "false"},
 	{"secret-key", "YIWANG_SECRET_KEY", "64+ hex digits encrypting personal data; default: DATA/secret.key, created at first start (nodes sharing one PostgreSQL must share it)", ""},
 	{"sms-webhook", "YIWANG_SMS_WEBHOOK", "URL that receives each SMS as JSON {phone,template,text}; empty: SMS are only logged (codes shown in demo mode)", ""},
+	{"wechat-webhook", "YIWANG_WECHAT_WEBHOOK", "URL of the district's WeChat gateway that sends template messages ({touser,template_id,data}); empty: no WeChat channel", ""},
+	{"wechat-template", "YIWANG_WECHAT_TEMPLATE", "WeChat template ID used for every notification text", ""},
+	{"job-tick", "YIWANG_JOB_TICK", "how often a node looks for due periodic jobs (each period runs on one node)", "5s"},
 	{"secure-cookies", "YIWANG_SECURE_COOKIES", "mark session cookies Secure (set when served over HTTPS)", "false"},
 	{"trust-proxy", "YIWANG_TRUST_PROXY", "take the client address from X-Forwarded-For (only behind your own reverse proxy)", "false"},
 	{"idle-timeout", "YIWANG_IDLE_TIMEOUT", "sign a session out after this long without a request", "30m"},
@@ -113,7 +120,11 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 		}
 		c.Addr, c.DataDir, c.DatabaseURL = get("addr"), get("data"), get("db")
 		c.Demo, c.DemoPassword, c.AllowPublicDemo = boolean("demo"), get("demo-password"), boolean("allow-public-demo")
-		c.SMSWebhook = get("sms-webhook")
+		c.SMSWebhook, c.WeChatWebhook, c.WeChatTemplate = get("sms-webhook"), get("wechat-webhook"), get("wechat-template")
+		c.JobTick = duration("job-tick")
+		if c.JobTick <= 0 {
+			c.JobTick = 5 * time.Second
+		}
 		c.SecretKey, c.SecureCookies, c.TrustProxy = get("secret-key"), boolean("secure-cookies"), boolean("trust-proxy")
 		c.IdleTimeout, c.MaxSession = duration("idle-timeout"), duration("max-session")
 		c.LockFor, c.PasswordMaxAge, c.ShutdownTimeout = duration("lock-for"), duration("password-max-age"), duration("shutdown-timeout")

@@ -16,7 +16,6 @@ func init() {
 // the reporter has been told of their case's progress).
 func oaNotifyCalls(t *testing.T, k *oaChecker) {
 	srv := k.srv
-	srv.App.Cases.Settle() // notifications are stored after the change commits
 	resident := srv.Login(t, "resident1")
 	sys := srv.Login(t, "sysadmin")
 	var list struct {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apikey"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
@@ -40,11 +41,15 @@ func (a *App) routes() (http.Handler, error) {
 	(&routing.HTTP{Routing: a.Routing, Categories: a.Categories, Org: a.Org, Grids: a.Grids, Working: a.working,
 		Now: a.Now, R: rs}).Register(mux)
 	(&cases.HTTP{Cases: a.Cases, R: rs}).Register(mux)
-	(&notify.HTTP{Notify: a.Notify, R: rs}).Register(mux)
+	(&notify.HTTP{Notify: a.Notify, R: rs, Kinds: []access.Kind{cases.ObjectKind}}).Register(mux)
 	(&open311.HTTP{Services: a.Open311, Cases: a.Cases, Grids: a.Grids, Org: a.Org, Keys: a.APIKeys, Catalog: a.Catalog,
 		Log: a.Log, Test: a.Cfg.Demo}).Register(mux)
 	(&apikey.HTTP{Keys: a.APIKeys, R: rs}).Register(mux)
-	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
+	apiDocument, err := OpenAPIDocument()
+	if err != nil {
+		return nil, err
+	}
+	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI(apiDocument))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

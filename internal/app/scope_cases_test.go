@@ -202,7 +202,6 @@ func init() {
 		}},
 		scenario{route: "GET /api/v1/notifications", check: func(t *testing.T, f *fixture) {
 			casesOf(t, f)
-			f.srv.App.Cases.Settle()
 			_, b := raw(t, f.clients["dept01.staff"], "GET", "/api/v1/notifications", nil)
 			if !strings.Contains(b, "已派遣") {
 				t.Errorf("department was not notified of its dispatch: %.300s", b)
@@ -218,7 +217,6 @@ func init() {
 		}},
 		scenario{route: "POST /api/v1/notifications/{id}/read", check: func(t *testing.T, f *fixture) {
 			casesOf(t, f)
-			f.srv.App.Cases.Settle()
 			var list struct {
 				Notifications []struct{ ID string }
 			}

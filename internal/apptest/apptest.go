@@ -65,9 +65,14 @@ func StartOn(t testing.TB, d *db.DB, configure func(*app.Config)) *Server {
 		t.Fatalf("load demo: %v", err)
 	}
 	srv := httptest.NewServer(a.Handler())
+	// The live feed runs as under serve; periodic jobs do not: tests call them with their clock.
+	feedCtx, stopFeed := context.WithCancel(ctx)
+	feedDone := make(chan struct{})
+	go func() { defer close(feedDone); a.Feed.Run(feedCtx) }()
 	t.Cleanup(func() {
 		srv.Close()
-		a.Cases.Settle()
+		stopFeed()
+		<-feedDone
 		a.Cases.Writer.Close()
 	})
 	return &Server{App: a, URL: srv.URL, srv: srv}

@@ -5,11 +5,7 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,6 +20,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/password"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 	"github.com/yiwang-gov/yiwang/internal/sms"
+	"github.com/yiwang-gov/yiwang/internal/token"
 	"github.com/yiwang-gov/yiwang/internal/users"
 )
 
@@ -95,18 +92,14 @@ type Result struct {
 	MustChangePassword bool      `json:"must_change_password"`
 }
 
-func newToken() (token, id string) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenID(token)
+// newToken makes a session token (32 random bytes) and its ID.
+func newToken() (secret, id string) {
+	secret = token.New(32)
+	return secret, tokenID(secret)
 }
 
 // tokenID is what the database keeps: a stolen database does not yield usable tokens.
-func tokenID(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+func tokenID(secret string) string { return token.Hash(secret) }
 
 type credential struct {
 	id, username, hash string

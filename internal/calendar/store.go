@@ -3,11 +3,8 @@ package calendar
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -25,15 +22,12 @@ type Service struct {
 	// calendar (default 10 s). A change made through this Service is seen at once.
 	RecheckEvery time.Duration
 
-	cached    atomic.Pointer[loaded]
-	reloading sync.Mutex
+	cached db.Versioned[*loaded]
 }
 
 type loaded struct {
-	cal       *Calendar
-	stored    map[int]bool // years held in the database
-	version   string
-	checkedAt time.Time
+	cal    *Calendar
+	stored map[int]bool // years held in the database
 }
 
 func (s *Service) now() time.Time {
@@ -54,60 +48,23 @@ func (s *Service) Calendar(ctx context.Context) (*Calendar, error) {
 	return l.cal, nil
 }
 
+// source is where the cached calendar comes from: rebuilt when a change (of any node) bumps
+// calendar_version.
+func (s *Service) source() db.VersionSource[*loaded] {
+	return db.VersionSource[*loaded]{DB: s.DB, Key: "calendar_version", Every: s.RecheckEvery, Now: s.Now, Load: s.load}
+}
+
 func (s *Service) current(ctx context.Context) (*loaded, error) {
-	l := s.cached.Load()
-	every := s.RecheckEvery
-	if every == 0 {
-		every = 10 * time.Second
-	}
-	now := s.now()
-	if l != nil && now.Sub(l.checkedAt) < every && now.Sub(l.checkedAt) >= 0 {
-		return l, nil
-	}
-	v, err := s.version(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if l != nil && v == l.version {
-		s.cached.Store(&loaded{cal: l.cal, stored: l.stored, version: v, checkedAt: now})
-		return l, nil
-	}
-	return s.reload(ctx)
+	return s.cached.Get(ctx, s.source())
 }
 
-func (s *Service) version(ctx context.Context) (string, error) {
-	var v string
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'calendar_version'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read calendar version: %w", err)
-	}
-	return v, nil
-}
-
-// reload rebuilds the calendar from the database.
-func (s *Service) reload(ctx context.Context) (*loaded, error) {
-	s.reloading.Lock()
-	defer s.reloading.Unlock()
-	// The version is read before the data: a change committed in between only makes the next
-	// check reload again.
-	v, err := s.version(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if l := s.cached.Load(); l != nil && l.version == v {
-		// Another caller reloaded while this one waited for the lock.
-		fresh := &loaded{cal: l.cal, stored: l.stored, version: v, checkedAt: s.now()}
-		s.cached.Store(fresh)
-		return fresh, nil
-	}
+// load builds the calendar from the database.
+func (s *Service) load(ctx context.Context) (*loaded, error) {
 	stored, err := s.loadYears(ctx, s.DB.Read)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{stored: map[int]bool{}, version: v, checkedAt: s.now()}
+	l := &loaded{stored: map[int]bool{}}
 	years := make([]Year, 0, len(stored))
 	for _, y := range stored {
 		l.stored[y.Year] = true
@@ -121,7 +78,6 @@ func (s *Service) reload(ctx context.Context) (*loaded, error) {
 	if l.cal, err = New(years...); err != nil {
 		return nil, fmt.Errorf("load work calendar: %w", err)
 	}
-	s.cached.Store(l)
 	return l, nil
 }
 
@@ -294,9 +250,8 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 		if err := writeYear(ctx, tx, y, now, actor.Name); err != nil {
 			return fmt.Errorf("store calendar %d: %w", y.Year, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('calendar_version', $1)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, db.NewID()); err != nil {
-			return fmt.Errorf("store calendar version: %w", err)
+		if err := db.BumpVersion(ctx, tx, "calendar_version"); err != nil {
+			return err
 		}
 		e := audit.For(actor, now, "calendar.put", "calendar_year", strconv.Itoa(y.Year))
 		if len(before) == 1 {
@@ -309,7 +264,7 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.reload(ctx); err != nil {
+	if _, err := s.cached.Reload(ctx, s.source()); err != nil {
 		return err
 	}
 	return nil

@@ -37,25 +37,12 @@ type ActInput struct {
 }
 
 // actorFor picks the grant under which the caller takes action on c: a role the workflow allows
-// for the action, held where it reaches the case.
+// for the action, held where it reaches the case (access decides the reach).
 func actorFor(p *access.Principal, c Case, a Action) (access.Grant, bool) {
+	o := c.object()
 	for _, g := range p.Grants {
-		if !Allowed(g.Role, a) {
-			continue
-		}
-		switch access.Allowed(g.Role, access.CaseAct) {
-		case access.Subtree:
-			if strings.HasPrefix(c.path, g.OrgPath) {
-				return g, true
-			}
-		case access.Own:
-			if c.reporter == p.UserID {
-				return g, true
-			}
-		case access.Dispatched:
-			if g.OrgCode == c.LeadDepartment || slices.Contains(c.Assisting, g.OrgCode) {
-				return g, true
-			}
+		if Allowed(g.Role, a) && access.GrantReaches(p.UserID, g, access.CaseAct, o) {
+			return g, true
 		}
 	}
 	return access.Grant{}, false
@@ -139,13 +126,21 @@ func (s *Service) Act(ctx context.Context, id string, action Action, in ActInput
 			return err
 		}
 		change = Change{CaseID: c.ID, Number: c.Number, Action: action, Status: c.Status, Path: c.path,
-			Reporter: c.reporter, Depts: append([]string{c.LeadDepartment}, c.Assisting...), At: now}
+			Reporter: c.reporter, Followers: c.followers, Depts: append([]string{c.LeadDepartment}, c.Assisting...), At: now}
+		if err := s.record(ctx, tx, change); err != nil {
+			return err
+		}
+		if out.Reopen {
+			reopen := change
+			reopen.Action = Reopen
+			return s.record(ctx, tx, reopen)
+		}
 		return nil
 	})
 	if err != nil {
 		return Case{}, err
 	}
-	s.notify(change)
+	s.wake()
 	got, err := s.Get(ctx, id)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		// The action moved the case out of the caller's reach (reclassified to another

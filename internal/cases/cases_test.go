@@ -150,7 +150,6 @@ func TestWholeLoopOnBothEngines(t *testing.T) {
 				t.Fatalf("search 清理 + status: %+v", found.Cases)
 			}
 			// Notifications reached the department and the reporter.
-			srv.App.Cases.Settle()
 			var notes struct {
 				Notifications []struct{ Kind, Text string }
 				Unread        int

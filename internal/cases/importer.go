@@ -58,21 +58,19 @@ func importRole(a Action) access.Role {
 
 // Import reads NDJSON historic cases. The whole batch is checked first — every line with every
 // problem is reported — and written in one transaction only when no line has an error. Lines
-// whose external_id was imported before are skipped, so a batch can be sent again safely.
+// whose external_id was imported before are skipped, so a batch can be sent again safely. Each
+// line goes through the intake pipeline as a historic case: its report time, events and deadline
+// are the old system's.
 func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error) {
 	scope, err := access.Need(ctx, access.CaseImport)
 	if err != nil {
 		return ImportReport{}, err
 	}
+	actor := access.ActorOf(ctx, scope.Primary())
+	now := s.Now()
 	var rep ImportReport
 	var details []apperr.Detail
-	type ready struct {
-		c      Case
-		phone  string
-		events []ImportEvent
-		states []State
-	}
-	var batch []ready
+	var batch []*intake
 	seen := map[string]int{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -86,16 +84,6 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 		rep.Lines++
 		if rep.Lines > MaxImportLines {
 			return rep, apperr.New(apperr.TooLarge, "case.import_too_many", MaxImportLines)
-		}
-		fail := func(err error) {
-			d := apperr.Detail{Line: lineNo, Message: err.Error()}
-			if e, ok := apperr.As(err); ok {
-				d.Message, d.Args = e.Key, e.Args
-				if len(e.Details) > 0 {
-					d.Field, d.Message, d.Args = e.Details[0].Field, e.Details[0].Message, e.Details[0].Args
-				}
-			}
-			details = append(details, d)
 		}
 		var in ImportLine
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -128,64 +116,12 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 			rep.Skipped++
 			continue
 		}
-		prep, err := s.prepare(ctx, in.NewCase)
-		if err != nil {
-			fail(err)
+		it := &intake{Intake: Intake{NewCase: in.NewCase}, actor: actor, now: now, history: &history{events: in.Events}}
+		if err := s.check(ctx, it); err != nil {
+			details = append(details, lineDetail(lineNo, err))
 			continue
 		}
-		c := prep.c
-		c.ReportedAt = in.ReportedAt.UTC()
-		c.Status = Reported
-		if c.Channel.public() {
-			if cat, err := s.Catalogue.Category(ctx, c.CategoryClass, c.CategoryCode); err == nil && cat.ConfirmRequired {
-				c.Status = Confirming
-			}
-		}
-		st := State{Status: c.Status}
-		var states []State
-		last := c.ReportedAt
-		ok := true
-		for i, ev := range in.Events {
-			if ev.At.IsZero() || ev.At.Before(last) {
-				details = append(details, apperr.Detail{Line: lineNo, Field: fmt.Sprintf("events[%d].at", i), Message: "case.import_event_order"})
-				ok = false
-				break
-			}
-			if ev.Action == Dispatch {
-				if _, err := s.Org.NodeByCode(ctx, ev.DepartmentCode); err != nil {
-					details = append(details, apperr.Detail{Line: lineNo, Field: fmt.Sprintf("events[%d].department_code", i), Message: "case.unknown_department"})
-					ok = false
-					break
-				}
-			}
-			note := ev.Note
-			if len([]rune(note)) < 2 {
-				note = "历史数据导入"
-			}
-			out, err := Next(st, Input{Action: ev.Action, Role: importRole(ev.Action), Result: ev.Result, Rating: ev.Rating,
-				DepartmentCode: ev.DepartmentCode, Note: note, IsReporter: true, IsLeadDepartment: true})
-			if err != nil {
-				d := apperr.Detail{Line: lineNo, Field: fmt.Sprintf("events[%d].action", i), Message: "case.illegal_transition",
-					Args: []any{ev.Action, st.Status}}
-				if e, ok := apperr.As(err); ok {
-					d.Message, d.Args = e.Key, e.Args
-				}
-				details = append(details, d)
-				ok = false
-				break
-			}
-			st, last = out.Next, ev.At
-			states = append(states, st)
-		}
-		if !ok {
-			continue
-		}
-		c.state = st
-		if in.Deadline != nil {
-			d := in.Deadline.UTC()
-			c.Deadline, c.imported = &d, true
-		}
-		batch = append(batch, ready{c: c, phone: prep.phoneEnc, events: in.Events, states: states})
+		batch = append(batch, it)
 	}
 	if err := sc.Err(); err != nil {
 		var maxErr *http.MaxBytesError
@@ -200,17 +136,15 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 	if len(details) > 0 {
 		return rep, apperr.New(apperr.Invalid, "case.import_failed", len(details)).WithDetails(details)
 	}
-	actor := access.ActorOf(ctx, scope.Primary())
-	now := s.Now().UTC()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, b := range batch {
-			c := b.c
-			if err := s.insertImported(ctx, tx, &c, b.phone, b.events, b.states, actor); err != nil {
+		rep.Imported = 0
+		for _, it := range batch {
+			if err := s.store(ctx, tx, it); err != nil {
 				return err
 			}
 			rep.Imported++
 		}
-		e := audit.For(actor, now, "case.import", "cases", fmt.Sprintf("%d lines", rep.Lines))
+		e := audit.For(actor, now.UTC(), "case.import", "cases", fmt.Sprintf("%d lines", rep.Lines))
 		e.After = fmt.Sprintf(`{"imported":%d,"skipped":%d}`, rep.Imported, rep.Skipped)
 		_, err := audit.Append(ctx, s.DB, tx, e)
 		return err
@@ -221,26 +155,76 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 	return rep, nil
 }
 
-// insertImported writes one historic case with its replayed events and final state.
-func (s *Service) insertImported(ctx context.Context, tx *sql.Tx, c *Case, phoneEnc string, events []ImportEvent, states []State, actor access.Actor) error {
+// lineDetail is the error of one line: its first detail (field and message), else its message.
+func lineDetail(lineNo int, err error) apperr.Detail {
+	d := apperr.Detail{Line: lineNo, Message: err.Error()}
+	if e, ok := apperr.As(err); ok {
+		d.Message, d.Args = e.Key, e.Args
+		if len(e.Details) > 0 {
+			d.Field, d.Message, d.Args = e.Details[0].Field, e.Details[0].Message, e.Details[0].Args
+		}
+	}
+	return d
+}
+
+// history is what the old system recorded of a historic case: its steps, and the states they led
+// to (replayHistory checks them through the workflow).
+type history struct {
+	events []ImportEvent
+	states []State // after each event
+}
+
+// replayHistory takes a historic case's recorded steps through the same workflow as live cases:
+// in time order, to known departments, each allowed where the case stood.
+func (s *Service) replayHistory(ctx context.Context, it *intake) error {
+	h := it.history
+	if h == nil {
+		return nil
+	}
+	eventError := func(field, key string, args ...any) error {
+		return apperr.New(apperr.Invalid, key, args...).WithDetails([]apperr.Detail{{Field: field, Message: key, Args: args}})
+	}
+	st := State{Status: it.c.Status}
+	last := it.c.ReportedAt
+	h.states = nil
+	for i, ev := range h.events {
+		if ev.At.IsZero() || ev.At.Before(last) {
+			return eventError(fmt.Sprintf("events[%d].at", i), "case.import_event_order")
+		}
+		if ev.Action == Dispatch {
+			if _, err := s.Org.NodeByCode(ctx, ev.DepartmentCode); err != nil {
+				return eventError(fmt.Sprintf("events[%d].department_code", i), "case.unknown_department")
+			}
+		}
+		note := ev.Note
+		if len([]rune(note)) < 2 {
+			note = "历史数据导入"
+		}
+		out, err := Next(st, Input{Action: ev.Action, Role: importRole(ev.Action), Result: ev.Result, Rating: ev.Rating,
+			DepartmentCode: ev.DepartmentCode, Note: note, IsReporter: true, IsLeadDepartment: true})
+		if err != nil {
+			field := fmt.Sprintf("events[%d].action", i)
+			if e, ok := apperr.As(err); ok {
+				return eventError(field, e.Key, e.Args...)
+			}
+			return eventError(field, "case.illegal_transition", ev.Action, st.Status)
+		}
+		st, last = out.Next, ev.At
+		h.states = append(h.states, st)
+	}
+	it.c.state = st
+	return nil
+}
+
+// recordHistory writes a historic case's recorded steps as its events (after the report event)
+// and brings the case row to where they led: final state, counters, timestamps, running clock.
+func (s *Service) recordHistory(ctx context.Context, tx *sql.Tx, it *intake) error {
+	c := it.c // the stored case stays as reported; the row is brought up to date
 	final := c.state
-	initial := c.Status
-	c.StageStartedAt, c.UpdatedAt = c.ReportedAt, c.ReportedAt
-	if err := s.startStage(ctx, c, c.ReportedAt); err != nil {
-		return err
-	}
-	if err := s.insert(ctx, tx, c, "", phoneEnc); err != nil {
-		return err
-	}
-	report := eventRow{action: Report, status: initial, actor: actor, at: c.ReportedAt, public: true,
-		data: map[string]any{"channel": c.Channel, "imported": true}}
-	if err := s.appendEvent(ctx, tx, c.ID, 1, report); err != nil {
-		return err
-	}
 	stamps := map[string]any{}
-	var stageStart time.Time = c.ReportedAt
-	for i, ev := range events {
-		st := states[i]
+	stageStart := c.ReportedAt
+	for i, ev := range it.history.events {
+		st := it.history.states[i]
 		a := access.Actor{Name: "import", Role: string(importRole(ev.Action))}
 		data := map[string]any{"imported": true}
 		switch ev.Action {
@@ -280,7 +264,7 @@ func (s *Service) insertImported(ctx context.Context, tx *sql.Tx, c *Case, phone
 		case Supervise:
 			c.SuperviseCount++
 		}
-		if i == 0 || states[i-1].Status != st.Status {
+		if i == 0 || it.history.states[i-1].Status != st.Status {
 			stageStart = ev.At.UTC()
 		}
 		if err := s.appendEvent(ctx, tx, c.ID, i+2, eventRow{action: ev.Action, status: st.Status, actor: a,
@@ -290,7 +274,7 @@ func (s *Service) insertImported(ctx context.Context, tx *sql.Tx, c *Case, phone
 	}
 	imported := c.Deadline
 	c.Status = final.Status
-	if err := s.startStage(ctx, c, stageStart); err != nil {
+	if err := s.startStage(ctx, &c, stageStart); err != nil {
 		return err
 	}
 	if imported != nil && c.imported {

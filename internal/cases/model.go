@@ -156,10 +156,11 @@ type Case struct {
 	AllowedActions []Action `json:"allowed_actions"`
 	FollowToken    string   `json:"follow_token,omitempty"` // shown once, to an anonymous reporter
 
-	path     string
-	reporter string
-	state    State
-	imported bool // the handling deadline came from the old system
+	path      string
+	reporter  string
+	followers []string // reporters of duplicates merged into this case (case_reporters)
+	state     State
+	imported  bool // the handling deadline came from the old system
 }
 
 // Nearby is an open case that may be the same problem.
@@ -185,3 +186,14 @@ type Event struct {
 	Data      map[string]any `json:"data,omitempty"`
 	Public    bool           `json:"public"`
 }
+
+// For writers of whole case histories outside the desk (package casegen, synthetic data):
+
+// StageOf says which clock runs in a status.
+func StageOf(s Status) Stage { return stageOf(s) }
+
+// NoClockDue is the stage_due of a case without a running clock: it sorts after all others.
+func NoClockDue() time.Time { return farFuture }
+
+// SearchKey is the key of a case's row in the keyword index on SQLite (searchkey.go).
+func SearchKey(reportedAt time.Time, rowid int64) int64 { return searchKey(reportedAt, rowid) }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/apptest"
-	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/cases/casegen"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/dbtest"
 )
@@ -24,7 +24,7 @@ func TestQueuePagingOverSyntheticHistory(t *testing.T) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			srv := apptest.Start(t, engine)
-			if err := cases.Generate(context.Background(), srv.App.DB, cases.GenOptions{Count: 1500, Days: 60, Seed: 7, Batch: 500}, nil); err != nil {
+			if err := casegen.Generate(context.Background(), srv.App.DB, casegen.Options{Count: 1500, Days: 60, Seed: 7, Batch: 500}, nil); err != nil {
 				t.Fatal(err)
 			}
 			var inScope, open int
@@ -118,7 +118,7 @@ func BenchmarkQueue(b *testing.B) {
 	srv.App.DB.Read.QueryRow(`SELECT count(*) FROM cases`).Scan(&have)
 	if have < n {
 		start := time.Now()
-		err := cases.Generate(context.Background(), srv.App.DB, cases.GenOptions{Count: n - have, Days: 730, Seed: int64(have) + 1},
+		err := casegen.Generate(context.Background(), srv.App.DB, casegen.Options{Count: n - have, Days: 730, Seed: int64(have) + 1},
 			func(done, total int) {
 				if done%500000 == 0 {
 					b.Logf("%d / %d cases in %s", done, total, time.Since(start).Round(time.Second))

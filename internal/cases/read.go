@@ -83,11 +83,24 @@ func (s *Service) load(ctx context.Context, q interface {
 	if c.Assisting, err = s.assisting(ctx, id); err != nil {
 		return c, err
 	}
+	if c.followers, err = s.followers(ctx, id); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
+// followers are the reporters of a case besides the one who reported it first.
+func (s *Service) followers(ctx context.Context, id string) ([]string, error) {
+	return s.strings(ctx, `SELECT reporter_id FROM case_reporters WHERE case_id = $1 AND reporter_id <> '' ORDER BY reporter_id`, id)
+}
+
 func (s *Service) assisting(ctx context.Context, id string) ([]string, error) {
-	rows, err := s.DB.Query(ctx, `SELECT department_code FROM case_departments WHERE case_id = $1 AND role = 'assisting' ORDER BY department_code`, id)
+	return s.strings(ctx, `SELECT department_code FROM case_departments WHERE case_id = $1 AND role = 'assisting' ORDER BY department_code`, id)
+}
+
+// strings reads a one-column list.
+func (s *Service) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,12 +138,10 @@ func (s *Service) present(ctx context.Context, scope access.Scope, c Case) Case 
 			c.Light = lightOf(share)
 		}
 	}
+	// The masked contact is shown to the roles that may reveal it (case.contact).
 	seesContact := false
 	for _, g := range scope.Grants {
-		switch g.Role {
-		case access.IntakeOperator, access.ShiftLead, access.Dispatcher, access.DepartmentStaff, access.GridWorker:
-			seesContact = true
-		}
+		seesContact = seesContact || access.Allowed(g.Role, access.CaseContact) != access.None
 	}
 	p, _ := access.From(ctx)
 	c.AllowedActions = allowedActions(p, c)

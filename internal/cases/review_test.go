@@ -72,7 +72,6 @@ func TestReviewDateReminders(t *testing.T) {
 			if n := sweep(); n != 0 {
 				t.Fatalf("reminder repeated: %d", n)
 			}
-			srv.App.Cases.Settle()
 			var reminded, leads int
 			srv.App.DB.Read.QueryRow(`SELECT count(*) FROM notifications WHERE case_id = $1 AND kind = 'review_due'`, c.ID).Scan(&reminded)
 			srv.App.DB.Read.QueryRow(`SELECT count(DISTINCT user_id) FROM role_grants WHERE role = 'shift_lead'

@@ -1,40 +1,36 @@
 package cases
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/yiwang-gov/yiwang/internal/access"
 )
 
-// scopeCondition is the one SQL condition that limits every case query to what the caller
-// reaches: cases below their org nodes, cases they reported, and cases dispatched to their
-// department (lead or assisting). c is the alias of the cases table.
+// ObjectKind is how scope sees a case (access decides; the case desk only declares): its place in the
+// org tree, the users it belongs to (the reporter, and the reporters of duplicates merged into
+// it, who follow it) and the departments it is dispatched to (lead or assisting).
+var ObjectKind = access.Kind{Name: "case", Read: access.CaseRead, Path: "path",
+	Users: []access.Relation{
+		{Name: "reporter", Column: "reporter_id"},
+		{Name: "follower", Table: "case_reporters", ObjectColumn: "case_id", SubjectColumn: "reporter_id"},
+	},
+	Units: []access.Relation{
+		{Name: "department", Table: "case_departments", ObjectColumn: "case_id", SubjectColumn: "department_code"},
+	},
+}
+
+// scopeCondition limits a case query (alias c) to what the caller reaches.
 func scopeCondition(scope access.Scope, next int) (string, []any) {
-	var parts []string
-	var args []any
-	if len(scope.Paths) > 0 {
-		cond, a := scope.PathCondition("c.path", next)
-		parts, args = append(parts, cond), append(args, a...)
-		next += len(a)
+	return scope.Where(ObjectKind, "c", next)
+}
+
+// object is the case as scope sees it; its relations hold what ObjectKind's relations hold.
+func (c Case) object() access.Object {
+	o := access.Object{Kind: ObjectKind.Name, ID: c.ID, Path: c.path, Users: c.followers}
+	if c.reporter != "" {
+		o.Users = append([]string{c.reporter}, c.followers...)
 	}
-	if scope.UserID != "" {
-		// Their own reports, and the cases they follow (their report was merged into it).
-		parts = append(parts, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters cr WHERE cr.case_id = c.id AND cr.reporter_id = $%d))", next, next))
-		args = append(args, scope.UserID)
-		next++
+	if c.LeadDepartment != "" {
+		o.Units = append(o.Units, c.LeadDepartment)
 	}
-	if len(scope.Departments) > 0 {
-		var ph []string
-		for _, d := range scope.Departments {
-			ph = append(ph, fmt.Sprintf("$%d", next))
-			args = append(args, d)
-			next++
-		}
-		parts = append(parts, "EXISTS (SELECT 1 FROM case_departments cd WHERE cd.case_id = c.id AND cd.department_code IN ("+strings.Join(ph, ",")+"))")
-	}
-	if len(parts) == 0 {
-		return "1 = 0", nil
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", args
+	o.Units = append(o.Units, c.Assisting...)
+	return o
 }

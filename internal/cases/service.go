@@ -6,12 +6,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/pii"
-	"github.com/yiwang-gov/yiwang/internal/sms"
 )
 
 // Service runs the case desk.
@@ -24,20 +24,15 @@ type Service struct {
 	Router    Router
 	Vault     *pii.Vault
 	Now       func() time.Time
-	// Notify stores notifications and pushes live updates; nil means nobody listens.
-	Notify *notify.Service
+	// Outbox records each change's event (live update, notifications, SMS) in the change's
+	// transaction; nil means nobody listens.
+	Outbox *notify.Outbox
 	// Writer gathers intakes into shared transactions (group commit); nil: one transaction each.
 	Writer *db.GroupCommitter
-	// SMS tells reporters without an account (hotline callers) by text message; may be nil.
-	SMS sms.Gateway
 
 	districtOnce sync.Once
 	district     string
-	announcing   sync.WaitGroup
 }
-
-// Settle waits until the notifications of past changes are stored (tests, shutdown).
-func (s *Service) Settle() { s.announcing.Wait() }
 
 // Change is what listeners hear after a case changed.
 type Change struct {
@@ -47,8 +42,16 @@ type Change struct {
 	Status   Status
 	Path     string
 	Reporter string
-	Depts    []string
-	At       time.Time
+	// Followers are the reporters of duplicates merged into the case: they see its changes too.
+	Followers []string
+	Depts     []string
+	At        time.Time
+}
+
+// object is the changed case as scope sees it (for the live stream).
+func (c Change) object() access.Object {
+	return access.Object{Kind: ObjectKind.Name, ID: c.CaseID, Path: c.Path,
+		Users: append([]string{c.Reporter}, c.Followers...), Units: c.Depts}
 }
 
 // shanghai is the time zone case numbers and displays use.
@@ -63,19 +66,11 @@ func (s *Service) districtCode(ctx context.Context) string {
 	return s.district
 }
 
-// notify tells whoever must know about a change, after it committed. A failure to notify is
-// logged by the caller's request, never undoes the change.
-func (s *Service) notify(c Change) {
-	if s.Notify == nil {
-		return
+// wake tells this node's live feed that changes committed (other nodes find them by polling).
+func (s *Service) wake() {
+	if s.Outbox != nil {
+		s.Outbox.Wake()
 	}
-	s.Notify.Hub.Publish(notify.Message{Kind: "case", CaseID: c.CaseID, Number: c.Number, Action: string(c.Action),
-		Status: string(c.Status), At: c.At, Path: c.Path, Reporter: c.Reporter, Depts: c.Depts})
-	s.announcing.Add(1)
-	go func() {
-		defer s.announcing.Done()
-		s.announce(context.Background(), c)
-	}()
 }
 
 // write runs fn in a write transaction, through the group committer when there is one.

@@ -2,8 +2,12 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/notify"
 )
 
 // SweepSLA raises, once per stage, a warning when a running stage has used 80 % of its time
@@ -50,47 +54,53 @@ func (s *Service) SweepSLA(ctx context.Context) (warned, overdue int, err error)
 		default:
 			continue
 		}
-		res, err := s.DB.Write.ExecContext(ctx, `UPDATE cases SET `+col+` = stage WHERE id = $1 AND stage = $2 AND `+col+` <> stage`, c.id, c.stage)
+		claimed := false
+		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE cases SET `+col+` = stage WHERE id = $1 AND stage = $2 AND `+col+` <> stage`, c.id, c.stage)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // another node claimed it
+			}
+			claimed = true
+			return s.slaNotice(ctx, tx, now, c.id, c.number, c.path, c.reporter, c.dept, Stage(c.stage), kind)
+		})
 		if err != nil {
-			return warned, overdue, err
+			return warned, overdue, fmt.Errorf("sla notice %s: %w", c.number, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue // another node claimed it
+		if !claimed {
+			continue
 		}
 		if kind == "overdue" {
 			overdue++
 		} else {
 			warned++
 		}
-		s.slaNotice(ctx, c.id, c.number, c.path, c.dept, Stage(c.stage), kind)
+	}
+	if warned+overdue > 0 {
+		s.wake()
 	}
 	return warned, overdue, nil
 }
 
-// slaNotice tells the department (or the desk, for desk stages) about a warning or overdue stage.
-func (s *Service) slaNotice(ctx context.Context, id, number, path, dept string, stage Stage, kind string) {
-	if s.Notify == nil {
-		return
+// slaNotice tells the department (or the desk, for desk stages) about a warning or overdue
+// stage, in the transaction that claimed the notice: claimed and told, or neither.
+func (s *Service) slaNotice(ctx context.Context, tx *sql.Tx, now time.Time, id, number, path, reporter, dept string, stage Stage, kind string) error {
+	if s.Outbox == nil {
+		return nil
 	}
-	text := fmt.Sprintf("案卷 %s 的%s时限已用去 80%%，请抓紧办理", number, stageName[stage])
-	if kind == "overdue" {
-		text = fmt.Sprintf("案卷 %s 已超过%s时限", number, stageName[stage])
-	}
-	role := map[Stage]string{StageConfirm: "grid_worker", StageVerify: "grid_worker", StageRegister: "shift_lead",
-		StageClose: "shift_lead", StageDispatch: "dispatcher"}[stage]
-	var ids []string
+	role := map[Stage]access.Role{StageConfirm: access.GridWorker, StageVerify: access.GridWorker, StageRegister: access.ShiftLead,
+		StageClose: access.ShiftLead, StageDispatch: access.Dispatcher}[stage]
+	n := notify.Notice{Template: "notify.case.sla_" + kind + "." + string(stage), Params: []string{number}}
 	if (stage == StageSign || stage == StageHandle) && dept != "" {
-		ids = s.recipients(ctx, `SELECT DISTINCT user_id FROM role_grants WHERE role = 'department_staff' AND org_code = $1`, dept)
+		n.Audience.Units = []string{dept}
 	} else if role != "" {
-		ids = s.onDuty(ctx, role, path)
+		n.Audience.RolesAt, n.Audience.Path = []access.Role{role}, path
 	}
-	if len(ids) > 0 {
-		s.Notify.Add(ctx, ids, id, "sla_"+kind, text)
-	}
+	return s.Outbox.Record(ctx, tx, now, notify.Event{Type: "case.sla_" + kind, Notices: []notify.Notice{n},
+		Object: access.Object{Kind: ObjectKind.Name, ID: id, Path: path, Users: []string{reporter}, Units: []string{dept}}})
 }
-
-var stageName = map[Stage]string{StageConfirm: "核实", StageRegister: "立案", StageDispatch: "派遣", StageSign: "签收",
-	StageHandle: "处置", StageVerify: "核查", StageClose: "结案"}
 
 // SweepReviews reminds the desk of shelved (挂账) and deferred (缓办) cases whose review date has
 // come, once per review date: the reminder is claimed in the database like the SLA notices, and
@@ -121,52 +131,37 @@ func (s *Service) SweepReviews(ctx context.Context) (int, error) {
 	}
 	reminded := 0
 	for _, d := range list {
-		res, err := s.DB.Write.ExecContext(ctx, `UPDATE cases SET review_noticed = true
-			WHERE id = $1 AND status = $2 AND NOT review_noticed`, d.id, d.status)
+		claimed := false
+		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE cases SET review_noticed = true
+				WHERE id = $1 AND status = $2 AND NOT review_noticed`, d.id, d.status)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // another node claimed it, or the case moved on
+			}
+			claimed = true
+			if s.Outbox == nil {
+				return nil
+			}
+			n := notify.Notice{Template: "notify.case.review_due." + d.status,
+				Params:   []string{d.number, d.at.In(shanghai).Format("2006-01-02")},
+				Audience: notify.Audience{RolesAt: []access.Role{access.ShiftLead}, Path: d.path}}
+			return s.Outbox.Record(ctx, tx, now, notify.Event{Type: "case.review_due", Notices: []notify.Notice{n},
+				Object: access.Object{Kind: ObjectKind.Name, ID: d.id, Path: d.path}})
+		})
 		if err != nil {
-			return reminded, err
+			return reminded, fmt.Errorf("review reminder %s: %w", d.number, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue // another node claimed it, or the case moved on
+		if claimed {
+			reminded++
 		}
-		reminded++
-		if s.Notify == nil {
-			continue
-		}
-		day := d.at.In(shanghai).Format("2006-01-02")
-		text := fmt.Sprintf("案卷 %s 挂账复查日（%s）已到，请复查", d.number, day)
-		if Status(d.status) == Deferred {
-			text = fmt.Sprintf("案卷 %s 缓办到期（%s），请恢复办理或另定缓办期限", d.number, day)
-		}
-		users := s.onDuty(ctx, "shift_lead", d.path)
-		if len(users) > 0 {
-			s.Notify.Add(ctx, users, d.id, "review_due", text)
-		}
+	}
+	if reminded > 0 {
+		s.wake()
 	}
 	return reminded, nil
-}
-
-// onDuty lists the users holding role at an org node on the way to path (the case's desk and
-// those above it).
-func (s *Service) onDuty(ctx context.Context, role, path string) []string {
-	return s.recipients(ctx, `SELECT DISTINCT user_id FROM role_grants WHERE role = $2 AND substr($1, 1, length(org_path)) = org_path`, path, role)
-}
-
-// recipients runs a query of user ids; a failed lookup only means nobody is told.
-func (s *Service) recipients(ctx context.Context, q string, args ...any) []string {
-	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var u string
-		if rows.Scan(&u) == nil {
-			ids = append(ids, u)
-		}
-	}
-	return ids
 }
 
 // RunSLA sweeps every interval until ctx ends.

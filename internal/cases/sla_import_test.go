@@ -64,7 +64,6 @@ func TestSLANoticesOnce(t *testing.T) {
 				t.Fatalf("light past the deadline: %q", got.Light)
 			}
 			// Each notice went out once to each person on duty for the stage.
-			srv.App.Cases.Settle()
 			var warned, overdue, people int
 			srv.App.DB.Read.QueryRow(`SELECT count(*) FROM notifications WHERE case_id = $1 AND kind = 'sla_warning'`, c.ID).Scan(&warned)
 			srv.App.DB.Read.QueryRow(`SELECT count(*) FROM notifications WHERE case_id = $1 AND kind = 'sla_overdue'`, c.ID).Scan(&overdue)

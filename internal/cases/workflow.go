@@ -4,8 +4,11 @@
 package cases
 
 import (
+	"slices"
+
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/flow"
 )
 
 // Status is where a case stands.
@@ -75,52 +78,69 @@ var Actions = []Action{Confirm, Register, Void, Merge, Dispatch, Sign, Return, R
 	ReportBack, Verify, Rework, Close, Rate, Overrule, RequestExtension, ApproveExtension, RefuseExtension,
 	Shelve, Unshelve, Defer, Resume, Supervise, Comment, Reclassify}
 
-// step says who may take an action, from which statuses, and where it leads ("" = the status
-// does not change; results such as verify fail are decided in Next).
-type step struct {
-	roles []access.Role
-	from  []Status
-	to    Status
-}
-
 var (
 	anyOpen = []Status{Confirming, Reported, Registered, Dispatched, Returned, Handling, ReportedBack,
 		Verified, Shelved, Deferred}
-	inWork = []Status{Registered, Dispatched, Returned, Handling, ReportedBack, Verified}
-	desk   = []access.Role{access.ShiftLead}
+	desk      = []access.Role{access.ShiftLead}
+	needsNote = []flow.Need{flow.Note}
 )
 
-// workflow is the role × action × status table (GB/T 30428.8 / CJ/T 315 seven steps, plus the
-// local 退回, 延期, 挂账, 缓办, 督办 and 重办 practices).
-var workflow = map[Action]step{
-	Confirm:  {[]access.Role{access.GridWorker}, []Status{Confirming}, Reported},
-	Register: {desk, []Status{Reported}, Registered},
-	Void:     {desk, []Status{Confirming, Reported, Registered}, Voided},
-	// A resident merges their own new report into a duplicate offered to them: they follow it.
-	Merge:            {[]access.Role{access.IntakeOperator, access.ShiftLead, access.Resident}, []Status{Confirming, Reported, Registered}, Merged},
-	Dispatch:         {[]access.Role{access.Dispatcher}, []Status{Registered, Returned}, Dispatched},
-	Sign:             {[]access.Role{access.DepartmentStaff}, []Status{Dispatched}, Handling},
-	Return:           {[]access.Role{access.DepartmentStaff}, []Status{Dispatched, Handling}, Returned},
-	RejectReturn:     {[]access.Role{access.Dispatcher}, []Status{Returned}, Dispatched},
-	Handle:           {[]access.Role{access.DepartmentStaff}, []Status{Handling}, ""},
-	ReportBack:       {[]access.Role{access.DepartmentStaff}, []Status{Handling}, ReportedBack},
-	Verify:           {[]access.Role{access.GridWorker}, []Status{ReportedBack}, Verified},
-	Rework:           {desk, []Status{ReportedBack, Verified}, Handling},
-	Close:            {desk, []Status{Verified}, Closed},
-	Rate:             {[]access.Role{access.Resident, access.IntakeOperator}, []Status{Closed}, ""},
-	Overrule:         {desk, []Status{Handling}, Closed},
-	RequestExtension: {[]access.Role{access.DepartmentStaff}, []Status{Dispatched, Handling}, ""},
-	ApproveExtension: {[]access.Role{access.Dispatcher}, []Status{Dispatched, Handling}, ""},
-	RefuseExtension:  {[]access.Role{access.Dispatcher}, []Status{Dispatched, Handling}, ""},
-	Shelve:           {desk, []Status{Registered, Dispatched, Handling}, Shelved},
-	Unshelve:         {desk, []Status{Shelved}, ""},
-	Defer:            {desk, []Status{Registered, Dispatched, Handling}, Deferred},
-	Resume:           {desk, []Status{Deferred}, ""},
-	Supervise:        {[]access.Role{access.Leader}, anyOpen, ""},
-	Reclassify:       {[]access.Role{access.IntakeOperator, access.ShiftLead}, []Status{Confirming, Reported, Registered, Returned}, ""},
-	Comment: {[]access.Role{access.Resident, access.GridWorker, access.IntakeOperator, access.ShiftLead,
-		access.Dispatcher, access.DepartmentStaff, access.Leader}, append(append([]Status{}, anyOpen...), Closed), ""},
+// caseFlow is the role × action × status table (GB/T 30428.8 / CJ/T 315 seven steps, plus the
+// local 退回, 延期, 挂账, 缓办, 督办 and 重办 practices). A row without To leaves the status as
+// it is; results such as verify fail, and the return to the previous status, are decided in Next.
+var caseFlow = flow.New(flow.Table[Status, Action, access.Role]{
+	Name:    "case",
+	States:  Statuses,
+	Initial: []Status{Confirming, Reported}, // a public report awaiting confirmation, or any other
+	Transitions: []flow.Transition[Status, Action, access.Role]{
+		{Action: Confirm, Roles: []access.Role{access.GridWorker}, From: []Status{Confirming}, To: Reported},
+		{Action: Register, Roles: desk, From: []Status{Reported}, To: Registered},
+		{Action: Void, Roles: desk, From: []Status{Confirming, Reported, Registered}, To: Voided, Needs: needsNote},
+		// A resident merges their own new report into a duplicate offered to them: they follow it.
+		{Action: Merge, Roles: []access.Role{access.IntakeOperator, access.ShiftLead, access.Resident},
+			From: []Status{Confirming, Reported, Registered}, To: Merged},
+		{Action: Dispatch, Roles: []access.Role{access.Dispatcher}, From: []Status{Registered, Returned}, To: Dispatched},
+		{Action: Sign, Roles: []access.Role{access.DepartmentStaff}, From: []Status{Dispatched}, To: Handling},
+		{Action: Return, Roles: []access.Role{access.DepartmentStaff}, From: []Status{Dispatched, Handling}, To: Returned, Needs: needsNote},
+		{Action: RejectReturn, Roles: []access.Role{access.Dispatcher}, From: []Status{Returned}, To: Dispatched},
+		{Action: Handle, Roles: []access.Role{access.DepartmentStaff}, From: []Status{Handling}, Needs: needsNote},
+		{Action: ReportBack, Roles: []access.Role{access.DepartmentStaff}, From: []Status{Handling}, To: ReportedBack},
+		{Action: Verify, Roles: []access.Role{access.GridWorker}, From: []Status{ReportedBack}, To: Verified},
+		{Action: Rework, Roles: desk, From: []Status{ReportedBack, Verified}, To: Handling, Needs: needsNote},
+		{Action: Close, Roles: desk, From: []Status{Verified}, To: Closed},
+		{Action: Rate, Roles: []access.Role{access.Resident, access.IntakeOperator}, From: []Status{Closed}},
+		{Action: Overrule, Roles: desk, From: []Status{Handling}, To: Closed, Needs: needsNote},
+		// The note of an extension request is checked in Next, after who may ask.
+		{Action: RequestExtension, Roles: []access.Role{access.DepartmentStaff}, From: []Status{Dispatched, Handling}},
+		{Action: ApproveExtension, Roles: []access.Role{access.Dispatcher}, From: []Status{Dispatched, Handling}},
+		{Action: RefuseExtension, Roles: []access.Role{access.Dispatcher}, From: []Status{Dispatched, Handling}, Needs: needsNote},
+		{Action: Shelve, Roles: desk, From: []Status{Registered, Dispatched, Handling}, To: Shelved, Needs: needsNote},
+		{Action: Unshelve, Roles: desk, From: []Status{Shelved}},
+		{Action: Defer, Roles: desk, From: []Status{Registered, Dispatched, Handling}, To: Deferred, Needs: needsNote},
+		{Action: Resume, Roles: desk, From: []Status{Deferred}},
+		{Action: Supervise, Roles: []access.Role{access.Leader}, From: anyOpen, Needs: needsNote},
+		{Action: Reclassify, Roles: []access.Role{access.IntakeOperator, access.ShiftLead},
+			From: []Status{Confirming, Reported, Registered, Returned}},
+		{Action: Comment, Roles: []access.Role{access.Resident, access.GridWorker, access.IntakeOperator, access.ShiftLead,
+			access.Dispatcher, access.DepartmentStaff, access.Leader}, From: append(slices.Clone(anyOpen), Closed), Needs: needsNote},
+	},
+})
+
+// step is one action's roles and from-statuses, as importer.go and read.go read them from
+// workflow; caseFlow.Roles and caseFlow.From say the same.
+type step struct {
+	roles []access.Role
+	from  []Status
 }
+
+// workflow is caseFlow by action.
+var workflow = func() map[Action]step {
+	byAction := map[Action]step{}
+	for _, a := range Actions {
+		byAction[a] = step{roles: caseFlow.Roles(a), from: caseFlow.From(a)}
+	}
+	return byAction
+}()
 
 // Rating is the reporter's verdict.
 type Rating string
@@ -166,6 +186,7 @@ type Outcome struct {
 	StageReset bool // a new stage starts: compute its deadline
 }
 
+// contains reports whether list holds v (importer.go checks channels with it).
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {
@@ -177,35 +198,25 @@ func contains[T comparable](list []T, v T) bool {
 
 // Allowed reports whether role may take action at all (regardless of status).
 func Allowed(role access.Role, action Action) bool {
-	s, ok := workflow[action]
-	return ok && contains(s.roles, role)
+	return caseFlow.Allowed(role, action)
 }
 
 // Next applies an action to a state: it refuses an illegal action with a clear error (the key
 // names what is wrong) and otherwise returns the new state.
 func Next(st State, in Input) (Outcome, error) {
-	s, ok := workflow[in.Action]
-	if !ok {
-		return Outcome{}, apperr.New(apperr.Invalid, "case.unknown_action", in.Action)
-	}
-	if !contains(s.roles, in.Role) {
-		return Outcome{}, apperr.New(apperr.Forbidden, "case.role_cannot", in.Role, in.Action)
-	}
-	if !contains(s.from, st.Status) {
-		return Outcome{}, apperr.New(apperr.Conflict, "case.illegal_transition", in.Action, st.Status)
+	// The table decides who, from where, to where, and the notes it asks for.
+	inputs := flow.Inputs{flow.Note.Input: in.Note}
+	to, err := caseFlow.Next(st.Status, in.Action, in.Role, inputs)
+	if err != nil {
+		return Outcome{}, err
 	}
 	out := Outcome{Next: st}
 	next := &out.Next
-	if s.to != "" {
-		next.Status = s.to
+	if to != st.Status {
+		next.Status = to
 		out.StageReset = true
 	}
-	needNote := func() error {
-		if len([]rune(in.Note)) < 2 {
-			return apperr.New(apperr.Invalid, "case.note_required", in.Action)
-		}
-		return nil
-	}
+	needNote := func() error { return caseFlow.Require(in.Action, inputs, flow.Note) }
 	switch in.Action {
 	case Confirm, Verify:
 		if in.Result != "pass" && in.Result != "fail" {
@@ -216,10 +227,6 @@ func Next(st State, in Input) (Outcome, error) {
 				return Outcome{}, err
 			}
 			next.Status, out.Rework = Handling, true
-		}
-	case Void, Return, Rework, Overrule, Shelve, Defer, Supervise, RefuseExtension, Comment, Handle:
-		if err := needNote(); err != nil {
-			return Outcome{}, err
 		}
 	}
 	switch in.Action {

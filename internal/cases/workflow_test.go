@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -33,17 +34,17 @@ func goodState(s Status, a Action) State {
 func TestEveryRoleActionStatus(t *testing.T) {
 	cells := 0
 	for _, a := range Actions {
-		step := workflow[a]
+		roles, from := caseFlow.Roles(a), caseFlow.From(a)
 		for _, role := range access.Roles {
 			for _, s := range Statuses {
 				cells++
 				_, err := Next(goodState(s, a), goodInput(a, role))
 				switch {
-				case !contains(step.roles, role):
+				case !contains(roles, role):
 					if apperr.CodeOf(err) != apperr.Forbidden {
 						t.Errorf("%s by %s in %s: want forbidden, got %v", a, role, s, err)
 					}
-				case !contains(step.from, s):
+				case !contains(from, s):
 					if apperr.CodeOf(err) != apperr.Conflict {
 						t.Errorf("%s by %s in %s: want conflict, got %v", a, role, s, err)
 					}
@@ -63,6 +64,36 @@ func TestEveryRoleActionStatus(t *testing.T) {
 		for _, r := range []access.Role{access.SysAdmin, access.SecAdmin, access.AuditAdmin} {
 			if Allowed(r, a) {
 				t.Errorf("%s may %s", r, a)
+			}
+		}
+	}
+}
+
+// TestWorkflowTable checks the table as a whole: every state reachable, every action taken by
+// some role from some status, every action a person can take has a row and nothing else does,
+// and the by-action view that other files read says what the table says.
+func TestWorkflowTable(t *testing.T) {
+	if err := caseFlow.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range append([]Action{Report, Reopen}, Actions...) {
+		hasRow := len(caseFlow.Roles(a)) > 0
+		if taken := a != Report && a != Reopen; hasRow != taken {
+			t.Errorf("%s: has a row %v, is taken by a person %v", a, hasRow, taken)
+		}
+		if s := workflow[a]; !slices.Equal(s.roles, caseFlow.Roles(a)) || !slices.Equal(s.from, caseFlow.From(a)) {
+			t.Errorf("%s: workflow says %v from %v, the table %v from %v", a, s.roles, s.from, caseFlow.Roles(a), caseFlow.From(a))
+		}
+	}
+	// What a page offers is what Next admits.
+	for _, s := range Statuses {
+		for _, role := range access.Roles {
+			offered := caseFlow.Available(s, []access.Role{role})
+			for _, a := range Actions {
+				_, err := Next(goodState(s, a), goodInput(a, role))
+				if (err == nil) != slices.Contains(offered, a) {
+					t.Errorf("%s by %s in %s: offered %v, Next says %v", a, role, s, slices.Contains(offered, a), err)
+				}
 			}
 		}
 	}
@@ -150,6 +181,13 @@ func TestRules(t *testing.T) {
 		{"close before verification", State{Status: ReportedBack}, in(Close, access.ShiftLead), apperr.Conflict, ""},
 		{"grid worker cannot register", State{Status: Reported}, in(Register, access.GridWorker), apperr.Forbidden, ""},
 		{"unknown action", State{Status: Reported}, in("teleport", access.ShiftLead), apperr.Invalid, ""},
+		{"a note of one character is none", handling, in(Handle, access.DepartmentStaff, note("好")), apperr.Invalid, ""},
+		{"a note of two characters", handling, in(Handle, access.DepartmentStaff, note("好的")), "", Handling},
+		{"a note comes before the lead department", handling, in(Return, access.DepartmentStaff, note(""), notLead()), apperr.Invalid, ""},
+		{"an extension request asks who first, then the note", handling, in(RequestExtension, access.DepartmentStaff, note(""), notLead()), apperr.Forbidden, ""},
+		{"an extension request needs a note", handling, in(RequestExtension, access.DepartmentStaff, note("")), apperr.Invalid, ""},
+		{"the role comes before the status", State{Status: Closed}, in(Register, access.GridWorker), apperr.Forbidden, ""},
+		{"the status comes before the note", State{Status: Closed}, in(Void, access.ShiftLead, note("")), apperr.Conflict, ""},
 	}
 	for _, tc := range cases {
 		out, err := Next(tc.st, tc.in)

@@ -129,8 +129,8 @@ type LimitSet map[Urgency]Limits
 // DefaultClass and DefaultCode key the catalogue-wide default limits, used for every stage a
 // category has no limit of its own for.
 const (
-	DefaultClass Class = "*"
-	DefaultCode        = "*"
+	DefaultClass Class  = "*"
+	DefaultCode  string = "*"
 )
 
 // Category is one minor category (小类).

@@ -31,7 +31,7 @@ func DefaultLimitsFile() []byte { return bytes.Clone(limitsCSV) }
 // when any category exists), in one audited transaction. The caller acts as a district-level
 // sys_admin or as the system (access.SystemPrincipal) at first start and in the demo loader.
 func (s *Service) LoadDefaults(ctx context.Context) error {
-	scope, err := needWrite(ctx)
+	scope, err := NeedWrite(ctx)
 	if err != nil {
 		return err
 	}

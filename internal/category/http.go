@@ -150,7 +150,7 @@ func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Refuse a caller without the right before reading the body.
-	if _, err := needWrite(r.Context()); err != nil {
+	if _, err := NeedWrite(r.Context()); err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
@@ -209,7 +209,7 @@ func (h *HTTP) putLimits(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, apperr.New(apperr.NotFound, "category.not_found", string(k.Class), k.Code))
 		return
 	}
-	if _, err := needWrite(r.Context()); err != nil {
+	if _, err := NeedWrite(r.Context()); err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
@@ -252,7 +252,7 @@ func (h *HTTP) export(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) importCSV(w http.ResponseWriter, r *http.Request) {
-	if _, err := needWrite(r.Context()); err != nil {
+	if _, err := NeedWrite(r.Context()); err != nil {
 		h.R.Error(w, r, err)
 		return
 	}

@@ -112,7 +112,7 @@ func (s *Service) DefaultLimits(ctx context.Context) (LimitSet, error) {
 // PutLimits sets the given stages of the given urgencies of one category (class "*" and code "*":
 // the catalogue-wide defaults); stages not named keep their value.
 func (s *Service) PutLimits(ctx context.Context, class Class, code string, set LimitSet) error {
-	scope, err := needWrite(ctx)
+	scope, err := NeedWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -82,20 +82,11 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Category, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, q+" ORDER BY c.class, c.code", args...)
+	out, err := db.QueryAll(ctx, s.DB.Read, scanCategory, q+" ORDER BY c.class, c.code", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list categories: %w", err)
 	}
-	defer rows.Close()
-	out := []Category{}
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list categories: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func escapeLike(s string) string {
@@ -142,8 +133,9 @@ func (s *Service) Find(ctx context.Context, code string) (Category, error) {
 	return c, nil
 }
 
-// needWrite checks that the caller may change the catalogue: category.write over the whole district.
-func needWrite(ctx context.Context) (access.Scope, error) {
+// NeedWrite checks that the caller may change the catalogue or configuration that goes with it
+// (routing rules): category.write over the whole district.
+func NeedWrite(ctx context.Context) (access.Scope, error) {
 	scope, err := access.Need(ctx, access.CategoryWrite)
 	if err != nil {
 		return scope, err
@@ -180,7 +172,7 @@ func (e *ProblemsError) Unwrap() error {
 // Put creates or updates one category (and its major, when c names it). It reports whether the
 // category is new.
 func (s *Service) Put(ctx context.Context, c Category) (created bool, err error) {
-	scope, err := needWrite(ctx)
+	scope, err := NeedWrite(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -284,7 +276,7 @@ func writeCategory(ctx context.Context, tx *sql.Tx, c Category, now time.Time) e
 // ImportCSV reads a catalogue file and writes every category in it — all or nothing. Categories
 // missing from the file are kept. It returns how many categories the file held.
 func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (int, error) {
-	scope, err := needWrite(ctx)
+	scope, err := NeedWrite(ctx)
 	if err != nil {
 		return 0, err
 	}

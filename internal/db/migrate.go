@@ -8,6 +8,16 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
+// Migration versions: there is no 00005 in either folder and there never was one (no commit
+// has a file of that number). Goose does not need consecutive versions: it applies the files in
+// ascending order of version and records each applied version in goose_db_version, so a gap is
+// harmless. It must stay a gap. Goose counts a file whose version is below the highest applied
+// one and is not recorded as "missing" (out of order) and refuses to migrate (we do not set
+// WithAllowOutofOrder): a new 00005 would stop every deployed database at 00006 or later, and so
+// would renumbering 00006… down (the renamed 00006 would be an unapplied 00005, and with the
+// option set goose would run again a migration that already ran under its old number). A new
+// migration takes the next number after the highest, the same in both folders (TestSchemaParity
+// checks that the two folders build the same schema).
 func (d *DB) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption

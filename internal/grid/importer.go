@@ -140,8 +140,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 				progress("write", i+1, len(grids))
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('grids_version', $1)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, db.NewID()); err != nil {
+		if err := db.BumpVersion(ctx, tx, "grids_version"); err != nil {
 			return err
 		}
 		e := audit.For(access.ActorOf(ctx, scope.Primary()), now, "grid.import", "grids", fmt.Sprintf("%d features", len(grids)))

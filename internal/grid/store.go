@@ -9,8 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -30,15 +28,12 @@ type Service struct {
 	// RecheckEvery is how often Locate asks the database whether another node imported grids.
 	RecheckEvery time.Duration
 
-	index     atomic.Pointer[loadedIndex]
-	reloading sync.Mutex
+	index db.Versioned[*loadedIndex]
 }
 
 type loadedIndex struct {
 	ix        *Index
 	summaries map[string]Summary // what Locate answers, loaded with the index: no query per lookup
-	version   string
-	checkedAt time.Time
 }
 
 // Summary is a grid without its polygon, as lists show it.
@@ -120,70 +115,32 @@ func (s *Service) loadAll(ctx context.Context) ([]Grid, error) {
 	return out, rows.Err()
 }
 
-func (s *Service) version(ctx context.Context) (string, error) {
-	var v string
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'grids_version'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return v, err
+// indexSource is where the locate index comes from: rebuilt when an import (of any node) bumps
+// grids_version.
+func (s *Service) indexSource() db.VersionSource[*loadedIndex] {
+	return db.VersionSource[*loadedIndex]{DB: s.DB, Key: "grids_version", Every: s.RecheckEvery, Now: s.Now, Load: s.loadIndex}
 }
 
 // LoadIndex (re)builds the locate index from the database.
 func (s *Service) LoadIndex(ctx context.Context) error {
-	s.reloading.Lock()
-	defer s.reloading.Unlock()
-	v, err := s.version(ctx)
-	if err != nil {
-		return err
-	}
-	grids, err := s.loadAll(ctx)
-	if err != nil {
-		return err
-	}
-	summaries := make(map[string]Summary, len(grids))
-	rows, err := s.DB.Read.QueryContext(ctx, summarySelect)
-	if err != nil {
-		return fmt.Errorf("load grid summaries: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanSummary(rows)
-		if err != nil {
-			return fmt.Errorf("load grid summaries: %w", err)
-		}
-		summaries[m.Code] = m
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	s.index.Store(&loadedIndex{ix: NewIndex(grids), summaries: summaries, version: v, checkedAt: s.Now()})
-	return nil
+	_, err := s.index.Reload(ctx, s.indexSource())
+	return err
 }
 
-// currentIndex returns the index, reloading it when another node has imported grids since.
-func (s *Service) currentIndex(ctx context.Context) (*loadedIndex, error) {
-	li := s.index.Load()
-	every := s.RecheckEvery
-	if every == 0 {
-		every = 10 * time.Second
-	}
-	if li != nil && s.Now().Sub(li.checkedAt) < every {
-		return li, nil
-	}
-	v, err := s.version(ctx)
+func (s *Service) loadIndex(ctx context.Context) (*loadedIndex, error) {
+	grids, err := s.loadAll(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if li != nil && v == li.version {
-		li = &loadedIndex{ix: li.ix, summaries: li.summaries, version: v, checkedAt: s.Now()}
-		s.index.Store(li)
-		return li, nil
+	list, err := db.QueryAll(ctx, s.DB.Read, scanSummary, summarySelect)
+	if err != nil {
+		return nil, fmt.Errorf("load grid summaries: %w", err)
 	}
-	if err := s.LoadIndex(ctx); err != nil {
-		return nil, err
+	summaries := make(map[string]Summary, len(list))
+	for _, m := range list {
+		summaries[m.Code] = m
 	}
-	return s.index.Load(), nil
+	return &loadedIndex{ix: NewIndex(grids), summaries: summaries}, nil
 }
 
 // Locate finds the grid containing a WGS84 point. Locating is public geography: every signed-in
@@ -195,7 +152,7 @@ func (s *Service) Locate(ctx context.Context, lat, lng float64) (Location, error
 	if !(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180) {
 		return Location{}, apperr.New(apperr.Invalid, "grid.bad_point")
 	}
-	li, err := s.currentIndex(ctx)
+	li, err := s.index.Get(ctx, s.indexSource())
 	if err != nil {
 		return Location{}, err
 	}
@@ -264,20 +221,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, summarySelect+where+` ORDER BY g.code`, args...)
+	out, err := db.QueryAll(ctx, s.DB.Read, scanSummary, summarySelect+where+` ORDER BY g.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list grids: %w", err)
 	}
-	defer rows.Close()
-	out := []Summary{}
-	for rows.Next() {
-		m, err := scanSummary(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list grids: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Get returns one grid the caller reaches, with its polygon as a GeoJSON Feature.

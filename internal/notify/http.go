@@ -1,16 +1,17 @@
 package notify
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/i18n"
 )
 
 // HTTP serves the notification list and the live stream.
@@ -19,6 +20,8 @@ type HTTP struct {
 	R      *httpx.Responder
 	// Heartbeat keeps proxies from closing an idle stream.
 	Heartbeat time.Duration
+	// Kinds are the kinds of object whose changes the stream carries (each module's).
+	Kinds []access.Kind
 }
 
 // Register adds the routes.
@@ -34,6 +37,12 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
+	lang := i18n.FromRequest(r)
+	for i, n := range list {
+		if n.template != "" {
+			list[i].Text = render(h.R.Catalog, lang, n.template, n.params)
+		}
+	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"notifications": list, "unread": unread})
 }
 
@@ -46,22 +55,33 @@ func (h *HTTP) read(w http.ResponseWriter, r *http.Request) {
 }
 
 // Filter returns the messages a caller may see live: their own notifications, and changes of
-// cases their case scope reaches.
-func Filter(p *access.Principal, scope access.Scope) func(Message) bool {
+// objects that their scope for the object's kind reaches (scopes: kind → scope; access decides,
+// as for reading the object).
+func Filter(p *access.Principal, scopes map[string]access.Scope) func(Message) bool {
 	return func(m Message) bool {
 		if m.Kind == "notification" {
 			return m.UserID == p.UserID
 		}
-		if scope.UserID != "" && m.Reporter == scope.UserID {
-			return true
-		}
-		for _, d := range scope.Departments {
-			if slices.Contains(m.Depts, d) {
-				return true
-			}
-		}
-		return m.Path != "" && scope.Covers(m.Path)
+		s, ok := scopes[m.Object.Kind]
+		return ok && s.Reaches(m.Object)
 	}
+}
+
+// Scopes is the caller's scope for every kind of object whose changes are streamed live; kinds
+// the caller may not read are left out.
+func Scopes(ctx context.Context, kinds []access.Kind) (map[string]access.Scope, error) {
+	out := map[string]access.Scope{}
+	for _, k := range kinds {
+		s, err := access.Need(ctx, k.Read)
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Forbidden {
+				continue
+			}
+			return nil, err
+		}
+		out[k.Name] = s
+	}
+	return out, nil
 }
 
 // stream is a Server-Sent Events stream of live updates for the caller.
@@ -71,8 +91,8 @@ func (h *HTTP) stream(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, apperr.New(apperr.Unauthenticated, "auth.required"))
 		return
 	}
-	scope, err := access.Need(r.Context(), access.CaseRead)
-	if err != nil && apperr.CodeOf(err) != apperr.Forbidden {
+	scopes, err := Scopes(r.Context(), h.Kinds)
+	if err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
@@ -81,7 +101,8 @@ func (h *HTTP) stream(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, apperr.New(apperr.Internal, "error.internal"))
 		return
 	}
-	sub := h.Notify.Hub.Subscribe(Filter(p, scope))
+	lang := i18n.FromRequest(r)
+	sub := h.Notify.Hub.Subscribe(Filter(p, scopes))
 	defer h.Notify.Hub.Unsubscribe(sub)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
@@ -102,9 +123,21 @@ func (h *HTTP) stream(w http.ResponseWriter, r *http.Request) {
 		case <-ticker.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case m := <-sub.C:
+			if m.Template != "" {
+				m.Text = render(h.R.Catalog, lang, m.Template, m.Params)
+			}
 			b, _ := json.Marshal(m)
 			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", m.Kind, strings.ReplaceAll(string(b), "\n", ""))
 		}
 		flusher.Flush()
 	}
+}
+
+// render is a notification's text in lang.
+func render(c *i18n.Catalog, lang, template string, params []string) string {
+	args := make([]any, len(params))
+	for i, p := range params {
+		args[i] = p
+	}
+	return c.T(lang, template, args...)
 }

@@ -5,22 +5,27 @@ package notify
 import (
 	"sync"
 	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
 )
 
 // Message is one live update.
 type Message struct {
-	ID       string    `json:"id,omitempty"`
-	Kind     string    `json:"kind"` // "case" (a case changed) or "notification"
-	CaseID   string    `json:"case_id,omitempty"`
-	Number   string    `json:"number,omitempty"`
-	Action   string    `json:"action,omitempty"`
-	Status   string    `json:"status,omitempty"`
-	Text     string    `json:"text,omitempty"`
-	At       time.Time `json:"at"`
-	UserID   string    `json:"-"` // a notification's recipient
-	Path     string    `json:"-"` // a case's org path
-	Reporter string    `json:"-"`
-	Depts    []string  `json:"-"`
+	ID     string    `json:"id,omitempty"`
+	Kind   string    `json:"kind"` // "case" (a case changed) or "notification"
+	CaseID string    `json:"case_id,omitempty"`
+	Number string    `json:"number,omitempty"`
+	Action string    `json:"action,omitempty"`
+	Status string    `json:"status,omitempty"`
+	Text   string    `json:"text,omitempty"`
+	At     time.Time `json:"at"`
+	UserID string    `json:"-"` // a notification's recipient
+	// Template and Params are a notification's text, rendered in each reader's language.
+	Template string   `json:"-"`
+	Params   []string `json:"-"`
+	// Object is what changed, as scope sees it (never sent to pages): who may see the message
+	// is decided by access, as for reading the object itself.
+	Object access.Object `json:"-"`
 }
 
 // Sub is one listener (an open page).
@@ -32,9 +37,8 @@ type Sub struct {
 // Hub fans messages out to listeners. A listener that does not keep up loses messages rather than
 // slowing the desk down (the page reloads its list on reconnect).
 type Hub struct {
-	mu      sync.Mutex
-	subs    map[*Sub]struct{}
-	forward func(Message) // to the other nodes (Relay), when several share one database
+	mu   sync.Mutex
+	subs map[*Sub]struct{}
 }
 
 // NewHub returns an empty hub.
@@ -56,26 +60,7 @@ func (h *Hub) Unsubscribe(s *Sub) {
 	h.mu.Unlock()
 }
 
-// Publish delivers m to every listener that wants it, here and (through the relay) on the
-// other nodes, without blocking.
-func (h *Hub) Publish(m Message) {
-	h.Deliver(m)
-	h.mu.Lock()
-	forward := h.forward
-	h.mu.Unlock()
-	if forward != nil {
-		forward(m)
-	}
-}
-
-// Forward sends every message published here to fn as well (Relay.Send).
-func (h *Hub) Forward(fn func(Message)) {
-	h.mu.Lock()
-	h.forward = fn
-	h.mu.Unlock()
-}
-
-// Deliver delivers m to this node's listeners only (a message another node published).
+// Deliver delivers m to this node's listeners (the feed calls it for every committed event).
 func (h *Hub) Deliver(m Message) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -16,17 +16,24 @@ import (
 func TestFilter(t *testing.T) {
 	p := &access.Principal{UserID: "u1"}
 	scope := access.Scope{Paths: []string{"/350503/350503001/"}, Departments: []string{"D1"}, UserID: "u1"}
-	f := notify.Filter(p, scope)
+	f := notify.Filter(p, map[string]access.Scope{"case": scope})
+	obj := func(path string, users, units []string) access.Object {
+		return access.Object{Kind: "case", Path: path, Users: users, Units: units}
+	}
 	cases := []struct {
 		m    notify.Message
 		want bool
 	}{
 		{notify.Message{Kind: "notification", UserID: "u1"}, true},
 		{notify.Message{Kind: "notification", UserID: "u2"}, false},
-		{notify.Message{Kind: "case", Path: "/350503/350503001/350503001001/"}, true},
-		{notify.Message{Kind: "case", Path: "/350503/350503002/350503002001/"}, false},
-		{notify.Message{Kind: "case", Path: "/350503/350503002/", Depts: []string{"D1"}}, true},
-		{notify.Message{Kind: "case", Path: "/350503/350503002/", Reporter: "u1"}, true},
+		{notify.Message{Kind: "case", Object: obj("/350503/350503001/350503001001/", nil, nil)}, true},
+		{notify.Message{Kind: "case", Object: obj("/350503/350503002/350503002001/", nil, nil)}, false},
+		{notify.Message{Kind: "case", Object: obj("/350503/350503002/", nil, []string{"D1"})}, true},
+		{notify.Message{Kind: "case", Object: obj("/350503/350503002/", []string{"u1"}, nil)}, true},
+		// A follower (the reporter of a duplicate merged into the case) sees it too.
+		{notify.Message{Kind: "case", Object: obj("/350503/350503002/", []string{"u0", "u1"}, nil)}, true},
+		// A kind the caller has no scope for is never shown, whatever its place.
+		{notify.Message{Kind: "whistle", Object: access.Object{Kind: "whistle", Path: "/350503/350503001/"}}, false},
 		{notify.Message{Kind: "case"}, false},
 	}
 	for i, tc := range cases {
@@ -40,7 +47,7 @@ func TestHubNeverBlocksOnSlowListeners(t *testing.T) {
 	h := notify.NewHub()
 	slow := h.Subscribe(nil)
 	for i := 0; i < 1000; i++ {
-		h.Publish(notify.Message{Kind: "case"})
+		h.Deliver(notify.Message{Kind: "case"})
 	}
 	if len(slow.C) != cap(slow.C) {
 		t.Fatalf("buffer %d of %d", len(slow.C), cap(slow.C))

@@ -3,7 +3,7 @@ package notify
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"encoding/json"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -19,42 +19,17 @@ type Notification struct {
 	Text      string     `json:"text"`
 	CreatedAt time.Time  `json:"created_at"`
 	ReadAt    *time.Time `json:"read_at,omitempty"`
+	template  string
+	params    []string
 }
 
-// Service stores notifications and publishes them live.
+// Service keeps each user's notifications and the hub of this node's open pages. Notifications
+// are written by Outbox.Record, in the transaction of the change they tell of.
 type Service struct {
-	DB  *db.DB
-	Hub *Hub
-	Now func() time.Time
-	// Writer, when set, gathers notification writes into shared transactions (group commit).
-	Writer *db.GroupCommitter
-}
-
-// Add gives each user a notification and pushes it to their open pages.
-func (s *Service) Add(ctx context.Context, userIDs []string, caseID, kind, text string) error {
-	now := s.Now().UTC()
-	ids := make([]string, len(userIDs))
-	write := s.DB.Tx
-	if s.Writer != nil {
-		write = s.Writer.Do
-	}
-	err := write(ctx, func(tx *sql.Tx) error {
-		for i, u := range userIDs {
-			ids[i] = db.NewID()
-			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO notifications (id, user_id, case_id, kind, text, created_at)
-				VALUES ($1,$2,$3,$4,$5,$6)`, ids[i], u, caseID, kind, text, now); err != nil {
-				return fmt.Errorf("notify: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i, u := range userIDs {
-		s.Hub.Publish(Message{ID: ids[i], Kind: "notification", CaseID: caseID, Action: kind, Text: text, At: now, UserID: u})
-	}
-	return nil
+	DB     *db.DB
+	Hub    *Hub
+	Outbox *Outbox
+	Now    func() time.Time
 }
 
 // List returns the caller's newest notifications and how many are unread.
@@ -66,7 +41,7 @@ func (s *Service) List(ctx context.Context, limit int) ([]Notification, int, err
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, case_id, kind, text, created_at, read_at FROM notifications
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, case_id, kind, text, created_at, read_at, template, params FROM notifications
 		WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, p.UserID, limit)
 	if err != nil {
 		return nil, 0, err
@@ -76,9 +51,11 @@ func (s *Service) List(ctx context.Context, limit int) ([]Notification, int, err
 	for rows.Next() {
 		var n Notification
 		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.CaseID, &n.Kind, &n.Text, &n.CreatedAt, &read); err != nil {
+		var params string
+		if err := rows.Scan(&n.ID, &n.CaseID, &n.Kind, &n.Text, &n.CreatedAt, &read, &n.template, &params); err != nil {
 			return nil, 0, err
 		}
+		_ = json.Unmarshal([]byte(params), &n.params)
 		n.CreatedAt = n.CreatedAt.UTC()
 		if read.Valid {
 			t := read.Time.UTC()

@@ -339,7 +339,7 @@ func (h *HTTP) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	number, err := h.Cases.ClientRequestByToken(ctx, token)
+	number, err := h.requestByToken(ctx, token)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		h.fail(w, r, f, http.StatusNotFound, "open311.error.token", token)
 		return

@@ -3,8 +3,8 @@
 //
 // Base URL /open311/v2, discovery at /open311/discovery.{xml,json}. Every method answers in XML
 // (required by the spec) and JSON, chosen by the path suffix. Reports become ordinary cases on the
-// channel open311 (cases.CreateFromClient); GET answers are read through cases.PublicRequests and
-// carry nothing that identifies a reporter. Internal statuses map to open/closed; richer detail
+// channel open311 through the case desk's intake pipeline (cases.Take, intake.go); GET answers are
+// read through cases.PublicRequests and carry nothing that identifies a reporter. Internal statuses map to open/closed; richer detail
 // goes out only with extensions=true. Errors follow the spec: 404 for an unknown resource, 403
 // for a missing or bad api_key, 400 for everything else — never a 500.
 package open311

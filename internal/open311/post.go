@@ -70,28 +70,29 @@ func (h *HTTP) post(w http.ResponseWriter, r *http.Request) {
 		h.writeProblems(w, f, p)
 		return
 	}
-	ctx := access.WithPrincipal(r.Context(), apikey.Principal(key, district))
+	principal := apikey.Principal(key, district)
+	ctx := access.WithPrincipal(r.Context(), principal)
 	in, report, svc, ok := h.readReport(ctx, p, form, district)
 	if !ok {
 		h.writeProblems(w, f, p)
 		return
 	}
-	receipt, err := h.Cases.CreateFromClient(ctx, in, report)
+	got, err := h.take(ctx, key, principal.Username, in, report)
 	if err != nil {
 		h.failWith(w, r, f, err)
 		return
 	}
 	lang := language(r)
-	out := Receipt{ServiceNotice: h.Catalog.T(lang, "open311.notice."+noticeOf(receipt.Status, !report.Unlocated))}
+	out := Receipt{ServiceNotice: h.Catalog.T(lang, "open311.notice."+noticeOf(got.status, !report.unlocated))}
 	switch svc.Type {
 	case Batch:
-		out.Token = receipt.Token
+		out.Token = got.token
 	case Blackbox:
 	default:
-		out.ID = receipt.Number
+		out.ID = got.number
 	}
-	if len(receipt.Duplicates) > 0 {
-		out.ServiceNotice += " " + h.Catalog.T(lang, "open311.notice.duplicates", len(receipt.Duplicates))
+	if got.duplicates > 0 {
+		out.ServiceNotice += " " + h.Catalog.T(lang, "open311.notice.duplicates", got.duplicates)
 	}
 	write(w, f, http.StatusOK, []Receipt{out}, receiptsXML{Receipts: []Receipt{out}})
 }
@@ -119,9 +120,9 @@ func readForm(w http.ResponseWriter, r *http.Request, p *problems) (params, bool
 }
 
 // readReport reads and checks everything a POST carries, adding every problem to p at once.
-func (h *HTTP) readReport(ctx context.Context, p *problems, form params, district string) (cases.NewCase, cases.ClientReport, ServiceDef, bool) {
+func (h *HTTP) readReport(ctx context.Context, p *problems, form params, district string) (cases.NewCase, clientReport, ServiceDef, bool) {
 	var in cases.NewCase
-	var report cases.ClientReport
+	var report clientReport
 	var svc ServiceDef
 	found := false
 	if code := form.get("service_code"); code == "" {
@@ -140,15 +141,15 @@ func (h *HTTP) readReport(ctx context.Context, p *problems, form params, distric
 	}
 	h.readPlace(ctx, p, form, district, &in, &report)
 	if found {
-		report.Attributes = checkAnswers(p, svc.Attributes, form)
+		report.attributes = checkAnswers(p, svc.Attributes, form)
 	}
 	in.Description = form.get("description")
 	if in.Description == "" && found {
 		in.Description = svc.Category.Name // the service says what the problem is
 	}
 	switch n := utf8.RuneCountInString(in.Description); {
-	case n > cases.MaxClientDescription:
-		p.add(http.StatusBadRequest, "open311.error.too_long", "description", cases.MaxClientDescription)
+	case n > maxDescription:
+		p.add(http.StatusBadRequest, "open311.error.too_long", "description", maxDescription)
 	case n == 1:
 		p.add(http.StatusBadRequest, "open311.error.description_short")
 	}
@@ -162,19 +163,19 @@ func (h *HTTP) readReport(ctx context.Context, p *problems, form params, distric
 		}
 		in.ReporterPhone = phone
 	}
-	report.Contact = map[string]string{}
+	report.contact = map[string]string{}
 	if email := form.get("email"); email != "" {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
 			p.add(http.StatusBadRequest, "open311.error.email", email)
 		}
-		report.Contact["email"] = email
+		report.contact["email"] = email
 	}
 	for _, field := range []string{"device_id", "account_id"} {
 		if v := form.get(field); v != "" {
 			if len(v) > maxContact {
 				p.add(http.StatusBadRequest, "open311.error.too_long", field, maxContact)
 			}
-			report.Contact[field] = v
+			report.contact[field] = v
 		}
 	}
 	if m := form.get("media_url"); m != "" {
@@ -182,15 +183,15 @@ func (h *HTTP) readReport(ctx context.Context, p *problems, form params, distric
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(m) > maxMediaURL {
 			p.add(http.StatusBadRequest, "open311.error.media_url")
 		}
-		report.MediaURL = m
+		report.mediaURL = m
 	}
-	report.Batch = svc.Type == Batch
+	report.batch = svc.Type == Batch
 	return in, report, svc, !p.any()
 }
 
 // readPlace reads the location: lat and long, else address_id, else address_string (the spec
 // asks for one of the three).
-func (h *HTTP) readPlace(ctx context.Context, p *problems, form params, district string, in *cases.NewCase, report *cases.ClientReport) {
+func (h *HTTP) readPlace(ctx context.Context, p *problems, form params, district string, in *cases.NewCase, report *clientReport) {
 	lat, lng, id := form.get("lat"), form.get("long"), form.get("address_id")
 	var pl place
 	switch {
@@ -223,7 +224,7 @@ func (h *HTTP) readPlace(ctx context.Context, p *problems, form params, district
 		return
 	}
 	in.Lat, in.Lng = pl.lat, pl.lng
-	report.Unlocated, report.SubdistrictCode, report.CommunityCode = !pl.located, pl.subdistrict, pl.community
+	report.unlocated, report.subdistrict, report.community = !pl.located, pl.subdistrict, pl.community
 }
 
 // checkAnswers reads attribute[CODE]=v and attribute[CODE][]=v1&attribute[CODE][]=v2 against the

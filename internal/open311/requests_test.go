@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/cases/casegen"
 )
 
 func xmlUnmarshal(t *testing.T, b []byte, v any) {
@@ -325,7 +325,7 @@ func defaultWindowAndLimit(e *env) {
 	t := e.t
 	now := time.Now().UTC().Truncate(time.Second)
 	e.clock.Advance(now.Sub(e.clock.Now()))
-	if err := cases.Generate(context.Background(), e.srv.App.DB, cases.GenOptions{Count: 1100, Days: 95, Seed: 4}, nil); err != nil {
+	if err := casegen.Generate(context.Background(), e.srv.App.DB, casegen.Options{Count: 1100, Days: 95, Seed: 4}, nil); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Second)

@@ -191,8 +191,7 @@ func (s *Service) Import(ctx context.Context, f File, now time.Time) error {
 			}
 		}
 		// Names shown with located grids are cached with the grid index: have every node reload it.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('grids_version', $1)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, db.NewID()); err != nil {
+		if err := db.BumpVersion(ctx, tx, "grids_version"); err != nil {
 			return err
 		}
 		e := audit.For(access.ActorOf(ctx, scope.Primary()), now, "org.import", "district", f.District.Code)

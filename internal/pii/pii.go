@@ -122,9 +122,7 @@ var mainlandMobile = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 func NormalizePhone(raw string) (string, bool) {
 	s := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(raw))
 	s = strings.TrimPrefix(s, "+86")
-	if strings.HasPrefix(s, "0086") {
-		s = s[4:]
-	}
+	s = strings.TrimPrefix(s, "0086")
 	return s, mainlandMobile.MatchString(s)
 }
 

@@ -50,7 +50,7 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) replace(w http.ResponseWriter, r *http.Request) {
-	if _, err := needWrite(r.Context()); err != nil {
+	if _, err := category.NeedWrite(r.Context()); err != nil {
 		h.R.Error(w, r, err)
 		return
 	}

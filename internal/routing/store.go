@@ -6,11 +6,8 @@ import (
 	"database/sql"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -28,14 +25,7 @@ type Service struct {
 	// RecheckEvery is how often Decide asks the database whether the rules changed.
 	RecheckEvery time.Duration
 
-	cache     atomic.Pointer[loadedRules]
-	reloading sync.Mutex
-}
-
-type loadedRules struct {
-	rules     []Rule // ordered as Decide tries them
-	version   string
-	checkedAt time.Time
+	cache db.Versioned[[]Rule] // ordered as Decide tries them
 }
 
 // File is the JSON shape of a rule list: the body of PUT /api/v1/routing/rules and data/rules.json.
@@ -104,41 +94,11 @@ func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 	return s.load(ctx, s.DB.Read)
 }
 
-func (s *Service) version(ctx context.Context) (string, error) {
-	var v string
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'routing_version'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return v, err
-}
-
-// current returns the cached rules, reloading them when another node changed them since.
+// current returns the cached rules, reloading them when another node changed them since (the
+// change bumps routing_version).
 func (s *Service) current(ctx context.Context) ([]Rule, error) {
-	li := s.cache.Load()
-	every := s.RecheckEvery
-	if every == 0 {
-		every = 10 * time.Second
-	}
-	if li != nil && s.Now().Sub(li.checkedAt) < every {
-		return li.rules, nil
-	}
-	s.reloading.Lock()
-	defer s.reloading.Unlock()
-	v, err := s.version(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("routing rules version: %w", err)
-	}
-	if li = s.cache.Load(); li != nil && v == li.version {
-		s.cache.Store(&loadedRules{rules: li.rules, version: v, checkedAt: s.Now()})
-		return li.rules, nil
-	}
-	rules, err := s.load(ctx, s.DB.Read)
-	if err != nil {
-		return nil, err
-	}
-	s.cache.Store(&loadedRules{rules: rules, version: v, checkedAt: s.Now()})
-	return rules, nil
+	return s.cache.Get(ctx, db.VersionSource[[]Rule]{DB: s.DB, Key: "routing_version", Every: s.RecheckEvery, Now: s.Now,
+		Load: func(ctx context.Context) ([]Rule, error) { return s.load(ctx, s.DB.Read) }})
 }
 
 // Decide returns the department for a case from the first active matching rule; ok is false when no
@@ -216,7 +176,7 @@ func (e *ProblemsError) Unwrap() error {
 // tree (departments, areas) and the catalogue. Rules without an ID get one. It returns the saved
 // list in the order Decide tries it.
 func (s *Service) Replace(ctx context.Context, rules []Rule) ([]Rule, error) {
-	scope, err := needWrite(ctx)
+	scope, err := category.NeedWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -252,8 +212,7 @@ func (s *Service) Replace(ctx context.Context, rules []Rule) ([]Rule, error) {
 				return fmt.Errorf("save routing rule %d: %w", i+1, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('routing_version', $1)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, db.NewID()); err != nil {
+		if err := db.BumpVersion(ctx, tx, "routing_version"); err != nil {
 			return err
 		}
 		e := audit.For(access.ActorOf(ctx, scope.Primary()), now, "routing.replace", "routing_rules", fmt.Sprintf("%d rules", len(rules)))
@@ -265,7 +224,7 @@ func (s *Service) Replace(ctx context.Context, rules []Rule) ([]Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Store(nil) // this node sees its own change at once
+	s.cache.Forget() // this node sees its own change at once
 	Sort(rules)
 	return rules, nil
 }
@@ -277,18 +236,6 @@ func slicesClone(rules []Rule) []Rule {
 		out[i] = r
 	}
 	return out
-}
-
-// needWrite: routing rules are district-wide configuration (category.write over the whole district).
-func needWrite(ctx context.Context) (access.Scope, error) {
-	scope, err := access.Need(ctx, access.CategoryWrite)
-	if err != nil {
-		return scope, err
-	}
-	if !scope.DistrictWide() {
-		return scope, apperr.New(apperr.Forbidden, "category.district_only")
-	}
-	return scope, nil
 }
 
 // DefaultRules returns the shipped demo rules (data/rules.json).
@@ -306,7 +253,7 @@ func DefaultRules() ([]Rule, error) {
 // exists). The rules name the demo district's departments, so call it from the demo loader only,
 // after the org file and the category catalogue are loaded.
 func (s *Service) LoadDefaults(ctx context.Context) error {
-	if _, err := needWrite(ctx); err != nil {
+	if _, err := category.NeedWrite(ctx); err != nil {
 		return err
 	}
 	var n int

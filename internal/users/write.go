@@ -159,6 +159,23 @@ func (s *Service) auditEntry(ctx context.Context, scope access.Scope, target []a
 	return e
 }
 
+// apply makes a change to account u (loaded by target) and records e in the same transaction,
+// then answers the account as it is now.
+func (s *Service) apply(ctx context.Context, scope access.Scope, u User, e audit.Entry, change func(tx *sql.Tx) error) (User, error) {
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		_, err := audit.Append(ctx, s.DB, tx, e)
+		return err
+	})
+	if err != nil {
+		return u, err
+	}
+	s.changed(u.ID)
+	return s.getScoped(ctx, scope, u.ID)
+}
+
 // target loads an account the caller may change; a caller may not change their own rights.
 func (s *Service) target(ctx context.Context, id string) (access.Scope, User, error) {
 	scope, err := access.Need(ctx, access.UserWrite)
@@ -181,8 +198,15 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (Us
 	if err != nil {
 		return u, err
 	}
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	e := s.auditEntry(ctx, scope, u.Roles, action, id)
+	e.Before = audit.Summary(map[string]bool{"disabled": u.Disabled})
+	e.After = audit.Summary(map[string]bool{"disabled": disabled})
 	now := s.Now().UTC()
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3`,
 			disabled, now, id); err != nil {
 			return fmt.Errorf("disable user: %w", err)
@@ -192,21 +216,8 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (Us
 				return err
 			}
 		}
-		action := "user.enable"
-		if disabled {
-			action = "user.disable"
-		}
-		e := s.auditEntry(ctx, scope, u.Roles, action, id)
-		e.Before = audit.Summary(map[string]bool{"disabled": u.Disabled})
-		e.After = audit.Summary(map[string]bool{"disabled": disabled})
-		_, err := audit.Append(ctx, s.DB, tx, e)
-		return err
+		return nil
 	})
-	if err != nil {
-		return u, err
-	}
-	s.changed(id)
-	return s.getScoped(ctx, scope, id)
 }
 
 // ResetPassword sets a new password chosen by an administrator; the user must change it at the
@@ -256,21 +267,12 @@ func (s *Service) Grant(ctx context.Context, id string, r RoleAt) (User, error) 
 	if err := separateDuties(append(slices.Clone(u.Roles), g)); err != nil {
 		return u, err
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := insertGrant(ctx, tx, id, g, s.Now().UTC()); err != nil {
-			return err
-		}
-		e := s.auditEntry(ctx, scope, []access.Grant{g}, "user.grant", id)
-		e.Before = audit.Summary(summarize(u.Roles))
-		e.After = audit.Summary(summarize(append(u.Roles, g)))
-		_, err := audit.Append(ctx, s.DB, tx, e)
-		return err
+	e := s.auditEntry(ctx, scope, []access.Grant{g}, "user.grant", id)
+	e.Before = audit.Summary(summarize(u.Roles))
+	e.After = audit.Summary(summarize(append(slices.Clone(u.Roles), g)))
+	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
+		return insertGrant(ctx, tx, id, g, s.Now().UTC())
 	})
-	if err != nil {
-		return u, err
-	}
-	s.changed(id)
-	return s.getScoped(ctx, scope, id)
 }
 
 // Revoke takes a role grant away. The grant's node must be in the caller's scope.
@@ -283,20 +285,13 @@ func (s *Service) Revoke(ctx context.Context, id, grantID string) (User, error) 
 	if idx < 0 || !scope.Covers(u.Roles[idx].OrgPath) {
 		return u, apperr.New(apperr.NotFound, "user.grant_not_found")
 	}
-	g := u.Roles[idx]
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	e := s.auditEntry(ctx, scope, []access.Grant{u.Roles[idx]}, "user.revoke", id)
+	e.Before = audit.Summary(summarize(u.Roles))
+	e.After = audit.Summary(summarize(slices.Delete(slices.Clone(u.Roles), idx, idx+1)))
+	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM role_grants WHERE id = $1 AND user_id = $2`, grantID, id); err != nil {
 			return fmt.Errorf("revoke: %w", err)
 		}
-		e := s.auditEntry(ctx, scope, []access.Grant{g}, "user.revoke", id)
-		e.Before = audit.Summary(summarize(u.Roles))
-		e.After = audit.Summary(summarize(slices.Delete(slices.Clone(u.Roles), idx, idx+1)))
-		_, err := audit.Append(ctx, s.DB, tx, e)
-		return err
+		return nil
 	})
-	if err != nil {
-		return u, err
-	}
-	s.changed(id)
-	return s.getScoped(ctx, scope, id)
 }

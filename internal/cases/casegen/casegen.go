@@ -1,4 +1,8 @@
-package cases
+// Package casegen writes synthetic case histories straight into the database, for benchmarks and
+// demos of a district with years of data (yiwang gen cases). It bypasses the intake pipeline on
+// purpose: millions of historic cases are written in large transactions through prepared
+// statements, in the same rows the case desk writes.
+package casegen
 
 import (
 	"context"
@@ -7,12 +11,13 @@ import (
 	"math/rand"
 	"time"
 
+	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/textsearch"
 )
 
-// GenOptions shape a synthetic case history.
-type GenOptions struct {
+// Options shape a synthetic case history.
+type Options struct {
 	Count int
 	Days  int   // spread over this many days before now
 	Seed  int64 // the same seed gives the same history
@@ -26,13 +31,16 @@ type genGrid struct {
 
 type genCategory struct{ class, code, name string }
 
+// shanghai is the time zone of case numbers (YYYYMMDD-NNNN by the Beijing day).
+var shanghai = time.FixedZone("CST", 8*3600)
+
 var places = []string{"小区门口", "菜市场旁", "学校附近", "公交站台", "背街小巷", "商业街", "公园入口", "河道边", "十字路口", "社区广场"}
 var details = []string{"影响居民出行", "已持续多日", "夜间尤为严重", "多次反映未解决", "存在安全隐患", "气味难闻", "影响市容", "请尽快处理"}
 
 // Generate writes a realistic synthetic case history straight into the database (for
 // benchmarks and demos of a district with years of data): cases spread over the district's grids
 // and categories, most of the older ones closed, with their events and search tokens.
-func Generate(ctx context.Context, d *db.DB, opts GenOptions, progress func(done, total int)) error {
+func Generate(ctx context.Context, d *db.DB, opts Options, progress func(done, total int)) error {
 	if opts.Days <= 0 {
 		opts.Days = 365
 	}
@@ -224,12 +232,12 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, age 
 	counters[day]++
 	number := fmt.Sprintf("%s-%04d", day, counters[day])
 	id := db.NewID()
-	channels := []Channel{ResidentApp, ResidentApp, Hotline, Hotline, Patrol, Patrol, Patrol, Open311}
-	urgencies := []Urgency{"normal", "normal", "normal", "normal", "urgent", "emergency"}
+	channels := []cases.Channel{cases.ResidentApp, cases.ResidentApp, cases.Hotline, cases.Hotline, cases.Patrol, cases.Patrol, cases.Patrol, cases.Open311}
+	urgencies := []cases.Urgency{"normal", "normal", "normal", "normal", "urgent", "emergency"}
 	desc := fmt.Sprintf("%s%s%s，%s", g.communityName, places[rng.Intn(len(places))], cat.name, details[rng.Intn(len(details))])
 	// Nearly every case older than a month is finished (a few voided, a handful still open);
 	// recent ones are spread over the workflow.
-	var path []Action
+	var path []cases.Action
 	r := rng.Float64()
 	if age > 30*24*time.Hour {
 		switch {
@@ -243,64 +251,64 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, age 
 	}
 	switch {
 	case r < 0:
-		path = []Action{Register, Dispatch, Sign, ReportBack, Verify, Close, Rate}
+		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign, cases.ReportBack, cases.Verify, cases.Close, cases.Rate}
 	case r < 0.05:
-		path = []Action{Void}
+		path = []cases.Action{cases.Void}
 	case r < 0.25:
-		path = []Action{}
+		path = []cases.Action{}
 	case r < 0.40:
-		path = []Action{Register}
+		path = []cases.Action{cases.Register}
 	case r < 0.55:
-		path = []Action{Register, Dispatch}
+		path = []cases.Action{cases.Register, cases.Dispatch}
 	case r < 0.85:
-		path = []Action{Register, Dispatch, Sign}
+		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign}
 	case r < 0.93:
-		path = []Action{Register, Dispatch, Sign, ReportBack}
+		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign, cases.ReportBack}
 	default:
-		path = []Action{Register, Dispatch, Sign, ReportBack, Verify, Close}
+		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign, cases.ReportBack, cases.Verify, cases.Close}
 	}
-	status := Reported
+	status := cases.Reported
 	at := reported
 	dept := depts[rng.Intn(len(depts))]
 	var registered, dispatched, closed, handleDue any
 	var rating string
 	events := []struct {
-		a  Action
-		s  Status
+		a  cases.Action
+		s  cases.Status
 		at time.Time
-	}{{Report, Reported, reported}}
+	}{{cases.Report, cases.Reported, reported}}
 	for _, a := range path {
 		at = at.Add(time.Duration(10+rng.Intn(600)) * time.Minute)
 		if at.After(now) {
 			at = now
 		}
 		switch a {
-		case Register:
-			status, registered = Registered, at
-		case Void:
-			status = Voided
-		case Dispatch:
-			status, dispatched = Dispatched, at
-		case Sign:
-			status, handleDue = Handling, at.Add(time.Duration(4+rng.Intn(72))*time.Hour)
-		case ReportBack:
-			status = ReportedBack
-		case Verify:
-			status = Verified
-		case Close:
-			status, closed = Closed, at
-		case Rate:
+		case cases.Register:
+			status, registered = cases.Registered, at
+		case cases.Void:
+			status = cases.Voided
+		case cases.Dispatch:
+			status, dispatched = cases.Dispatched, at
+		case cases.Sign:
+			status, handleDue = cases.Handling, at.Add(time.Duration(4+rng.Intn(72))*time.Hour)
+		case cases.ReportBack:
+			status = cases.ReportedBack
+		case cases.Verify:
+			status = cases.Verified
+		case cases.Close:
+			status, closed = cases.Closed, at
+		case cases.Rate:
 			rating = []string{"satisfied", "satisfied", "satisfied", "mostly", "unsatisfied"}[rng.Intn(5)]
 		}
 		events = append(events, struct {
-			a  Action
-			s  Status
+			a  cases.Action
+			s  cases.Status
 			at time.Time
 		}{a, status, at})
 	}
-	stage := stageOf(status)
-	due := farFuture
-	if stage != StageNone {
+	stage := cases.StageOf(status)
+	due := cases.NoClockDue()
+	if stage != cases.StageNone {
 		// Open stages run 1–72 working hours; some recent cases are already overdue.
 		due = at.Add(time.Duration(1+rng.Intn(72)) * time.Hour)
 	}
@@ -333,7 +341,7 @@ func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, age 
 		if err != nil {
 			return err
 		}
-		_, err = st.searchStmt.ExecContext(ctx, searchKey(reported, rowid), id, doc)
+		_, err = st.searchStmt.ExecContext(ctx, cases.SearchKey(reported, rowid), id, doc)
 		return err
 	}
 	_, err = st.searchStmt.ExecContext(ctx, id, doc, reported)
