@@ -24,6 +24,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
 	"github.com/yiwang-gov/yiwang/internal/jobs"
+	"github.com/yiwang-gov/yiwang/internal/module"
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/open311"
 	"github.com/yiwang-gov/yiwang/internal/org"
@@ -54,15 +55,19 @@ type App struct {
 	Feed *notify.Feed
 	// Deliverer sends the outbox's SMS and WeChat deliveries (a job).
 	Deliverer *notify.Deliverer
-	// Jobs runs the periodic jobs once per cluster.
-	Jobs    *jobs.Runner
-	Open311 *open311.Services
-	APIKeys *apikey.Service
-	SMS     *sms.LogGateway
-	Metrics *prometheus.Registry
-	Now     func() time.Time
-	handler http.Handler
-	mux     *httpx.Mux
+	// Jobs runs the modules' periodic jobs, each period once per cluster.
+	Jobs *jobs.Runner
+	// Modules are the modules this yiwang is made of (modules.go).
+	Modules    module.Set
+	authHTTP   *auth.HTTP
+	notifyHTTP *notify.HTTP
+	Open311    *open311.Services
+	APIKeys    *apikey.Service
+	SMS        *sms.LogGateway
+	Metrics    *prometheus.Registry
+	Now        func() time.Time
+	handler    http.Handler
+	mux        *httpx.Mux
 }
 
 // Routes lists every registered route pattern.
@@ -165,7 +170,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if err := a.Grids.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
-	if a.Jobs, err = jobs.NewRunner(d, now, log, a.Metrics, a.jobs()...); err != nil {
+	if err := a.plug(); err != nil {
 		return nil, err
 	}
 	a.handler, err = a.routes()

@@ -24,7 +24,9 @@ type Config struct {
 	WeChatWebhook   string
 	WeChatTemplate  string
 	// JobTick is how often this node looks for due periodic jobs.
-	JobTick         time.Duration
+	JobTick time.Duration
+	// SLAEvery is the period of the SLA scan and review reminders.
+	SLAEvery        time.Duration
 	SecureCookies   bool
 	TrustProxy      bool
 	IdleTimeout     time.Duration
@@ -60,6 +62,7 @@ var options = []option{
 	{"wechat-webhook", "YIWANG_WECHAT_WEBHOOK", "URL of the district's WeChat gateway that sends template messages ({touser,template_id,data}); empty: no WeChat channel", ""},
 	{"wechat-template", "YIWANG_WECHAT_TEMPLATE", "WeChat template ID used for every notification text", ""},
 	{"job-tick", "YIWANG_JOB_TICK", "how often a node looks for due periodic jobs (each period runs on one node)", "5s"},
+	{"sla-every", "YIWANG_SLA_EVERY", "period of the SLA scan (warnings at 80 %, overdue notices) and review reminders", "1m"},
 	{"secure-cookies", "YIWANG_SECURE_COOKIES", "mark session cookies Secure (set when served over HTTPS)", "false"},
 	{"trust-proxy", "YIWANG_TRUST_PROXY", "take the client address from X-Forwarded-For (only behind your own reverse proxy)", "false"},
 	{"idle-timeout", "YIWANG_IDLE_TIMEOUT", "sign a session out after this long without a request", "30m"},
@@ -121,9 +124,12 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 		c.Addr, c.DataDir, c.DatabaseURL = get("addr"), get("data"), get("db")
 		c.Demo, c.DemoPassword, c.AllowPublicDemo = boolean("demo"), get("demo-password"), boolean("allow-public-demo")
 		c.SMSWebhook, c.WeChatWebhook, c.WeChatTemplate = get("sms-webhook"), get("wechat-webhook"), get("wechat-template")
-		c.JobTick = duration("job-tick")
+		c.JobTick, c.SLAEvery = duration("job-tick"), duration("sla-every")
 		if c.JobTick <= 0 {
 			c.JobTick = 5 * time.Second
+		}
+		if c.SLAEvery <= 0 {
+			c.SLAEvery = time.Minute
 		}
 		c.SecretKey, c.SecureCookies, c.TrustProxy = get("secret-key"), boolean("secure-cookies"), boolean("trust-proxy")
 		c.IdleTimeout, c.MaxSession = duration("idle-timeout"), duration("max-session")

@@ -98,7 +98,7 @@ func TestLiveUpdatesCrossNodes(t *testing.T) {
 		t.Fatalf("me: %d", st)
 	}
 	err := nodeA.App.DB.Tx(ctx, func(tx *sql.Tx) error {
-		return nodeA.App.Notify.Outbox.Record(ctx, tx, time.Now(), notify.Event{Type: "test",
+		return nodeA.App.Notify.Outbox.Record(ctx, tx, time.Now(), notify.Event{Type: "case.register",
 			Object:  access.Object{Kind: "case", ID: c.ID},
 			Notices: []notify.Notice{{Template: "notify.case.register", Params: []string{"X", "跨节点通知"}, Audience: notify.Audience{Users: []string{me.ID}}}}})
 	})

@@ -6,17 +6,6 @@ import (
 	"net/http"
 
 	"github.com/yiwang-gov/yiwang/internal/apidoc"
-	"github.com/yiwang-gov/yiwang/internal/apikey"
-	"github.com/yiwang-gov/yiwang/internal/audit"
-	"github.com/yiwang-gov/yiwang/internal/auth"
-	"github.com/yiwang-gov/yiwang/internal/calendar"
-	"github.com/yiwang-gov/yiwang/internal/cases"
-	"github.com/yiwang-gov/yiwang/internal/category"
-	"github.com/yiwang-gov/yiwang/internal/grid"
-	"github.com/yiwang-gov/yiwang/internal/notify"
-	"github.com/yiwang-gov/yiwang/internal/org"
-	"github.com/yiwang-gov/yiwang/internal/routing"
-	"github.com/yiwang-gov/yiwang/internal/users"
 )
 
 // The served API document is the base (info, servers, security, tags, the routes app mounts
@@ -28,27 +17,9 @@ import (
 //go:embed openapi_base.json
 var openAPIBase []byte
 
-// openAPIFragments lists the API document fragments of the packages whose routes app mounts.
-// The only list of them: a package that registers /api/ routes adds its fragment here.
-func openAPIFragments() [][]byte {
-	return [][]byte{
-		auth.OpenAPI,
-		users.OpenAPI,
-		org.OpenAPI,
-		grid.OpenAPI,
-		audit.OpenAPI,
-		calendar.OpenAPI,
-		category.OpenAPI,
-		routing.OpenAPI,
-		cases.OpenAPI,
-		notify.OpenAPI,
-		apikey.OpenAPI,
-	}
-}
-
-// OpenAPIDocument assembles the served document: the base and every package's fragment.
-func OpenAPIDocument() ([]byte, error) {
-	doc, err := apidoc.Merge(openAPIBase, openAPIFragments()...)
+// OpenAPIDocument assembles the served document: the base and every module's fragment.
+func (a *App) OpenAPIDocument() ([]byte, error) {
+	doc, err := apidoc.Merge(openAPIBase, a.Modules.OpenAPI()...)
 	if err != nil {
 		return nil, fmt.Errorf("assemble the OpenAPI document: %w", err)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/apptest"
 	"github.com/yiwang-gov/yiwang/internal/auth"
 	"github.com/yiwang-gov/yiwang/internal/db"
@@ -197,7 +196,7 @@ func TestOpenAPI(t *testing.T) {
 	srv := apptest.Start(t, db.SQLite)
 	k := &oaChecker{srv: srv, http: &http.Client{}, seen: map[string]map[int]bool{}}
 
-	onDisk, err := app.OpenAPIDocument()
+	onDisk, err := srv.App.OpenAPIDocument()
 	if err != nil {
 		t.Fatal(err)
 	}

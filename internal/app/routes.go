@@ -6,21 +6,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/yiwang-gov/yiwang/internal/access"
-	"github.com/yiwang-gov/yiwang/internal/apikey"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
-	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/auth"
-	"github.com/yiwang-gov/yiwang/internal/calendar"
-	"github.com/yiwang-gov/yiwang/internal/cases"
-	"github.com/yiwang-gov/yiwang/internal/category"
-	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
-	"github.com/yiwang-gov/yiwang/internal/notify"
-	"github.com/yiwang-gov/yiwang/internal/open311"
-	"github.com/yiwang-gov/yiwang/internal/org"
-	"github.com/yiwang-gov/yiwang/internal/routing"
-	"github.com/yiwang-gov/yiwang/internal/users"
 )
 
 // routes mounts every handler. Middleware order, outermost first: observe (request ID, log,
@@ -30,22 +18,12 @@ func (a *App) routes() (http.Handler, error) {
 	rs := a.responder()
 	mux := httpx.NewMux()
 	a.mux = mux
-	authHTTP := &auth.HTTP{Auth: a.Auth, R: rs, SecureCookie: a.Cfg.SecureCookies, TrustProxy: a.Cfg.TrustProxy}
-	authHTTP.Register(mux)
-	(&users.HTTP{Users: a.Users, R: rs}).Register(mux)
-	(&org.HTTP{Org: a.Org, R: rs}).Register(mux)
-	(&grid.HTTP{Grids: a.Grids, R: rs}).Register(mux)
-	(&audit.HTTP{DB: a.DB, R: rs}).Register(mux)
-	(&calendar.HTTP{Calendar: a.Calendar, R: rs}).Register(mux)
-	(&category.HTTP{Categories: a.Categories, R: rs}).Register(mux)
-	(&routing.HTTP{Routing: a.Routing, Categories: a.Categories, Org: a.Org, Grids: a.Grids, Working: a.working,
-		Now: a.Now, R: rs}).Register(mux)
-	(&cases.HTTP{Cases: a.Cases, R: rs}).Register(mux)
-	(&notify.HTTP{Notify: a.Notify, R: rs, Kinds: []access.Kind{cases.ObjectKind}}).Register(mux)
-	(&open311.HTTP{Services: a.Open311, Cases: a.Cases, Grids: a.Grids, Org: a.Org, Keys: a.APIKeys, Catalog: a.Catalog,
-		Log: a.Log, Test: a.Cfg.Demo}).Register(mux)
-	(&apikey.HTTP{Keys: a.APIKeys, R: rs}).Register(mux)
-	apiDocument, err := OpenAPIDocument()
+	for _, m := range a.Modules {
+		if m.Register != nil {
+			m.Register(mux)
+		}
+	}
+	apiDocument, err := a.OpenAPIDocument()
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +46,7 @@ func (a *App) routes() (http.Handler, error) {
 	}))
 	var h http.Handler = mux
 	h = auth.RequireSignIn(rs, auth.PublicPaths, h)
-	h = authHTTP.Middleware(h)
+	h = a.authHTTP.Middleware(h)
 	h = csrf.Handler(h)
 	h = httpx.SecurityHeaders(h)
 	h = httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), rs, h)

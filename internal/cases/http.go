@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
@@ -17,6 +18,8 @@ import (
 type HTTP struct {
 	Cases *Service
 	R     *httpx.Responder
+	// SLAEvery is the period of the SLA scan (1 minute when zero).
+	SLAEvery time.Duration
 }
 
 // Register adds the routes.

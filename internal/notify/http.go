@@ -22,6 +22,8 @@ type HTTP struct {
 	Heartbeat time.Duration
 	// Kinds are the kinds of object whose changes the stream carries (each module's).
 	Kinds []access.Kind
+	// Deliverer sends outside deliveries, as a periodic job (nil: none are sent by this node).
+	Deliverer *Deliverer
 }
 
 // Register adds the routes.

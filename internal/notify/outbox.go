@@ -72,6 +72,17 @@ type Outbox struct {
 	Catalog *i18n.Catalog
 	// wake is signalled after a local commit, so this node's feed need not wait for its poll.
 	wake chan struct{}
+	// types are the event types the modules declared; Record refuses others (a typo in a
+	// module would otherwise record events nobody reads).
+	types map[string]bool
+}
+
+// Declare sets the event types Record accepts (every module's, module.Set.Events).
+func (o *Outbox) Declare(types []string) {
+	o.types = map[string]bool{}
+	for _, t := range types {
+		o.types[t] = true
+	}
 }
 
 // NewOutbox returns an outbox over d.
@@ -89,6 +100,9 @@ func (o *Outbox) Wake() {
 
 // Record writes ev, its in-app notifications and its outside deliveries inside tx.
 func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, at time.Time, ev Event) error {
+	if o.types != nil && !o.types[ev.Type] {
+		return fmt.Errorf("record event: type %q is not declared by any module", ev.Type)
+	}
 	if o.DB.Engine == db.Postgres {
 		// seq must follow commit order, so that a reader after seq n misses nothing: the lock is
 		// held until this transaction ends. It is the audit chain's lock: events and audit records

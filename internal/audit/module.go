@@ -1,0 +1,13 @@
+package audit
+
+import (
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/module"
+)
+
+// Module is how the audit log plugs into yiwang: its routes, its part of the API document and the
+// permissions it checks.
+func (h *HTTP) Module() module.Module {
+	return module.Module{Name: "audit", Register: h.Register, OpenAPI: OpenAPI,
+		Permissions: []access.Permission{access.AuditRead}}
+}

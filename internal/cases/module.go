@@ -1,0 +1,45 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/jobs"
+	"github.com/yiwang-gov/yiwang/internal/module"
+)
+
+// Module is how the case desk plugs into yiwang: its routes and API document, the permissions it
+// checks, the case as a kind of object (scope, live stream), the SLA scan and the event types it
+// records.
+func (h *HTTP) Module() module.Module {
+	every := h.SLAEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	return module.Module{Name: "cases", Register: h.Register, OpenAPI: OpenAPI,
+		Permissions: []access.Permission{access.CaseReport, access.CaseRead, access.CaseAct, access.CaseImport, access.CaseContact},
+		Kinds:       []access.Kind{ObjectKind},
+		Jobs:        []jobs.Job{{Name: "cases.sla", Every: every, Run: h.Cases.sweep}},
+		Events:      EventTypes()}
+}
+
+// sweep is the periodic SLA scan and the review reminders.
+func (s *Service) sweep(ctx context.Context, _ time.Time) error {
+	_, _, slaErr := s.SweepSLA(ctx)
+	_, reviewErr := s.SweepReviews(ctx)
+	return errors.Join(slaErr, reviewErr)
+}
+
+// EventTypes lists the event types the case desk records: one per workflow action, and the
+// notices of the SLA scan and the review reminders.
+func EventTypes() []string {
+	out := []string{"case." + string(Report)}
+	for _, a := range Actions {
+		if a != Report {
+			out = append(out, "case."+string(a))
+		}
+	}
+	return append(out, "case.sla_warning", "case.sla_overdue", "case.review_due")
+}

@@ -1,0 +1,13 @@
+package category
+
+import (
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/module"
+)
+
+// Module is how the category catalogue plugs into yiwang: its routes, its part of the API document and the
+// permissions it checks.
+func (h *HTTP) Module() module.Module {
+	return module.Module{Name: "category", Register: h.Register, OpenAPI: OpenAPI,
+		Permissions: []access.Permission{access.CategoryRead, access.CategoryWrite}}
+}
