@@ -95,13 +95,13 @@ func (s *Service) Create(ctx context.Context, name string, ratePerMinute int) (K
 	k := Key{ID: db.NewID(), Name: name, RatePerMinute: ratePerMinute, CreatedAt: s.Now().UTC(), CreatedBy: actor.Name}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys WHERE name = $1 AND revoked_at IS NULL`, name).Scan(&n); err != nil {
+		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM api_keys WHERE name = $1 AND revoked_at IS NULL`, name).Scan(&n); err != nil {
 			return fmt.Errorf("create api key: %w", err)
 		}
 		if n > 0 {
 			return apperr.New(apperr.Conflict, "apikey.name_taken", name)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, key_hash, rate_per_minute, created_at, created_by)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO api_keys (id, name, key_hash, rate_per_minute, created_at, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6)`, k.ID, k.Name, Hash(secret), k.RatePerMinute, k.CreatedAt, k.CreatedBy); err != nil {
 			return fmt.Errorf("create api key: %w", err)
 		}
@@ -155,14 +155,14 @@ func (s *Service) Revoke(ctx context.Context, name string) (Key, error) {
 	var k Key
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		k, err = scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE name = $1 AND revoked_at IS NULL`, strings.TrimSpace(name)))
+		k, err = scanKey(s.DB.TxQueryRow(ctx, tx, `SELECT `+keyColumns+` FROM api_keys WHERE name = $1 AND revoked_at IS NULL`, strings.TrimSpace(name)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "apikey.not_found", name)
 		}
 		if err != nil {
 			return fmt.Errorf("revoke api key: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $2 WHERE id = $1`, k.ID, now); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `UPDATE api_keys SET revoked_at = $2 WHERE id = $1`, k.ID, now); err != nil {
 			return fmt.Errorf("revoke api key: %w", err)
 		}
 		k.RevokedAt = &now
@@ -180,7 +180,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Key, error) 
 	if !strings.HasPrefix(secret, Prefix) || len(secret) > 128 {
 		return Key{}, apperr.New(apperr.Forbidden, "apikey.invalid")
 	}
-	k, err := scanKey(s.DB.Prepared().QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE key_hash = $1`, Hash(secret)))
+	k, err := scanKey(s.DB.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE key_hash = $1`, Hash(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Key{}, apperr.New(apperr.Forbidden, "apikey.invalid")
 	}

@@ -101,7 +101,7 @@ func (h *HTTP) revoke(w http.ResponseWriter, r *http.Request) {
 // keeps which key sent each one). The join brings back the stored column itself, so that both
 // engines scan it as a time.
 func (s *Service) lastUsed(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT r.api_key_id, r.created_at FROM open311_requests r
+	rows, err := s.DB.Query(ctx, `SELECT r.api_key_id, r.created_at FROM open311_requests r
 		JOIN (SELECT api_key_id, MAX(created_at) AS at FROM open311_requests GROUP BY api_key_id) m
 		  ON m.api_key_id = r.api_key_id AND m.at = r.created_at`)
 	if err != nil {

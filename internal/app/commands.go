@@ -65,7 +65,7 @@ func (a *App) Backup(ctx context.Context, file string) ([]string, error) {
 	}
 	switch a.DB.Engine {
 	case db.SQLite:
-		if _, err := a.DB.Write.ExecContext(ctx, `VACUUM INTO $1`, abs); err != nil {
+		if _, err := a.DB.Exec(ctx, `VACUUM INTO $1`, abs); err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
 		written := []string{abs}

@@ -90,7 +90,7 @@ func Append(ctx context.Context, d *db.DB, tx *sql.Tx, e Entry) (Entry, error) {
 	} else {
 		if d.Engine == db.Postgres {
 			// Serialises appenders across yiwang nodes sharing one database; released at commit.
-			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7231001)"); err != nil {
+			if _, err := d.TxExec(ctx, tx, "SELECT pg_advisory_xact_lock(7231001)"); err != nil {
 				return e, fmt.Errorf("audit: lock chain: %w", err)
 			}
 		}

@@ -68,7 +68,7 @@ func Search(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	args = append(args, EffectiveLimit(f.Limit))
 	q := `SELECT ` + columns + ` FROM audit_log WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d`, len(args))
-	rows, err := d.Read.QueryContext(ctx, q, args...)
+	rows, err := d.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit search: %w", err)
 	}

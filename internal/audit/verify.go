@@ -29,7 +29,7 @@ type Report struct {
 // edited (its content no longer matches its hash), missing (a sequence number is skipped, so a
 // record was deleted) or reordered (its predecessor link points elsewhere).
 func Verify(ctx context.Context, d *db.DB) (Report, error) {
-	rows, err := d.Read.QueryContext(ctx, `SELECT `+columns+` FROM audit_log ORDER BY seq`)
+	rows, err := d.Query(ctx, `SELECT `+columns+` FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return Report{}, fmt.Errorf("audit verify: %w", err)
 	}

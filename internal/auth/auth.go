@@ -121,7 +121,7 @@ func (s *Service) findCredential(ctx context.Context, login string) (credential,
 		q += `lower(username) = lower($1)`
 		arg = login
 	}
-	err := s.DB.Read.QueryRowContext(ctx, q, arg).Scan(&c.id, &c.username, &c.hash, &c.disabled, &c.must, &c.failed, &c.locked, &c.changed)
+	err := s.DB.QueryRow(ctx, q, arg).Scan(&c.id, &c.username, &c.hash, &c.disabled, &c.must, &c.failed, &c.locked, &c.changed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
@@ -176,11 +176,11 @@ func (s *Service) Login(ctx context.Context, login, pw, kind, ip string) (Result
 	token, id := newToken()
 	expires := now.Add(s.Policy.MaxSession)
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1,
+		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1,
 			must_change_password = $2 WHERE id = $3`, now, must, c.id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, kind, created_at, last_seen_at, expires_at)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO sessions (id, user_id, kind, created_at, last_seen_at, expires_at)
 			VALUES ($1,$2,$3,$4,$4,$5)`, id, c.id, kind, now, expires); err != nil {
 			return err
 		}
@@ -215,7 +215,7 @@ func (s *Service) failed(ctx context.Context, c credential, entry audit.Entry, n
 	}
 	entry.Result = audit.Denied
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
+		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
 			failures, locked, c.id); err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	p, _ := access.From(ctx)
 	s.principals.Delete(tokenID(token))
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, tokenID(token))
+		res, err := s.DB.TxExec(ctx, tx, `DELETE FROM sessions WHERE id = $1`, tokenID(token))
 		if err != nil {
 			return err
 		}
@@ -283,13 +283,13 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*access.P
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	if disabled || !now.Before(expires) || now.Sub(lastSeen) >= s.Policy.IdleTimeout {
-		s.DB.Write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+		s.DB.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 		return nil, apperr.New(apperr.Unauthenticated, "auth.session_expired")
 	}
 	// Touch the session at most once a minute: enough for a 30-minute idle timeout, and it
 	// keeps reads from turning into writes.
 	if now.Sub(lastSeen) > time.Minute {
-		if _, err := s.DB.Write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, now, id); err != nil {
+		if _, err := s.DB.Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, now, id); err != nil {
 			return nil, fmt.Errorf("authenticate: %w", err)
 		}
 	}
@@ -310,7 +310,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		return apperr.New(apperr.Unauthenticated, "auth.required")
 	}
 	var hash string
-	if err := s.DB.Read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, p.UserID).Scan(&hash); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, p.UserID).Scan(&hash); err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
 	if ok, _ := s.Hasher.Verify(ctx, oldPassword, hash); !ok {
@@ -328,12 +328,12 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	}
 	now := s.Now().UTC()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = false,
+		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET password_hash = $1, must_change_password = false,
 			password_changed_at = $2, updated_at = $2 WHERE id = $3`, newHash, now, p.UserID); err != nil {
 			return err
 		}
 		// Other sessions end: whoever knew the old password is signed out.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, p.UserID, p.SessionID); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, p.UserID, p.SessionID); err != nil {
 			return err
 		}
 		_, err := audit.Append(ctx, s.DB, tx, audit.For(access.ActorOf(ctx, access.Grant{}), now, "auth.change_password", "user", p.UserID))
@@ -348,7 +348,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 // PurgeSessions deletes sessions that have ended (run periodically).
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	now := s.Now().UTC()
-	res, err := s.DB.Write.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
+	res, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
 		now, now.Add(-s.Policy.IdleTimeout))
 	if err != nil {
 		return 0, err

@@ -28,7 +28,7 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone string) error {
 	now := s.Now().UTC()
 	hash := s.Vault.Hash(phone)
 	var sent time.Time
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT sent_at FROM verification_codes WHERE phone_hash = $1`, hash).Scan(&sent)
+	err := s.DB.QueryRow(ctx, `SELECT sent_at FROM verification_codes WHERE phone_hash = $1`, hash).Scan(&sent)
 	if err == nil && now.Sub(sent) < s.Policy.CodeInterval {
 		wait := int((s.Policy.CodeInterval - now.Sub(sent)).Seconds()) + 1
 		return apperr.New(apperr.TooMany, "auth.code_too_soon", wait)
@@ -38,7 +38,7 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone string) error {
 	}
 	n, _ := rand.Int(rand.Reader, big.NewInt(1000000))
 	code := fmt.Sprintf("%06d", n.Int64())
-	_, err = s.DB.Write.ExecContext(ctx, `INSERT INTO verification_codes (phone_hash, code_hash, attempts, sent_at, expires_at)
+	_, err = s.DB.Exec(ctx, `INSERT INTO verification_codes (phone_hash, code_hash, attempts, sent_at, expires_at)
 		VALUES ($1,$2,0,$3,$4) ON CONFLICT (phone_hash) DO UPDATE SET code_hash = excluded.code_hash, attempts = 0,
 		sent_at = excluded.sent_at, expires_at = excluded.expires_at`,
 		hash, s.Vault.Hash(hash+":"+code), now, now.Add(s.Policy.CodeTTL))
@@ -88,23 +88,23 @@ func (s *Service) SignUpResident(ctx context.Context, in SignUp, kind, ip string
 	username := "r" + hash[:12]
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE phone_hash = $1`, hash).Scan(&taken); err != nil {
+		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM users WHERE phone_hash = $1`, hash).Scan(&taken); err != nil {
 			return err
 		}
 		if taken > 0 {
 			return apperr.New(apperr.Conflict, "auth.phone_taken")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, phone_enc, phone_hash, phone_masked,
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO users (id, username, display_name, phone_enc, phone_hash, phone_masked,
 			password_hash, must_change_password, password_changed_at, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,false,$8,$8,$8)`,
 			id, username, name, s.Vault.Seal(phone), hash, pii.MaskPhone(phone), pwHash, now); err != nil {
 			return fmt.Errorf("sign up: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO role_grants (id, user_id, role, org_code, org_path, created_at)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO role_grants (id, user_id, role, org_code, org_path, created_at)
 			VALUES ($1,$2,$3,$4,$5,$6)`, db.NewID(), id, string(access.Resident), district.Code, district.Path, now); err != nil {
 			return fmt.Errorf("sign up: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM verification_codes WHERE phone_hash = $1`, hash); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM verification_codes WHERE phone_hash = $1`, hash); err != nil {
 			return err
 		}
 		e := audit.Entry{At: now, ActorID: id, ActorName: username, Role: string(access.Resident), OrgCode: district.Code,
@@ -124,7 +124,7 @@ func (s *Service) checkCode(ctx context.Context, phoneHash, code string) error {
 	var codeHash string
 	var attempts int
 	var expires time.Time
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT code_hash, attempts, expires_at FROM verification_codes WHERE phone_hash = $1`,
+	err := s.DB.QueryRow(ctx, `SELECT code_hash, attempts, expires_at FROM verification_codes WHERE phone_hash = $1`,
 		phoneHash).Scan(&codeHash, &attempts, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.New(apperr.Invalid, "auth.bad_code")
@@ -136,7 +136,7 @@ func (s *Service) checkCode(ctx context.Context, phoneHash, code string) error {
 		return apperr.New(apperr.TooMany, "auth.too_many_attempts")
 	}
 	if !s.Now().Before(expires) || s.Vault.Hash(phoneHash+":"+strings.TrimSpace(code)) != codeHash {
-		if _, err := s.DB.Write.ExecContext(ctx, `UPDATE verification_codes SET attempts = attempts + 1 WHERE phone_hash = $1`, phoneHash); err != nil {
+		if _, err := s.DB.Exec(ctx, `UPDATE verification_codes SET attempts = attempts + 1 WHERE phone_hash = $1`, phoneHash); err != nil {
 			return err
 		}
 		return apperr.New(apperr.Invalid, "auth.bad_code")

@@ -239,7 +239,7 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if s.DB.Engine == db.Postgres {
 			// Two writers of one year would both delete, then collide on insert.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7231002)`); err != nil {
+			if _, err := s.DB.TxExec(ctx, tx, `SELECT pg_advisory_xact_lock(7231002)`); err != nil {
 				return fmt.Errorf("lock calendar: %w", err)
 			}
 		}
@@ -247,7 +247,7 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 		if err != nil {
 			return err
 		}
-		if err := writeYear(ctx, tx, y, now, actor.Name); err != nil {
+		if err := s.writeYear(ctx, tx, y, now, actor.Name); err != nil {
 			return fmt.Errorf("store calendar %d: %w", y.Year, err)
 		}
 		if err := db.BumpVersion(ctx, tx, "calendar_version"); err != nil {
@@ -270,10 +270,10 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 	return nil
 }
 
-func writeYear(ctx context.Context, tx *sql.Tx, y Year, now time.Time, by string) error {
+func (s *Service) writeYear(ctx context.Context, tx *sql.Tx, y Year, now time.Time, by string) error {
 	for _, q := range []string{`DELETE FROM calendar_days WHERE year = $1`, `DELETE FROM calendar_periods WHERE year = $1`,
 		`DELETE FROM calendar_years WHERE year = $1`} {
-		if _, err := tx.ExecContext(ctx, q, y.Year); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, q, y.Year); err != nil {
 			return err
 		}
 	}
@@ -281,13 +281,13 @@ func writeYear(ctx context.Context, tx *sql.Tx, y Year, now time.Time, by string
 	if y.Summer != nil {
 		from, to = y.Summer.From, y.Summer.To
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, source, summer_from, summer_to, updated_at, updated_by)
+	if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO calendar_years (year, source, summer_from, summer_to, updated_at, updated_by)
 		VALUES ($1, $2, $3, $4, $5, $6)`, y.Year, y.Source, from, to, now, by); err != nil {
 		return err
 	}
 	insertPeriods := func(season string, periods []Period) error {
 		for i, p := range periods {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_periods (year, season, seq, start_time, end_time)
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO calendar_periods (year, season, seq, start_time, end_time)
 				VALUES ($1, $2, $3, $4, $5)`, y.Year, season, i+1, p.Start, p.End); err != nil {
 				return err
 			}
@@ -304,7 +304,7 @@ func writeYear(ctx context.Context, tx *sql.Tx, y Year, now time.Time, by string
 	}
 	insertDays := func(kind string, days []Day) error {
 		for _, d := range days {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (date, year, kind, name) VALUES ($1, $2, $3, $4)`,
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO calendar_days (date, year, kind, name) VALUES ($1, $2, $3, $4)`,
 				d.Date, y.Year, kind, d.Name); err != nil {
 				return err
 			}

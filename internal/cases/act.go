@@ -104,7 +104,7 @@ func (s *Service) Act(ctx context.Context, id string, action Action, in ActInput
 		if err := s.apply(ctx, tx, &c, action, in, out, now, data); err != nil {
 			return err
 		}
-		seq, err := nextSeq(ctx, tx, c.ID)
+		seq, err := s.nextSeq(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -153,16 +153,16 @@ func (s *Service) Act(ctx context.Context, id string, action Action, in ActInput
 func (s *Service) loadForUpdate(ctx context.Context, tx *sql.Tx, scope access.Scope, id string) (Case, error) {
 	if s.DB.Engine == db.Postgres {
 		// Two desks acting on one case at once: the second waits and sees the first's result.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, id); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return Case{}, fmt.Errorf("lock case: %w", err)
 		}
 	}
 	return s.load(ctx, tx, scope, id)
 }
 
-func nextSeq(ctx context.Context, tx *sql.Tx, caseID string) (int, error) {
+func (s *Service) nextSeq(ctx context.Context, tx *sql.Tx, caseID string) (int, error) {
 	var seq int
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1`, caseID).Scan(&seq)
+	err := s.DB.TxQueryRow(ctx, tx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1`, caseID).Scan(&seq)
 	return seq, err
 }
 
@@ -178,7 +178,7 @@ func (s *Service) checkExtras(ctx context.Context, tx *sql.Tx, scope access.Scop
 	case Dispatch:
 		for _, code := range append([]string{in.DepartmentCode}, in.Assisting...) {
 			var kind string
-			err := tx.QueryRowContext(ctx, `SELECT kind FROM org_nodes WHERE code = $1`, code).Scan(&kind)
+			err := s.DB.TxQueryRow(ctx, tx, `SELECT kind FROM org_nodes WHERE code = $1`, code).Scan(&kind)
 			if errors.Is(err, sql.ErrNoRows) || kind != "department" {
 				return nil, apperr.New(apperr.Invalid, "case.unknown_department", code)
 			}
@@ -249,7 +249,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 		set["registered_at"] = now
 	case Dispatch:
 		set["dispatched_at"] = now
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_departments WHERE case_id = $1`, c.ID); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM case_departments WHERE case_id = $1`, c.ID); err != nil {
 			return err
 		}
 		for i, code := range append([]string{in.DepartmentCode}, in.Assisting...) {
@@ -257,7 +257,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 			if i == 0 {
 				role = "lead"
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_departments (case_id, department_code, role, since) VALUES ($1,$2,$3,$4)`,
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_departments (case_id, department_code, role, since) VALUES ($1,$2,$3,$4)`,
 				c.ID, code, role, now); err != nil {
 				return fmt.Errorf("dispatch: %w", err)
 			}
@@ -285,7 +285,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 		set["closed_at"] = now
 	case Merge:
 		set["merged_into"] = in.TargetID
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_reporters (case_id, reporter_id, follow_token_hash, reported_at, original_case)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_reporters (case_id, reporter_id, follow_token_hash, reported_at, original_case)
 			SELECT $1, reporter_id, follow_token_hash, reported_at, case_id FROM case_reporters WHERE case_id = $2`, in.TargetID, c.ID); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
@@ -317,7 +317,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 			q += fmt.Sprintf(", %s=$%d", col, len(args))
 		}
 	}
-	if _, err := tx.ExecContext(ctx, q+` WHERE id=$1`, args...); err != nil {
+	if _, err := s.DB.TxExec(ctx, tx, q+` WHERE id=$1`, args...); err != nil {
 		return fmt.Errorf("%s: %w", a, err)
 	}
 	return nil
@@ -326,7 +326,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, a Action, in A
 // requestedDeadline reads the deadline asked for by the latest extension request.
 func (s *Service) requestedDeadline(ctx context.Context, tx *sql.Tx, caseID string) (time.Time, error) {
 	var data string
-	err := tx.QueryRowContext(ctx, `SELECT data FROM case_events WHERE case_id = $1 AND action = 'request_extension'
+	err := s.DB.TxQueryRow(ctx, tx, `SELECT data FROM case_events WHERE case_id = $1 AND action = 'request_extension'
 		ORDER BY seq DESC LIMIT 1`, caseID).Scan(&data)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("extension request: %w", err)

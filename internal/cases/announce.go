@@ -87,7 +87,7 @@ func (s *Service) notices(ctx context.Context, tx *sql.Tx, c Change, plan audien
 		return []notify.Notice{staff}, nil
 	}
 	var reporters notify.Audience
-	rows, err := tx.QueryContext(ctx, `SELECT reporter_id FROM case_reporters WHERE case_id = $1`, c.CaseID)
+	rows, err := s.DB.TxQuery(ctx, tx, `SELECT reporter_id FROM case_reporters WHERE case_id = $1`, c.CaseID)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (s *Service) RevealContact(ctx context.Context, id string) (Contact, error)
 		return Contact{}, apperr.New(apperr.Conflict, "case.anonymous")
 	}
 	var enc string
-	if err := s.DB.Read.QueryRowContext(ctx, `SELECT reporter_phone_enc FROM cases WHERE id = $1`, id).Scan(&enc); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT reporter_phone_enc FROM cases WHERE id = $1`, id).Scan(&enc); err != nil {
 		return Contact{}, err
 	}
 	phone, err := s.Vault.Open(enc)
@@ -57,7 +57,7 @@ func (s *Service) RevealContact(ctx context.Context, id string) (Contact, error)
 		return Contact{}, err
 	}
 	var name string
-	s.DB.Read.QueryRowContext(ctx, `SELECT reporter_name FROM cases WHERE id = $1`, id).Scan(&name)
+	s.DB.QueryRow(ctx, `SELECT reporter_name FROM cases WHERE id = $1`, id).Scan(&name)
 	e := audit.For(access.ActorOf(ctx, grant), s.Now(), "case.reveal_contact", "case", id)
 	e.OrgPath, e.OrgCode = c.path, c.SubdistrictCode
 	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error {

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+
 	"github.com/yiwang-gov/yiwang/internal/textsearch"
 )
 
@@ -82,13 +85,9 @@ func (s *Service) nearby(ctx context.Context, c Case, now time.Time) ([]Nearby, 
 	return out, rows.Err()
 }
 
-// distanceM is the great-circle distance in metres.
+// distanceM is the great-circle distance in metres (orb/geo's haversine on the WGS 84 radius).
 func distanceM(lat1, lng1, lat2, lng2 float64) float64 {
-	const r = 6371008.8
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dp, dl := p2-p1, (lng2-lng1)*math.Pi/180
-	a := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
-	return 2 * r * math.Asin(math.Sqrt(a))
+	return geo.DistanceHaversine(orb.Point{lng1, lat1}, orb.Point{lng2, lat2})
 }
 
 // similarity is the Jaccard index of two token sets.

@@ -109,7 +109,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportReport, error)
 			continue
 		}
 		var exists int
-		if err := s.DB.Read.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE external_id = $1`, in.ExternalID).Scan(&exists); err != nil {
+		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM cases WHERE external_id = $1`, in.ExternalID).Scan(&exists); err != nil {
 			return rep, err
 		}
 		if exists > 0 {
@@ -234,7 +234,7 @@ func (s *Service) recordHistory(ctx context.Context, tx *sql.Tx, it *intake) err
 			data["rating"] = ev.Rating
 		case Dispatch:
 			data["department_code"] = ev.DepartmentCode
-			if _, err := tx.ExecContext(ctx, `DELETE FROM case_departments WHERE case_id = $1`, c.ID); err != nil {
+			if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM case_departments WHERE case_id = $1`, c.ID); err != nil {
 				return err
 			}
 			for j, code := range append([]string{ev.DepartmentCode}, ev.Assisting...) {
@@ -242,7 +242,7 @@ func (s *Service) recordHistory(ctx context.Context, tx *sql.Tx, it *intake) err
 				if j == 0 {
 					role = "lead"
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO case_departments (case_id, department_code, role, since) VALUES ($1,$2,$3,$4)`,
+				if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_departments (case_id, department_code, role, since) VALUES ($1,$2,$3,$4)`,
 					c.ID, code, role, ev.At.UTC()); err != nil {
 					return err
 				}
@@ -295,6 +295,6 @@ func (s *Service) recordHistory(ctx context.Context, tx *sql.Tx, it *intake) err
 			q += fmt.Sprintf(", %s=$%d", col, len(args))
 		}
 	}
-	_, err := tx.ExecContext(ctx, q+" WHERE id=$1", args...)
+	_, err := s.DB.TxExec(ctx, tx, q+" WHERE id=$1", args...)
 	return err
 }

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -32,13 +33,14 @@ func (s *Service) sweep(ctx context.Context, _ time.Time) error {
 	return errors.Join(slaErr, reviewErr)
 }
 
-// EventTypes lists the event types the case desk records: one per workflow action, and the
-// notices of the SLA scan and the review reminders.
+// EventTypes lists the event types the case desk records: one per workflow action (the report,
+// and the reopening the system records after an unsatisfied rating, included), and the notices of
+// the SLA scan and the review reminders.
 func EventTypes() []string {
-	out := []string{"case." + string(Report)}
-	for _, a := range Actions {
-		if a != Report {
-			out = append(out, "case."+string(a))
+	var out []string
+	for _, a := range append([]Action{Report, Reopen}, Actions...) {
+		if t := "case." + string(a); !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	return append(out, "case.sla_warning", "case.sla_overdue", "case.review_due")

@@ -59,7 +59,7 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 			return apperr.New(apperr.Forbidden, "auth.forbidden")
 		}
 		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
+		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
 			return err
 		}
 		if have+len(processed) > photo.MaxPerCase*2 || (kind == "report" && have+len(processed) > photo.MaxPerCase) {
@@ -68,7 +68,7 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 		for _, ph := range processed {
 			sum := sha256.Sum256(ph.JPEG)
 			pid := db.NewID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_photos (id, case_id, kind, content_type, width, height, size,
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_photos (id, case_id, kind, content_type, width, height, size,
 				sha256, data, thumbnail, created_at) VALUES ($1,$2,$3,'image/jpeg',$4,$5,$6,$7,$8,$9,$10)`,
 				pid, id, kind, ph.Width, ph.Height, len(ph.JPEG), hex.EncodeToString(sum[:]), ph.JPEG, ph.Thumbnail, now); err != nil {
 				return fmt.Errorf("store photo: %w", err)
@@ -119,7 +119,7 @@ func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
 	if _, err := s.load(ctx, s.DB.Read, scope, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, kind, width, height, created_at FROM case_photos WHERE case_id = $1 ORDER BY created_at, id`, id)
+	rows, err := s.DB.Query(ctx, `SELECT id, kind, width, height, created_at FROM case_photos WHERE case_id = $1 ORDER BY created_at, id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Service) PhotoBytes(ctx context.Context, caseID, photoID string, thumb 
 		col = "thumbnail"
 	}
 	var b []byte
-	err = s.DB.Read.QueryRowContext(ctx, `SELECT `+col+` FROM case_photos WHERE id = $1 AND case_id = $2`, photoID, caseID).Scan(&b)
+	err = s.DB.QueryRow(ctx, `SELECT `+col+` FROM case_photos WHERE id = $1 AND case_id = $2`, photoID, caseID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "photo.not_found")
 	}

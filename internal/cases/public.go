@@ -31,7 +31,7 @@ func (s *Service) Follow(ctx context.Context, token string) (Followed, error) {
 		return Followed{}, apperr.New(apperr.NotFound, "case.not_found")
 	}
 	var id string
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT case_id FROM case_reporters WHERE follow_token_hash = $1
+	err := s.DB.QueryRow(ctx, `SELECT case_id FROM case_reporters WHERE follow_token_hash = $1
 		ORDER BY reported_at DESC LIMIT 1`, hashToken(token)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Followed{}, apperr.New(apperr.NotFound, "case.not_found")
@@ -51,7 +51,7 @@ func (s *Service) Follow(ctx context.Context, token string) (Followed, error) {
 	}
 	f := Followed{Number: c.Number, Status: c.Status, CategoryCode: c.CategoryCode, CategoryName: c.CategoryName, Description: c.Description,
 		ReportedAt: c.ReportedAt, ClosedAt: c.ClosedAt, Events: []Event{}}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT seq, action, status, at FROM case_events WHERE case_id = $1 AND public ORDER BY seq`, id)
+	rows, err := s.DB.Query(ctx, `SELECT seq, action, status, at FROM case_events WHERE case_id = $1 AND public ORDER BY seq`, id)
 	if err != nil {
 		return f, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) PublicNearby(ctx context.Context, lat, lng float64, radius int
 	}
 	dLat := float64(radius) / 111320
 	dLng := float64(radius) / (111320 * math.Cos(lat*math.Pi/180))
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT number, status, category_code, lat, lng, reported_at FROM cases
+	rows, err := s.DB.Query(ctx, `SELECT number, status, category_code, lat, lng, reported_at FROM cases
 		WHERE lat BETWEEN $1 AND $2 AND lng BETWEEN $3 AND $4 AND status NOT IN ('closed','voided','merged')
 		ORDER BY reported_at DESC LIMIT 200`, lat-dLat, lat+dLat, lng-dLng, lng+dLng)
 	if err != nil {

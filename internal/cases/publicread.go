@@ -136,7 +136,7 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 		FROM cases c LEFT JOIN categories cat ON cat.class = c.category_class AND cat.code = c.category_code
 		LEFT JOIN org_nodes n ON n.code = c.lead_department
 		WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
-	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("public requests: %w", err)
 	}
@@ -189,7 +189,7 @@ func (s *Service) publicDetails(ctx context.Context, ids []string, named map[str
 			ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
 		}
 		in := strings.Join(ph, ",")
-		rows, err := s.DB.Read.QueryContext(ctx, `SELECT case_id, action, status, role, at, note, data FROM case_events
+		rows, err := s.DB.Query(ctx, `SELECT case_id, action, status, role, at, note, data FROM case_events
 			WHERE public AND case_id IN (`+in+`) ORDER BY case_id, seq`, args...)
 		if err != nil {
 			return fmt.Errorf("public timeline: %w", err)
@@ -220,7 +220,7 @@ func (s *Service) publicDetails(ctx context.Context, ids []string, named map[str
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = s.DB.Read.QueryContext(ctx, `SELECT case_id, id FROM case_photos WHERE kind = 'report' AND case_id IN (`+in+`)
+		rows, err = s.DB.Query(ctx, `SELECT case_id, id FROM case_photos WHERE kind = 'report' AND case_id IN (`+in+`)
 			ORDER BY case_id, created_at DESC, id DESC`, args...)
 		if err != nil {
 			return fmt.Errorf("public photos: %w", err)
@@ -261,7 +261,7 @@ func (s *Service) PublicPhoto(ctx context.Context, photoID string) ([]byte, erro
 		return nil, apperr.New(apperr.NotFound, "photo.not_found")
 	}
 	var b []byte
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT p.data FROM case_photos p JOIN cases c ON c.id = p.case_id
+	err := s.DB.QueryRow(ctx, `SELECT p.data FROM case_photos p JOIN cases c ON c.id = p.case_id
 		WHERE p.id = $1 AND p.kind = 'report' AND NOT c.anonymous AND substr(c.path, 1, $2) = $3`,
 		photoID, len(district)+2, "/"+district+"/").Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {

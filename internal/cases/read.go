@@ -366,7 +366,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	args = append(args, limit+1)
 	q := `SELECT ` + columns + from + ` WHERE ` + strings.Join(conds, " AND ") + order + fmt.Sprintf(" LIMIT $%d", len(args))
-	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
 	}
@@ -418,7 +418,7 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 	}
 	p, _ := access.From(ctx)
 	onlyPublic := p != nil && p.UserID == c.reporter && len(scope.Paths) == 0 && len(scope.Departments) == 0
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT e.seq, e.action, e.status,
+	rows, err := s.DB.Query(ctx, `SELECT e.seq, e.action, e.status,
 		COALESCE((SELECT u.display_name FROM users u WHERE u.id = e.actor_id), e.actor_name), e.role, e.org_code, e.at,
 		e.note, e.data, e.public FROM case_events e WHERE e.case_id = $1 ORDER BY e.seq`, id)
 	if err != nil {

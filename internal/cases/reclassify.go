@@ -49,7 +49,7 @@ func (s *Service) reclassify(ctx context.Context, tx *sql.Tx, c *Case, in ActInp
 	if err := s.startStage(ctx, c, c.StageStartedAt); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE cases SET category_class=$2, category_code=$3, urgency=$4, lat=$5, lng=$6, address=$7,
+	_, err = s.DB.TxExec(ctx, tx, `UPDATE cases SET category_class=$2, category_code=$3, urgency=$4, lat=$5, lng=$6, address=$7,
 		grid_code=$8, community_code=$9, subdistrict_code=$10, zone_code=$11, path=$12, suggested_department=$13 WHERE id=$1`,
 		c.ID, c.CategoryClass, c.CategoryCode, string(c.Urgency), c.Lat, c.Lng, c.Address, c.GridCode, c.CommunityCode,
 		c.SubdistrictCode, c.ZoneCode, c.path, c.SuggestedDepartment)

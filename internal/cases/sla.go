@@ -19,7 +19,7 @@ func (s *Service) SweepSLA(ctx context.Context) (warned, overdue int, err error)
 	// Candidates: every open case whose stage clock has a deadline within the coming week or
 	// past, and that still lacks one of the two notices. The exact share is computed in Go on
 	// the work calendar.
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, number, stage, stage_started_at, stage_due, path, reporter_id,
+	rows, err := s.DB.Query(ctx, `SELECT id, number, stage, stage_started_at, stage_due, path, reporter_id,
 		lead_department, warned_stage, overdue_stage FROM cases
 		WHERE stage_due IS NOT NULL AND stage_due <= $1 AND status NOT IN ('closed','voided','merged','shelved','deferred')
 		AND (warned_stage <> stage OR overdue_stage <> stage) LIMIT 5000`, now.Add(7*24*time.Hour))
@@ -56,7 +56,7 @@ func (s *Service) SweepSLA(ctx context.Context) (warned, overdue int, err error)
 		}
 		claimed := false
 		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `UPDATE cases SET `+col+` = stage WHERE id = $1 AND stage = $2 AND `+col+` <> stage`, c.id, c.stage)
+			res, err := s.DB.TxExec(ctx, tx, `UPDATE cases SET `+col+` = stage WHERE id = $1 AND stage = $2 AND `+col+` <> stage`, c.id, c.stage)
 			if err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ func (s *Service) slaNotice(ctx context.Context, tx *sql.Tx, now time.Time, id, 
 // shelving or deferring again with a new date arms it again.
 func (s *Service) SweepReviews(ctx context.Context) (int, error) {
 	now := s.Now().UTC()
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, number, status, path, review_at FROM cases
+	rows, err := s.DB.Query(ctx, `SELECT id, number, status, path, review_at FROM cases
 		WHERE review_at <= $1 AND status IN ('shelved','deferred') AND NOT review_noticed LIMIT 1000`, now)
 	if err != nil {
 		return 0, fmt.Errorf("review sweep: %w", err)
@@ -133,7 +133,7 @@ func (s *Service) SweepReviews(ctx context.Context) (int, error) {
 	for _, d := range list {
 		claimed := false
 		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `UPDATE cases SET review_noticed = true
+			res, err := s.DB.TxExec(ctx, tx, `UPDATE cases SET review_noticed = true
 				WHERE id = $1 AND status = $2 AND NOT review_noticed`, d.id, d.status)
 			if err != nil {
 				return err

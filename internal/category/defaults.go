@@ -46,22 +46,22 @@ func (s *Service) LoadDefaults(ctx context.Context) error {
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM categories`).Scan(&n); err != nil {
+		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM categories`).Scan(&n); err != nil {
 			return fmt.Errorf("load default categories: %w", err)
 		}
 		if n > 0 {
 			return nil
 		}
-		if err := writeMajors(ctx, tx, cats, lines); err != nil {
+		if err := s.writeMajors(ctx, tx, cats, lines); err != nil {
 			return fmt.Errorf("shipped catalogue: %w", err)
 		}
 		for _, c := range cats {
-			if err := writeCategory(ctx, tx, c, now); err != nil {
+			if err := s.writeCategory(ctx, tx, c, now); err != nil {
 				return err
 			}
 		}
 		for _, k := range sortedLimitKeys(limits) {
-			if err := writeLimits(ctx, tx, k, limits[k], now); err != nil {
+			if err := s.writeLimits(ctx, tx, k, limits[k], now); err != nil {
 				return err
 			}
 		}

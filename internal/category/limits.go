@@ -67,7 +67,7 @@ func (s *Service) LimitSets(ctx context.Context, cats []Category) (map[Key]Limit
 	if _, err := access.Need(ctx, access.CategoryRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits`)
+	rows, err := s.DB.Query(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits`)
 	if err != nil {
 		return nil, fmt.Errorf("list limits: %w", err)
 	}
@@ -127,7 +127,7 @@ func (s *Service) PutLimits(ctx context.Context, class Class, code string, set L
 				return err
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT class, code, urgency, stage, value, unit FROM category_limits
+		rows, err := s.DB.TxQuery(ctx, tx, `SELECT class, code, urgency, stage, value, unit FROM category_limits
 			WHERE class = $1 AND code = $2`, string(class), code)
 		if err != nil {
 			return fmt.Errorf("put limits of %s/%s: %w", class, code, err)
@@ -136,7 +136,7 @@ func (s *Service) PutLimits(ctx context.Context, class Class, code string, set L
 		if err != nil {
 			return fmt.Errorf("put limits of %s/%s: %w", class, code, err)
 		}
-		if err := writeLimits(ctx, tx, Key{class, code}, set, now); err != nil {
+		if err := s.writeLimits(ctx, tx, Key{class, code}, set, now); err != nil {
 			return err
 		}
 		e := audit.For(access.ActorOf(ctx, scope.Primary()), now, "category.limits", "category", Key{class, code}.String())
@@ -147,11 +147,11 @@ func (s *Service) PutLimits(ctx context.Context, class Class, code string, set L
 	})
 }
 
-func writeLimits(ctx context.Context, tx *sql.Tx, k Key, set LimitSet, now time.Time) error {
+func (s *Service) writeLimits(ctx context.Context, tx *sql.Tx, k Key, set LimitSet, now time.Time) error {
 	for _, u := range sortedKeys(set) {
 		for _, st := range sortedKeys(set[u]) {
 			l := set[u][st]
-			if _, err := tx.ExecContext(ctx, `INSERT INTO category_limits (class, code, urgency, stage, value, unit, updated_at)
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO category_limits (class, code, urgency, stage, value, unit, updated_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7)
 				ON CONFLICT (class, code, urgency, stage) DO UPDATE SET value = excluded.value, unit = excluded.unit,
 				updated_at = excluded.updated_at`, string(k.Class), k.Code, string(u), string(st), l.Value, string(l.Unit), now); err != nil {

@@ -187,10 +187,10 @@ func (s *Service) Put(ctx context.Context, c Category) (created bool, err error)
 		if err != nil && !created {
 			return err
 		}
-		if err := writeMajors(ctx, tx, []Category{c}, nil); err != nil {
+		if err := s.writeMajors(ctx, tx, []Category{c}, nil); err != nil {
 			return err
 		}
-		if err := writeCategory(ctx, tx, c, now); err != nil {
+		if err := s.writeCategory(ctx, tx, c, now); err != nil {
 			return err
 		}
 		e := audit.For(access.ActorOf(ctx, scope.Primary()), now, "category.put", "category", Key{c.Class, c.Code}.String())
@@ -207,7 +207,7 @@ func (s *Service) Put(ctx context.Context, c Category) (created bool, err error)
 // writeMajors makes sure every category's major exists, creating or renaming it where a category
 // names it; a major no category names must exist already. lines are the file lines of cats (nil
 // when cats is not from a file).
-func writeMajors(ctx context.Context, tx *sql.Tx, cats []Category, lines []int) error {
+func (s *Service) writeMajors(ctx context.Context, tx *sql.Tx, cats []Category, lines []int) error {
 	named := map[Key]Major{}
 	first := map[Key]int{}
 	var order []Key
@@ -226,7 +226,7 @@ func writeMajors(ctx context.Context, tx *sql.Tx, cats []Category, lines []int) 
 		m, ok := named[k]
 		if !ok {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM category_majors WHERE class = $1 AND code = $2`,
+			if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM category_majors WHERE class = $1 AND code = $2`,
 				string(k.Class), k.Code).Scan(&n); err != nil {
 				return fmt.Errorf("find major %s: %w", k, err)
 			}
@@ -239,7 +239,7 @@ func writeMajors(ctx context.Context, tx *sql.Tx, cats []Category, lines []int) 
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO category_majors (class, code, name, name_en) VALUES ($1,$2,$3,$4)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO category_majors (class, code, name, name_en) VALUES ($1,$2,$3,$4)
 			ON CONFLICT (class, code) DO UPDATE SET name = excluded.name,
 			name_en = CASE WHEN excluded.name_en = '' THEN category_majors.name_en ELSE excluded.name_en END`,
 			string(m.Class), m.Code, m.Name, m.NameEN); err != nil {
@@ -256,8 +256,8 @@ func writeMajors(ctx context.Context, tx *sql.Tx, cats []Category, lines []int) 
 	return nil
 }
 
-func writeCategory(ctx context.Context, tx *sql.Tx, c Category, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO categories (class, code, major_code, name, name_en, standard_ref, old_code,
+func (s *Service) writeCategory(ctx context.Context, tx *sql.Tx, c Category, now time.Time) error {
+	_, err := s.DB.TxExec(ctx, tx, `INSERT INTO categories (class, code, major_code, name, name_en, standard_ref, old_code,
 		old_standard_ref, keywords, confirm_required, duplicate_radius_m, duplicate_window_hours, active, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)
 		ON CONFLICT (class, code) DO UPDATE SET major_code = excluded.major_code, name = excluded.name, name_en = excluded.name_en,
@@ -286,11 +286,11 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (int, error) {
 	}
 	now := s.Now().UTC()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := writeMajors(ctx, tx, cats, lines); err != nil {
+		if err := s.writeMajors(ctx, tx, cats, lines); err != nil {
 			return err
 		}
 		for _, c := range cats {
-			if err := writeCategory(ctx, tx, c, now); err != nil {
+			if err := s.writeCategory(ctx, tx, c, now); err != nil {
 				return err
 			}
 		}

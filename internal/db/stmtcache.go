@@ -20,12 +20,23 @@ type stmtCache struct {
 	txs  map[*sql.Tx]*txState
 }
 
+// maxPrepared bounds the read statements kept: the texts of the hot paths are few, while a list
+// whose filters vary makes a new text per combination.
+const maxPrepared = 1000
+
+// prepared returns the read pool's statement for q; nil (and no error) when the cache is full.
 func (d *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	d.stmts.mu.Lock()
 	st, ok := d.stmts.read[q]
 	d.stmts.mu.Unlock()
 	if ok {
 		return st, nil
+	}
+	d.stmts.mu.Lock()
+	full := len(d.stmts.read) >= maxPrepared
+	d.stmts.mu.Unlock()
+	if full {
+		return nil, nil // queries built from many filters: run unprepared rather than keep them all
 	}
 	st, err := d.Read.PrepareContext(ctx, q)
 	if err != nil {
@@ -85,7 +96,7 @@ func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error
 // QueryRow runs a read query through a prepared statement.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	st, err := d.prepared(ctx, q)
-	if err != nil {
+	if err != nil || st == nil {
 		return d.Read.QueryRowContext(ctx, q, args...) // reports the same error through Scan
 	}
 	return st.QueryRowContext(ctx, args...)
@@ -96,6 +107,9 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	st, err := d.prepared(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	if st == nil {
+		return d.Read.QueryContext(ctx, q, args...)
 	}
 	return st.QueryContext(ctx, args...)
 }
@@ -145,4 +159,22 @@ func (d *DB) Prepared() PreparedReader { return PreparedReader{d} }
 // QueryRowContext runs a read query through a prepared statement.
 func (p PreparedReader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return p.d.QueryRow(ctx, q, args...)
+}
+
+// TxQuery runs a query inside tx, prepared once per group-committed transaction (where, as in
+// TxExec, the caller's cancellation is ignored).
+func (d *DB) TxQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st, err := d.txStmt(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return tx.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(context.WithoutCancel(ctx), args...)
+}
+
+// Exec runs one write outside a transaction (it commits on its own), on the write pool.
+func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return d.Write.ExecContext(ctx, q, args...)
 }

@@ -117,7 +117,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 				zone = g.ZoneCode
 			}
 			b := g.Geometry.Bound()
-			res, err := tx.ExecContext(ctx, `UPDATE grids SET name=$2, kind=$3, community_code=$4, zone_code=$5, path=$6,
+			res, err := s.DB.TxExec(ctx, tx, `UPDATE grids SET name=$2, kind=$3, community_code=$4, zone_code=$5, path=$6,
 				households=$7, area_m2=$8, geometry=$9, min_lng=$10, min_lat=$11, max_lng=$12, max_lat=$13, updated_at=$14
 				WHERE code = $1`, g.Code, g.Name, string(g.Kind), g.CommunityCode, zone, org.PathOf(paths[g.CommunityCode], g.Code),
 				g.Households, g.AreaM2, encodeGeometry(g.Geometry), b.Min[0], b.Min[1], b.Max[0], b.Max[1], now)
@@ -127,7 +127,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 			if n, _ := res.RowsAffected(); n == 1 {
 				rep.Updated++
 			} else {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO grids (code, name, kind, community_code, zone_code, path,
+				if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO grids (code, name, kind, community_code, zone_code, path,
 					households, area_m2, geometry, min_lng, min_lat, max_lng, max_lat, created_at, updated_at)
 					VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)`, g.Code, g.Name, string(g.Kind), g.CommunityCode,
 					zone, org.PathOf(paths[g.CommunityCode], g.Code), g.Households, g.AreaM2, encodeGeometry(g.Geometry),

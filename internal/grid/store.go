@@ -93,7 +93,7 @@ func decodeGeometry(s string) (orb.Polygon, error) {
 // loadAll reads every stored grid with its geometry (internal: for the index and for import
 // validation, which must see grids outside the importer's scope to find overlaps).
 func (s *Service) loadAll(ctx context.Context) ([]Grid, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT code, name, kind, community_code, COALESCE(zone_code, ''),
+	rows, err := s.DB.Query(ctx, `SELECT code, name, kind, community_code, COALESCE(zone_code, ''),
 		households, area_m2, geometry FROM grids ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("load grids: %w", err)
@@ -270,7 +270,7 @@ func (s *Service) Features(ctx context.Context, f Filter) (FeatureCollection, er
 
 func (s *Service) features(ctx context.Context, where string, args []any) ([]Feature, error) {
 	q := strings.Replace(summarySelect, "g.area_m2", "g.area_m2, g.geometry", 1)
-	rows, err := s.DB.Read.QueryContext(ctx, q+where+` ORDER BY g.code`, args...)
+	rows, err := s.DB.Query(ctx, q+where+` ORDER BY g.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("grid features: %w", err)
 	}

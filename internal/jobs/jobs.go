@@ -98,7 +98,7 @@ func (r *Runner) runOnce(ctx context.Context, j Job, now time.Time) (bool, error
 	}
 	defer release()
 	slot := now.Truncate(j.Every)
-	res, err := r.DB.Write.ExecContext(ctx, `INSERT INTO job_runs (job, slot, node, started_at) VALUES ($1,$2,$3,$4)
+	res, err := r.DB.Exec(ctx, `INSERT INTO job_runs (job, slot, node, started_at) VALUES ($1,$2,$3,$4)
 		ON CONFLICT (job, slot) DO NOTHING`, j.Name, slot, r.Node, now)
 	if err != nil {
 		return false, fmt.Errorf("claim: %w", err)
@@ -112,7 +112,7 @@ func (r *Runner) runOnce(ctx context.Context, j Job, now time.Time) (bool, error
 		outcome, msg = "failed", runErr.Error()
 	}
 	r.runs.WithLabelValues(j.Name, outcome).Inc()
-	if _, err := r.DB.Write.ExecContext(context.WithoutCancel(ctx), `UPDATE job_runs SET finished_at = $1, error = $2 WHERE job = $3 AND slot = $4`,
+	if _, err := r.DB.Exec(context.WithoutCancel(ctx), `UPDATE job_runs SET finished_at = $1, error = $2 WHERE job = $3 AND slot = $4`,
 		r.Now().UTC(), msg, j.Name, slot); err != nil {
 		return true, errors.Join(runErr, err)
 	}
@@ -137,6 +137,6 @@ func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 
 // Purge forgets job runs older than keep (the table would otherwise grow by a row per period).
 func (r *Runner) Purge(ctx context.Context, keep time.Duration) error {
-	_, err := r.DB.Write.ExecContext(ctx, `DELETE FROM job_runs WHERE slot < $1`, r.Now().UTC().Add(-keep))
+	_, err := r.DB.Exec(ctx, `DELETE FROM job_runs WHERE slot < $1`, r.Now().UTC().Add(-keep))
 	return err
 }

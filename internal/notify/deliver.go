@@ -68,7 +68,7 @@ func Backoff(n int) time.Duration {
 // Run sends what is due at now and says how many were sent and how many failed.
 func (d *Deliverer) Run(ctx context.Context, now time.Time) (sent, failed int, err error) {
 	now = now.UTC()
-	rows, err := d.DB.Read.QueryContext(ctx, `SELECT id, channel, recipient, template, params, attempts FROM outbox_deliveries
+	rows, err := d.DB.Query(ctx, `SELECT id, channel, recipient, template, params, attempts FROM outbox_deliveries
 		WHERE status = 'pending' AND next_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY next_at LIMIT 200`, now)
 	if err != nil {
 		return 0, 0, fmt.Errorf("deliveries due: %w", err)
@@ -89,7 +89,7 @@ func (d *Deliverer) Run(ctx context.Context, now time.Time) (sent, failed int, e
 		return 0, 0, err
 	}
 	for _, dl := range due {
-		res, err := d.DB.Write.ExecContext(ctx, `UPDATE outbox_deliveries SET lease_until = $1
+		res, err := d.DB.Exec(ctx, `UPDATE outbox_deliveries SET lease_until = $1
 			WHERE id = $2 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3)`, now.Add(lease), dl.ID, now)
 		if err != nil {
 			return sent, failed, fmt.Errorf("claim delivery: %w", err)
@@ -128,7 +128,7 @@ func (d *Deliverer) send(ctx context.Context, now time.Time, dl Delivery) (strin
 	}
 	attempts := dl.Attempts + 1
 	if sendErr == nil {
-		_, err := d.DB.Write.ExecContext(ctx, `UPDATE outbox_deliveries SET status = 'sent', attempts = $1, sent_at = $2,
+		_, err := d.DB.Exec(ctx, `UPDATE outbox_deliveries SET status = 'sent', attempts = $1, sent_at = $2,
 			lease_until = NULL, last_error = '' WHERE id = $3`, attempts, now, dl.ID)
 		return "sent", err
 	}
@@ -140,7 +140,7 @@ func (d *Deliverer) send(ctx context.Context, now time.Time, dl Delivery) (strin
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
-	_, err := d.DB.Write.ExecContext(ctx, `UPDATE outbox_deliveries SET status = $1, attempts = $2, next_at = $3,
+	_, err := d.DB.Exec(ctx, `UPDATE outbox_deliveries SET status = $1, attempts = $2, next_at = $3,
 		lease_until = NULL, last_error = $4 WHERE id = $5`, status, attempts, now.Add(Backoff(attempts)), msg, dl.ID)
 	return outcome, err
 }

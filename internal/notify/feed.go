@@ -23,7 +23,7 @@ type Feed struct {
 
 // Start positions the feed after the newest committed event.
 func (f *Feed) Start(ctx context.Context) error {
-	return f.Outbox.DB.Read.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) FROM outbox_events`).Scan(&f.last)
+	return f.Outbox.DB.QueryRow(ctx, `SELECT COALESCE(max(seq), 0) FROM outbox_events`).Scan(&f.last)
 }
 
 // Run delivers events until ctx ends.
@@ -60,7 +60,7 @@ const feedBatch = 500
 
 // Step delivers the events committed after the last one delivered and says how many it read.
 func (f *Feed) Step(ctx context.Context) (int, error) {
-	rows, err := f.Outbox.DB.Read.QueryContext(ctx, `SELECT seq, object, message, recipients FROM outbox_events
+	rows, err := f.Outbox.DB.Query(ctx, `SELECT seq, object, message, recipients FROM outbox_events
 		WHERE seq > $1 ORDER BY seq LIMIT $2`, f.last, feedBatch)
 	if err != nil {
 		return 0, fmt.Errorf("read the outbox: %w", err)

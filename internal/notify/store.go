@@ -41,7 +41,7 @@ func (s *Service) List(ctx context.Context, limit int) ([]Notification, int, err
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id, case_id, kind, text, created_at, read_at, template, params FROM notifications
+	rows, err := s.DB.Query(ctx, `SELECT id, case_id, kind, text, created_at, read_at, template, params FROM notifications
 		WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, p.UserID, limit)
 	if err != nil {
 		return nil, 0, err
@@ -64,7 +64,7 @@ func (s *Service) List(ctx context.Context, limit int) ([]Notification, int, err
 		out = append(out, n)
 	}
 	var unread int
-	if err := s.DB.Read.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, p.UserID).Scan(&unread); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, p.UserID).Scan(&unread); err != nil {
 		return nil, 0, err
 	}
 	return out, unread, rows.Err()
@@ -80,7 +80,7 @@ func (s *Service) MarkRead(ctx context.Context, id string) error {
 	if id == "all" {
 		q, args = `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`, args[:2]
 	}
-	res, err := s.DB.Write.ExecContext(ctx, q, args...)
+	res, err := s.DB.Exec(ctx, q, args...)
 	if err != nil {
 		return err
 	}

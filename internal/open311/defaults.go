@@ -64,7 +64,7 @@ func (s *Services) LoadDefaults(ctx context.Context) error {
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM open311_attributes`).Scan(&n); err != nil {
+		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM open311_attributes`).Scan(&n); err != nil {
 			return fmt.Errorf("load open311 defaults: %w", err)
 		}
 		if n > 0 {
@@ -73,14 +73,14 @@ func (s *Services) LoadDefaults(ctx context.Context) error {
 		loaded := 0
 		for _, d := range defaultAttributes {
 			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM categories WHERE class = $1 AND code = $2`,
+			if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM categories WHERE class = $1 AND code = $2`,
 				string(d.class), d.code).Scan(&exists); err != nil {
 				return fmt.Errorf("load open311 defaults: %w", err)
 			}
 			if exists == 0 {
 				continue // a catalogue without this category
 			}
-			if err := writeAttributes(ctx, tx, d.class, d.code, d.attrs, now); err != nil {
+			if err := s.writeAttributes(ctx, tx, d.class, d.code, d.attrs, now); err != nil {
 				return err
 			}
 			loaded++

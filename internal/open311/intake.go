@@ -94,7 +94,7 @@ func (h *HTTP) requestByToken(ctx context.Context, batchToken string) (string, e
 		return "", apperr.New(apperr.NotFound, "case.not_found")
 	}
 	var number string
-	err := h.Cases.DB.Read.QueryRowContext(ctx, `SELECT c.number FROM open311_requests r JOIN cases c ON c.id = r.case_id
+	err := h.Cases.DB.QueryRow(ctx, `SELECT c.number FROM open311_requests r JOIN cases c ON c.id = r.case_id
 		WHERE r.token = $1`, batchToken).Scan(&number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.New(apperr.NotFound, "case.not_found")

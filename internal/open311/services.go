@@ -181,7 +181,7 @@ func (s *Services) codeMapper(ctx context.Context) (func(class, code string) str
 func key(class category.Class, code string) string { return string(class) + "/" + code }
 
 func (s *Services) eventCodes(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT code FROM categories WHERE class = 'event'`)
+	rows, err := s.DB.Query(ctx, `SELECT code FROM categories WHERE class = 'event'`)
 	if err != nil {
 		return nil, fmt.Errorf("event codes: %w", err)
 	}
@@ -199,7 +199,7 @@ func (s *Services) eventCodes(ctx context.Context) (map[string]bool, error) {
 
 // types reads the service types of one category (class, code) or of all ("", "").
 func (s *Services) types(ctx context.Context, class, code string) (map[string]string, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT class, code, type FROM open311_services
+	rows, err := s.DB.Query(ctx, `SELECT class, code, type FROM open311_services
 		WHERE ($1 = '' OR (class = $1 AND code = $2))`, class, code)
 	if err != nil {
 		return nil, fmt.Errorf("open311 service types: %w", err)
@@ -218,7 +218,7 @@ func (s *Services) types(ctx context.Context, class, code string) (map[string]st
 
 // attributes reads the attributes of one category (class, code) or of all ("", ""), in order.
 func (s *Services) attributes(ctx context.Context, class, code string) (map[string][]AttributeDef, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT class, code, attribute, variable, datatype, required, datatype_description,
+	rows, err := s.DB.Query(ctx, `SELECT class, code, attribute, variable, datatype, required, datatype_description,
 		datatype_description_en, position, description, description_en, value_list FROM open311_attributes
 		WHERE ($1 = '' OR (class = $1 AND code = $2)) ORDER BY class, code, position`, class, code)
 	if err != nil {
@@ -248,7 +248,7 @@ func (s *Services) Changeset(ctx context.Context) (time.Time, error) {
 	var latest time.Time
 	for _, table := range []string{"categories", "open311_services", "open311_attributes"} {
 		var at time.Time
-		err := s.DB.Read.QueryRowContext(ctx, `SELECT updated_at FROM `+table+` ORDER BY updated_at DESC LIMIT 1`).Scan(&at)
+		err := s.DB.QueryRow(ctx, `SELECT updated_at FROM `+table+` ORDER BY updated_at DESC LIMIT 1`).Scan(&at)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return latest, fmt.Errorf("changeset of %s: %w", table, err)
 		}
@@ -286,7 +286,7 @@ func (s *Services) SetType(ctx context.Context, class category.Class, code, serv
 	}
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO open311_services (class, code, type, updated_at) VALUES ($1, $2, $3, $4)
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO open311_services (class, code, type, updated_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (class, code) DO UPDATE SET type = excluded.type, updated_at = excluded.updated_at`,
 			string(class), code, serviceType, now); err != nil {
 			return fmt.Errorf("set open311 service type: %w", err)
@@ -358,7 +358,7 @@ func (s *Services) SetAttributes(ctx context.Context, class category.Class, code
 	}
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := writeAttributes(ctx, tx, class, code, list, now); err != nil {
+		if err := s.writeAttributes(ctx, tx, class, code, list, now); err != nil {
 			return err
 		}
 		e := audit.For(access.ActorOf(ctx, grant), now, "open311.attributes", "category", string(class)+"/"+code)
@@ -368,8 +368,8 @@ func (s *Services) SetAttributes(ctx context.Context, class category.Class, code
 	})
 }
 
-func writeAttributes(ctx context.Context, tx *sql.Tx, class category.Class, code string, list []AttributeDef, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM open311_attributes WHERE class = $1 AND code = $2`, string(class), code); err != nil {
+func (s *Services) writeAttributes(ctx context.Context, tx *sql.Tx, class category.Class, code string, list []AttributeDef, now time.Time) error {
+	if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM open311_attributes WHERE class = $1 AND code = $2`, string(class), code); err != nil {
 		return fmt.Errorf("set open311 attributes: %w", err)
 	}
 	for _, a := range list {
@@ -377,7 +377,7 @@ func writeAttributes(ctx context.Context, tx *sql.Tx, class category.Class, code
 		if a.Values == nil {
 			values = []byte("[]")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO open311_attributes (class, code, attribute, variable, datatype, required,
+		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO open311_attributes (class, code, attribute, variable, datatype, required,
 			datatype_description, datatype_description_en, position, description, description_en, value_list, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, string(class), code, a.Code, a.Variable, a.Datatype, a.Required,
 			a.DatatypeDescription, a.DatatypeDescriptionEN, a.Order, a.Description, a.DescriptionEN, string(values), now); err != nil {

@@ -154,7 +154,7 @@ func (s *Service) Import(ctx context.Context, f File, now time.Time) error {
 			if parent != "" {
 				parentArg = parent
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO org_nodes (code, kind, name, name_en, parent_code, path, slug, created_at, updated_at)
+			_, err := s.DB.TxExec(ctx, tx, `INSERT INTO org_nodes (code, kind, name, name_en, parent_code, path, slug, created_at, updated_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)
 				ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, slug = excluded.slug, updated_at = excluded.updated_at`,
 				code, string(kind), name, nameEN, parentArg, path, slug, now)
@@ -182,7 +182,7 @@ func (s *Service) Import(ctx context.Context, f File, now time.Time) error {
 			}
 		}
 		for _, z := range f.Zones {
-			_, err := tx.ExecContext(ctx, `INSERT INTO zones (code, name, name_en, subdistrict_code, path, lead_organisation, created_at, updated_at)
+			_, err := s.DB.TxExec(ctx, tx, `INSERT INTO zones (code, name, name_en, subdistrict_code, path, lead_organisation, created_at, updated_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$7)
 				ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, lead_organisation = excluded.lead_organisation, updated_at = excluded.updated_at`,
 				z.Code, z.Name, z.NameEN, z.SubdistrictCode, PathOf(paths[z.SubdistrictCode], z.Code), z.LeadOrganisation, now)

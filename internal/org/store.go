@@ -31,7 +31,7 @@ func scanNode(row interface{ Scan(...any) error }) (Node, error) {
 // NodeByCode finds any node, without scope: for internal use by other domain packages that
 // check scope themselves (granting a role at a node, placing a grid under a community).
 func (s *Service) NodeByCode(ctx context.Context, code string) (Node, error) {
-	row := s.DB.Read.QueryRowContext(ctx, `SELECT `+nodeColumns+` FROM org_nodes WHERE code = $1`, code)
+	row := s.DB.QueryRow(ctx, `SELECT `+nodeColumns+` FROM org_nodes WHERE code = $1`, code)
 	n, err := scanNode(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, apperr.New(apperr.NotFound, "org.node_not_found", code)
@@ -44,7 +44,7 @@ func (s *Service) NodeByCode(ctx context.Context, code string) (Node, error) {
 
 // DistrictNode returns the root of the tree (ok false on an empty database).
 func (s *Service) DistrictNode(ctx context.Context) (Node, bool, error) {
-	row := s.DB.Read.QueryRowContext(ctx, `SELECT `+nodeColumns+` FROM org_nodes WHERE kind = 'district' ORDER BY code LIMIT 1`)
+	row := s.DB.QueryRow(ctx, `SELECT `+nodeColumns+` FROM org_nodes WHERE kind = 'district' ORDER BY code LIMIT 1`)
 	n, err := scanNode(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, false, nil
@@ -74,7 +74,7 @@ func (s *Service) Tree(ctx context.Context) (*TreeNode, error) {
 		(SELECT count(*) FROM grids g WHERE substr(g.path, 1, length(n.path)) = n.path)
 		FROM org_nodes n WHERE n.kind <> 'department' AND (` + cond + ` OR ` + ancestorCond + `)
 		ORDER BY length(n.path), n.code`
-	rows, err := s.DB.Read.QueryContext(ctx, q, args...)
+	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("org tree: %w", err)
 	}
@@ -128,7 +128,7 @@ func (s *Service) Zones(ctx context.Context) ([]Zone, error) {
 	// A zone is also visible to whoever reaches any of its grids (a community's grid worker).
 	gridCond, _ := scope.PathCondition("gz.path", 1)
 	cond = "(" + cond + " OR EXISTS (SELECT 1 FROM grids gz WHERE gz.zone_code = z.code AND " + gridCond + "))"
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT z.code, z.name, z.name_en, z.subdistrict_code,
+	rows, err := s.DB.Query(ctx, `SELECT z.code, z.name, z.name_en, z.subdistrict_code,
 		z.lead_organisation, z.path, (SELECT count(*) FROM grids g WHERE g.zone_code = z.code)
 		FROM zones z WHERE `+cond+` ORDER BY z.code`, args...)
 	if err != nil {
@@ -153,7 +153,7 @@ func (s *Service) Departments(ctx context.Context) ([]DepartmentInfo, error) {
 		return nil, err
 	}
 	cond, args := scope.PathCondition("d.path", 1)
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT d.code, d.name, d.name_en, p.kind, p.code
+	rows, err := s.DB.Query(ctx, `SELECT d.code, d.name, d.name_en, p.kind, p.code
 		FROM org_nodes d JOIN org_nodes p ON p.code = d.parent_code
 		WHERE d.kind = 'department' AND `+cond+` ORDER BY d.code`, args...)
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *Service) ZoneSubdistricts(ctx context.Context) (map[string]string, erro
 }
 
 func (s *Service) codeMap(ctx context.Context, q string) (map[string]string, error) {
-	rows, err := s.DB.Read.QueryContext(ctx, q)
+	rows, err := s.DB.Query(ctx, q)
 	if err != nil {
 		return nil, err
 	}

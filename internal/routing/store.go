@@ -116,11 +116,11 @@ func (s *Service) Decide(ctx context.Context, in Input) (d Decision, ok bool, er
 }
 
 // known reads what rules may refer to.
-func known(ctx context.Context, tx *sql.Tx) (Known, error) {
+func (s *Service) known(ctx context.Context, tx *sql.Tx) (Known, error) {
 	k := Known{Departments: map[string]bool{}, OrgNodes: map[string]bool{}, Categories: map[category.Key]bool{},
 		Majors: map[category.Key]bool{}}
 	pairs := func(q string, fn func(a, b string)) error {
-		rows, err := tx.QueryContext(ctx, q)
+		rows, err := s.DB.TxQuery(ctx, tx, q)
 		if err != nil {
 			return err
 		}
@@ -186,7 +186,7 @@ func (s *Service) Replace(ctx context.Context, rules []Rule) ([]Rule, error) {
 	}
 	now := s.Now().UTC()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		k, err := known(ctx, tx)
+		k, err := s.known(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("replace routing rules: %w", err)
 		}
@@ -197,7 +197,7 @@ func (s *Service) Replace(ctx context.Context, rules []Rule) ([]Rule, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM routing_rules`); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM routing_rules`); err != nil {
 			return fmt.Errorf("replace routing rules: %w", err)
 		}
 		for i := range rules {
@@ -205,7 +205,7 @@ func (s *Service) Replace(ctx context.Context, rules []Rule) ([]Rule, error) {
 			if r.ID == "" {
 				r.ID = db.NewID()
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO routing_rules (`+ruleColumns+`, created_at, updated_at)
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO routing_rules (`+ruleColumns+`, created_at, updated_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12)`, r.ID, r.Priority, r.Name, string(r.CategoryClass),
 				r.CategoryCode, r.OrgCode, string(r.Urgency), string(r.TimeWindow), r.DepartmentCode,
 				strings.Join(r.Assisting, "|"), r.Active, now); err != nil {
@@ -257,7 +257,7 @@ func (s *Service) LoadDefaults(ctx context.Context) error {
 		return err
 	}
 	var n int
-	if err := s.DB.Read.QueryRowContext(ctx, `SELECT count(*) FROM routing_rules`).Scan(&n); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM routing_rules`).Scan(&n); err != nil {
 		return fmt.Errorf("load default routing rules: %w", err)
 	}
 	if n > 0 {

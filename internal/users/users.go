@@ -152,7 +152,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]User, error) {
 		f.Limit = 200
 	}
 	args = append(args, f.Limit)
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT `+userColumns+` FROM users u WHERE `+
+	rows, err := s.DB.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE `+
 		strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY u.username LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -189,7 +189,7 @@ func (s *Service) Get(ctx context.Context, id string) (User, error) {
 
 func (s *Service) getScoped(ctx context.Context, scope access.Scope, id string) (User, error) {
 	cond, args := inScope(scope, 2)
-	row := s.DB.Read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND `+cond,
+	row := s.DB.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND `+cond,
 		append([]any{id}, args...)...)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -226,7 +226,7 @@ func (s *Service) Grants(ctx context.Context, userID string) ([]access.Grant, er
 // ByUsername returns one account the caller may read, by username.
 func (s *Service) ByUsername(ctx context.Context, username string) (User, error) {
 	var id string
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT id FROM users WHERE lower(username) = lower($1)`, username).Scan(&id)
+	err := s.DB.QueryRow(ctx, `SELECT id FROM users WHERE lower(username) = lower($1)`, username).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, apperr.New(apperr.NotFound, "user.not_found")
 	}

@@ -95,21 +95,21 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 	id := db.NewID()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower($1)`, in.Username).Scan(&taken); err != nil {
+		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM users WHERE lower(username) = lower($1)`, in.Username).Scan(&taken); err != nil {
 			return err
 		}
 		if taken > 0 {
 			return apperr.New(apperr.Conflict, "user.username_taken", in.Username)
 		}
 		if phoneHash != nil {
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE phone_hash = $1`, phoneHash).Scan(&taken); err != nil {
+			if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM users WHERE phone_hash = $1`, phoneHash).Scan(&taken); err != nil {
 				return err
 			}
 			if taken > 0 {
 				return apperr.New(apperr.Conflict, "auth.phone_taken")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, phone_enc, phone_hash, phone_masked,
+		_, err := s.DB.TxExec(ctx, tx, `INSERT INTO users (id, username, display_name, phone_enc, phone_hash, phone_masked,
 			password_hash, must_change_password, password_changed_at, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$9)`,
 			id, in.Username, in.DisplayName, phoneEnc, phoneHash, phoneMasked, hash, must, now)
@@ -117,7 +117,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 			return fmt.Errorf("create user: %w", err)
 		}
 		for _, g := range grants {
-			if err := insertGrant(ctx, tx, id, g, now); err != nil {
+			if err := s.insertGrant(ctx, tx, id, g, now); err != nil {
 				return err
 			}
 		}
@@ -132,8 +132,8 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 	return s.getScoped(ctx, scope, id)
 }
 
-func insertGrant(ctx context.Context, tx *sql.Tx, userID string, g access.Grant, now interface{}) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO role_grants (id, user_id, role, org_code, org_path, created_at)
+func (s *Service) insertGrant(ctx context.Context, tx *sql.Tx, userID string, g access.Grant, now interface{}) error {
+	_, err := s.DB.TxExec(ctx, tx, `INSERT INTO role_grants (id, user_id, role, org_code, org_path, created_at)
 		VALUES ($1,$2,$3,$4,$5,$6)`, db.NewID(), userID, string(g.Role), g.OrgCode, g.OrgPath, now)
 	if err != nil {
 		return fmt.Errorf("grant %s at %s: %w", g.Role, g.OrgCode, err)
@@ -207,12 +207,12 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (Us
 	e.After = audit.Summary(map[string]bool{"disabled": disabled})
 	now := s.Now().UTC()
 	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3`,
+		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET disabled = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3`,
 			disabled, now, id); err != nil {
 			return fmt.Errorf("disable user: %w", err)
 		}
 		if disabled {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+			if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 				return err
 			}
 		}
@@ -237,11 +237,11 @@ func (s *Service) ResetPassword(ctx context.Context, id, newPassword string) err
 	now := s.Now().UTC()
 	defer s.changed(id)
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = true,
+		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET password_hash = $1, must_change_password = true,
 			password_changed_at = $2, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3`, hash, now, id); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 			return err
 		}
 		_, err := audit.Append(ctx, s.DB, tx, s.auditEntry(ctx, scope, u.Roles, "user.reset_password", id))
@@ -271,7 +271,7 @@ func (s *Service) Grant(ctx context.Context, id string, r RoleAt) (User, error) 
 	e.Before = audit.Summary(summarize(u.Roles))
 	e.After = audit.Summary(summarize(append(slices.Clone(u.Roles), g)))
 	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
-		return insertGrant(ctx, tx, id, g, s.Now().UTC())
+		return s.insertGrant(ctx, tx, id, g, s.Now().UTC())
 	})
 }
 
@@ -289,7 +289,7 @@ func (s *Service) Revoke(ctx context.Context, id, grantID string) (User, error) 
 	e.Before = audit.Summary(summarize(u.Roles))
 	e.After = audit.Summary(summarize(slices.Delete(slices.Clone(u.Roles), idx, idx+1)))
 	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM role_grants WHERE id = $1 AND user_id = $2`, grantID, id); err != nil {
+		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM role_grants WHERE id = $1 AND user_id = $2`, grantID, id); err != nil {
 			return fmt.Errorf("revoke: %w", err)
 		}
 		return nil
