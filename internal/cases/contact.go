@@ -18,15 +18,11 @@ type Contact struct {
 // RevealContact shows the reporter's full phone number to a role that must call them back (the
 // desk, the grid worker, the lead department). Every reveal is recorded in the audit log.
 func (s *Service) RevealContact(ctx context.Context, id string) (Contact, error) {
-	scope, err := access.Need(ctx, access.CaseRead)
+	c, _, err := s.readable(ctx, id)
 	if err != nil {
 		return Contact{}, err
 	}
 	p, _ := access.From(ctx)
-	c, err := s.load(ctx, s.DB.Read, scope, id)
-	if err != nil {
-		return Contact{}, err
-	}
 	// Seeing the contact is a permission of its own (roles that call reporters back); among the
 	// departments, only the lead one calls.
 	contact, err := access.Need(ctx, access.CaseContact)

@@ -117,11 +117,7 @@ func (s *Service) PublicNearby(ctx context.Context, lat, lng float64, radius int
 
 // Nearby lists open cases close to one the caller reaches (possible duplicates, for the desk).
 func (s *Service) Nearby(ctx context.Context, id string) ([]Nearby, error) {
-	scope, err := access.Need(ctx, access.CaseRead)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.load(ctx, s.DB.Read, scope, id)
+	c, _, err := s.readable(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -116,13 +116,19 @@ func (s *Service) strings(ctx context.Context, q string, args ...any) ([]string,
 	return out, rows.Err()
 }
 
-// Get returns one case the caller reaches.
-func (s *Service) Get(ctx context.Context, id string) (Case, error) {
+// readable loads one case the caller may read, with the caller's read scope.
+func (s *Service) readable(ctx context.Context, id string) (Case, access.Scope, error) {
 	scope, err := access.Need(ctx, access.CaseRead)
 	if err != nil {
-		return Case{}, err
+		return Case{}, scope, err
 	}
 	c, err := s.load(ctx, s.DB.Read, scope, id)
+	return c, scope, err
+}
+
+// Get returns one case the caller reaches.
+func (s *Service) Get(ctx context.Context, id string) (Case, error) {
+	c, scope, err := s.readable(ctx, id)
 	if err != nil {
 		return c, err
 	}
@@ -408,11 +414,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 
 // Events returns a case's history. Residents see only the public events.
 func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
-	scope, err := access.Need(ctx, access.CaseRead)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.load(ctx, s.DB.Read, scope, id)
+	c, scope, err := s.readable(ctx, id)
 	if err != nil {
 		return nil, err
 	}

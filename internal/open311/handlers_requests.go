@@ -330,12 +330,7 @@ func requestAttributes(lang string, defs []AttributeDef, answers map[string][]st
 
 // token answers GET tokens/{token}.{fmt}: the id of a batch request.
 func (h *HTTP) token(w http.ResponseWriter, r *http.Request) {
-	token, f, ok := splitFile(r.PathValue("file"))
-	if !ok {
-		h.fail(w, r, formatOf(r.URL.Path), http.StatusNotFound, "open311.error.no_resource")
-		return
-	}
-	ctx, _, ok := h.begin(w, r, f, r.URL.Query().Get("jurisdiction_id"))
+	ctx, token, f, ok := h.beginFile(w, r, "")
 	if !ok {
 		return
 	}

@@ -11,12 +11,7 @@ import (
 
 // discovery answers GET /open311/discovery.{xml,json}.
 func (h *HTTP) discovery(w http.ResponseWriter, r *http.Request) {
-	name, f, ok := splitFile(r.PathValue("file"))
-	if !ok || name != "discovery" {
-		h.fail(w, r, formatOf(r.URL.Path), http.StatusNotFound, "open311.error.no_resource")
-		return
-	}
-	ctx, _, ok := h.begin(w, r, f, r.URL.Query().Get("jurisdiction_id"))
+	ctx, _, f, ok := h.beginFile(w, r, "discovery")
 	if !ok {
 		return
 	}
@@ -94,12 +89,7 @@ func or(a, b string) string {
 
 // definition answers GET services/{service_code}.{fmt}.
 func (h *HTTP) definition(w http.ResponseWriter, r *http.Request) {
-	code, f, ok := splitFile(r.PathValue("file"))
-	if !ok {
-		h.fail(w, r, formatOf(r.URL.Path), http.StatusNotFound, "open311.error.no_resource")
-		return
-	}
-	ctx, _, ok := h.begin(w, r, f, r.URL.Query().Get("jurisdiction_id"))
+	ctx, code, f, ok := h.beginFile(w, r, "")
 	if !ok {
 		return
 	}

@@ -278,6 +278,18 @@ func (h *HTTP) jurisdiction(p *problems, id, district string) bool {
 	return false
 }
 
+// beginFile starts a GET of one resource named by its file ({name}.{fmt}): the name (which must
+// be want, when want is not empty), its format, and the context of begin. A bad file is 404.
+func (h *HTTP) beginFile(w http.ResponseWriter, r *http.Request, want string) (context.Context, string, format, bool) {
+	name, f, ok := splitFile(r.PathValue("file"))
+	if !ok || (want != "" && name != want) {
+		h.fail(w, r, formatOf(r.URL.Path), http.StatusNotFound, "open311.error.no_resource")
+		return nil, "", f, false
+	}
+	ctx, _, ok := h.begin(w, r, f, r.URL.Query().Get("jurisdiction_id"))
+	return ctx, name, f, ok
+}
+
 // begin does what every method does first: the district, the public caller, the jurisdiction.
 func (h *HTTP) begin(w http.ResponseWriter, r *http.Request, f format, jurisdictionID string) (context.Context, string, bool) {
 	district, err := h.districtCode(r.Context())
