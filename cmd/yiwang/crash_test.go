@@ -25,47 +25,14 @@ func TestKillDuringIntakeLosesNoAcknowledgedCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "yiwang")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("build: %v", err)
-	}
+	bin := buildYiwang(t)
 	data := t.TempDir()
 	const password = "Crash-Test-Passw0rd"
 
 	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(bin, "serve", "--demo", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "error")
-		cmd.Env = append(os.Environ(), "YIWANG_DEMO_PASSWORD="+password)
-		out, _ := cmd.StdoutPipe()
-		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(out)
-		for lines.Scan() {
-			if i := strings.Index(lines.Text(), "http://"); i >= 0 {
-				go io.Copy(io.Discard, out)
-				return cmd, strings.TrimSuffix(lines.Text()[i:], "/")
-			}
-		}
-		t.Fatal("server did not start")
-		return nil, ""
+		return startYiwang(t, bin, []string{"YIWANG_DEMO_PASSWORD=" + password}, "--demo", "--data", data)
 	}
-	login := func(base string) string {
-		body, _ := json.Marshal(map[string]string{"username": "donghai.intake_operator", "password": password})
-		resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var r struct{ Token string }
-		json.NewDecoder(resp.Body).Decode(&r)
-		if r.Token == "" {
-			t.Fatalf("login: %d", resp.StatusCode)
-		}
-		return r.Token
-	}
+	login := func(base string) string { return loginAs(t, base, "donghai.intake_operator", password) }
 
 	cmd, base := start()
 	token := login(base)
@@ -80,21 +47,13 @@ func TestKillDuringIntakeLosesNoAcknowledgedCase(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; ; i++ {
-				body, _ := json.Marshal(map[string]any{"channel": "hotline_12345", "lat": 24.925, "lng": 118.575,
-					"description": fmt.Sprintf("崩溃测试 %d-%d", w, i)})
-				req, _ := http.NewRequest("POST", base+"/api/v1/cases", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := client.Do(req)
+				id, status, err := reportCase(client, base, token, 24.925, 118.575, fmt.Sprintf("崩溃测试 %d-%d", w, i))
 				if err != nil {
 					return // the server is gone
 				}
-				var c struct{ ID string }
-				json.NewDecoder(resp.Body).Decode(&c)
-				resp.Body.Close()
-				if resp.StatusCode == 201 {
+				if status == 201 {
 					mu.Lock()
-					acked = append(acked, c.ID)
+					acked = append(acked, id)
 					if len(acked) >= 400 {
 						once.Do(func() { close(enough) })
 					}
@@ -137,4 +96,80 @@ func TestKillDuringIntakeLosesNoAcknowledgedCase(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "intact") {
 		t.Fatalf("audit chain after crash: %v %s", err, out)
 	}
+}
+
+// buildYiwang builds the yiwang binary into a temporary directory and returns its path.
+func buildYiwang(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "yiwang")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return bin
+}
+
+// startYiwang runs `yiwang serve` on a free loopback port with the given extra environment and
+// flags, and returns the process once it listens, with its base URL. The process is killed when
+// the test ends if it still runs.
+func startYiwang(t *testing.T, bin string, env []string, flags ...string) (*exec.Cmd, string) {
+	t.Helper()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "error"}, flags...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		if i := strings.Index(lines.Text(), "http://"); i >= 0 {
+			go io.Copy(io.Discard, out)
+			return cmd, strings.TrimSuffix(lines.Text()[i:], "/")
+		}
+	}
+	t.Fatal("server did not start")
+	return nil, ""
+}
+
+// loginAs signs username in on the server at base and returns the bearer token.
+func loginAs(t *testing.T, base, username, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&r)
+	if r.Token == "" {
+		t.Fatalf("login as %s: %d", username, resp.StatusCode)
+	}
+	return r.Token
+}
+
+// reportCase reports a hotline case at a point through the API and returns its id and the
+// response status; err is set when no response came (the server is gone).
+func reportCase(client *http.Client, base, token string, lat, lng float64, description string) (string, int, error) {
+	body, _ := json.Marshal(map[string]any{"channel": "hotline_12345", "lat": lat, "lng": lng, "description": description})
+	req, _ := http.NewRequest("POST", base+"/api/v1/cases", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	var c struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&c)
+	return c.ID, resp.StatusCode, nil
 }

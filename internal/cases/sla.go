@@ -164,25 +164,3 @@ func (s *Service) SweepReviews(ctx context.Context) (int, error) {
 	return reminded, nil
 }
 
-// RunSLA sweeps every interval until ctx ends.
-func (s *Service) RunSLA(ctx context.Context, every time.Duration, logf func(msg string, args ...any)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if w, o, err := s.SweepSLA(ctx); err != nil && ctx.Err() == nil {
-			logf("sla sweep failed", "err", err)
-		} else if w+o > 0 {
-			logf("sla notices", "warnings", w, "overdue", o)
-		}
-		if n, err := s.SweepReviews(ctx); err != nil && ctx.Err() == nil {
-			logf("review sweep failed", "err", err)
-		} else if n > 0 {
-			logf("review reminders", "cases", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}

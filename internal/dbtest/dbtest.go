@@ -89,6 +89,13 @@ func ForEachEngine(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	}
 }
 
+// PostgresDatabase creates an empty database on the test server, dropped after the test, and
+// returns its URL: for yiwang processes started by a test, which migrate it themselves.
+func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	return freshPostgres(t)
+}
+
 // freshPostgres creates a new database on the test server and drops it after the test.
 func freshPostgres(t testing.TB) string {
 	t.Helper()
