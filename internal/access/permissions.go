@@ -22,6 +22,9 @@ const (
 	// CaseContact shows a reporter's full contact details, to roles that call reporters back;
 	// every reveal is audited.
 	CaseContact Permission = "case.contact"
+	// DeliveryRead lists the outbox's outside deliveries (SMS, WeChat) and sends a failed one again.
+	// Deliveries belong to no org node: only a scope over the whole district reaches them.
+	DeliveryRead Permission = "notify.deliveries"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -79,6 +82,9 @@ var table = map[Role]map[Permission]Reach{
 		CalendarRead: District, CategoryRead: District,
 		CalendarWrite: Subtree, CategoryWrite: Subtree,
 		CaseImport: Subtree,
+		// Held at the district node it reaches the whole district, which the deliveries need
+		// (notify.Deliveries refuses a narrower scope); at a subdistrict it reaches none of them.
+		DeliveryRead: Subtree,
 	},
 	SecAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -126,4 +132,4 @@ func Allowed(role Role, perm Permission) Reach {
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
 	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
-	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact}
+	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead}

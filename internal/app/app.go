@@ -61,6 +61,7 @@ type App struct {
 	Modules    module.Set
 	authHTTP   *auth.HTTP
 	notifyHTTP *notify.HTTP
+	vault      *pii.Vault
 	Open311    *open311.Services
 	APIKeys    *apikey.Service
 	SMS        *sms.LogGateway
@@ -127,7 +128,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if cfg.Clock != nil {
 		now = cfg.Clock
 	}
-	a := &App{Cfg: cfg, Log: log, DB: d, Catalog: catalog, Now: now, Metrics: prometheus.NewRegistry()}
+	a := &App{Cfg: cfg, Log: log, DB: d, Catalog: catalog, Now: now, Metrics: prometheus.NewRegistry(), vault: vault}
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Org = &org.Service{DB: d}
 	a.Users = &users.Service{DB: d, Org: a.Org, Vault: vault, Hasher: hasher, Now: now}

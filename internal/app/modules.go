@@ -55,7 +55,8 @@ func (a *App) platformModule() module.Module {
 // builds the job runner. The routes are mounted by routes().
 func (a *App) plug() error {
 	a.authHTTP = &auth.HTTP{Auth: a.Auth, R: a.responder(), SecureCookie: a.Cfg.SecureCookies, TrustProxy: a.Cfg.TrustProxy}
-	a.notifyHTTP = &notify.HTTP{Notify: a.Notify, R: a.responder(), Deliverer: a.Deliverer}
+	a.notifyHTTP = &notify.HTTP{Notify: a.Notify, R: a.responder(), Deliverer: a.Deliverer,
+		Deliveries: &notify.Deliveries{DB: a.DB, Vault: a.vault, Now: a.Now}}
 	a.Modules = a.modules()
 	if err := a.Modules.Check(); err != nil {
 		return err

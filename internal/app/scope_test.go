@@ -23,7 +23,8 @@ const (
 
 // every demo account, one per role (and the district-level ones).
 var accounts = []string{"resident1", "donghai.grid_worker", "donghai.intake_operator", "donghai.shift_lead",
-	"donghai.dispatcher", "dept01.staff", "donghai.leader", "district.leader", "sysadmin", "secadmin", "auditadmin"}
+	"donghai.dispatcher", "dept01.staff", "donghai.leader", "district.leader", "sysadmin", "secadmin", "auditadmin",
+	"donghai.community_staff", "donghai.volunteer", "donghai.mediator", "donghai.directory_editor", "donghai.finance_officer"}
 
 // subdistrictStaff are the roles whose territory is their subdistrict.
 var subdistrictStaff = []string{"donghai.grid_worker", "donghai.intake_operator", "donghai.shift_lead",

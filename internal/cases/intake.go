@@ -46,6 +46,9 @@ func channelFor(role access.Role, asked Channel) (Channel, error) {
 		access.GridWorker:     {Patrol},
 		access.IntakeOperator: {Hotline, WalkIn, Patrol, Sensor},
 		access.ShiftLead:      {Hotline, WalkIn, Patrol, Sensor},
+		access.Volunteer:      {Patrol},
+		// Community staff report what residents bring to the community office, and what they see.
+		access.CommunityStaff: {WalkIn, Patrol},
 	}[role]
 	if asked == "" && len(allowed) > 0 {
 		return allowed[0], nil
@@ -113,7 +116,9 @@ func (s *Service) Create(ctx context.Context, in NewCase) (Case, error) {
 		return Case{}, err
 	}
 	it := &intake{Intake: Intake{NewCase: in}, actor: access.ActorOf(ctx, grant), now: s.Now(), followLink: true}
-	if grant.Role == access.Resident {
+	// A reporter who reads only their own cases (a resident, a volunteer) follows the report
+	// as its reporter.
+	if access.Allowed(grant.Role, access.CaseRead) == access.Own {
 		it.reporterID, it.reporterName = p.UserID, p.DisplayName
 	}
 	c, err := s.take(ctx, it)

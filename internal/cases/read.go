@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/cursor"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/textsearch"
 )
@@ -205,8 +205,8 @@ type Page struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// cursor is the position after the last case of a page: its sort key and id.
-type cursor struct {
+// position is the position after the last case of a page: its sort key and id.
+type position struct {
 	Key    time.Time `json:"k"` // not UnixNano: the no-clock key, year 9999, does not fit in one
 	ID     string    `json:"i"`
 	Search int64     `json:"s,omitempty"` // the keyword index's key, when pages follow it (SQLite)
@@ -219,23 +219,6 @@ type extraColumn struct {
 }
 
 func (e extraColumn) Scan(dest ...any) error { return e.rows.Scan(append(dest, e.extra)...) }
-
-func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (cursor, error) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil {
-		return c, apperr.New(apperr.Invalid, "request.bad_param", "cursor", "?")
-	}
-	return c, nil
-}
 
 // farFuture is the stage_due of a case without a running clock: it sorts after all others.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -318,7 +301,8 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "sort", f.Sort)
 	}
 	if f.Cursor != "" {
-		cur, err := decodeCursor(f.Cursor)
+		var cur position
+		err := cursor.Decode(f.Cursor, &cur)
 		if err != nil {
 			return Page{}, err
 		}
@@ -404,7 +388,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		} else if last.StageDue != nil {
 			key = *last.StageDue
 		}
-		page.NextCursor = encodeCursor(cursor{Key: key, ID: last.ID, Search: keys[limit-1]})
+		page.NextCursor = cursor.Encode(position{Key: key, ID: last.ID, Search: keys[limit-1]})
 	}
 	for i := range page.Cases {
 		page.Cases[i] = s.present(ctx, scope, page.Cases[i])

@@ -163,4 +163,3 @@ func (s *Service) SweepReviews(ctx context.Context) (int, error) {
 	}
 	return reminded, nil
 }
-

@@ -59,4 +59,3 @@ func TestOneWayToRunSQL(t *testing.T) {
 		t.Errorf("SQL run another way (use DB.Query/QueryRow/Exec, or DB.TxExec/TxQuery/TxQueryRow in a transaction): %s", f)
 	}
 }
-

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 )
 
@@ -143,6 +144,17 @@ func TestDistrictShape(t *testing.T) {
 		"resident1": "resident", "resident2": "resident", "resident3": "resident"} {
 		if got := users[name]; !slices.Equal(got, []string{role + "@350503"}) {
 			t.Errorf("user %s has roles %v", name, got)
+		}
+	}
+	// The roles of the coming modules, each held once in 东海街道, at a node its role may be held at.
+	for role, org := range map[string]string{"community_staff": "350503001001", "volunteer": "350503001001",
+		"mediator": "350503001", "directory_editor": "350503001", "finance_officer": "350503001"} {
+		if got := users["donghai."+role]; !slices.Equal(got, []string{role + "@" + org}) {
+			t.Errorf("user donghai.%s has roles %v", role, got)
+		}
+		kind := map[int]string{9: "subdistrict", 12: "community"}[len(org)]
+		if !slices.Contains(access.Role(role).NodeKinds(), kind) {
+			t.Errorf("donghai.%s is held at a %s, where %s cannot be granted", role, kind, role)
 		}
 	}
 	if strings.Contains(strings.ToLower(string(DistrictJSON())), "password") {

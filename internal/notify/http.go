@@ -14,7 +14,8 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/i18n"
 )
 
-// HTTP serves the notification list and the live stream.
+// HTTP serves the notification list, the live stream and the outside deliveries (for the
+// district's sys_admin).
 type HTTP struct {
 	Notify *Service
 	R      *httpx.Responder
@@ -24,6 +25,8 @@ type HTTP struct {
 	Kinds []access.Kind
 	// Deliverer sends outside deliveries, as a periodic job (nil: none are sent by this node).
 	Deliverer *Deliverer
+	// Deliveries lists outside deliveries and retries failed ones (the sys_admin's view).
+	Deliveries *Deliveries
 }
 
 // Register adds the routes.
@@ -31,6 +34,8 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/notifications", h.list)
 	mux.HandleFunc("POST /api/v1/notifications/{id}/read", h.read)
 	mux.HandleFunc("GET /api/v1/stream", h.stream)
+	mux.HandleFunc("GET /api/v1/deliveries", h.listDeliveries)
+	mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", h.retryDelivery)
 }
 
 func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
@@ -124,6 +129,9 @@ func (h *HTTP) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-ticker.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
+		case <-sub.Lagged:
+			// Messages were dropped: the page reloads rather than show a list with gaps.
+			fmt.Fprint(w, "event: resync\ndata: {}\n\n")
 		case m := <-sub.C:
 			if m.Template != "" {
 				m.Text = render(h.R.Catalog, lang, m.Template, m.Params)

@@ -30,12 +30,15 @@ type Message struct {
 
 // Sub is one listener (an open page).
 type Sub struct {
-	C      chan Message
+	C chan Message
+	// Lagged is signalled when a message was dropped because the page did not keep up: the
+	// page must reload what it shows.
+	Lagged chan struct{}
 	filter func(Message) bool
 }
 
 // Hub fans messages out to listeners. A listener that does not keep up loses messages rather than
-// slowing the desk down (the page reloads its list on reconnect).
+// slowing the desk down, and is told so (Lagged): the page then reloads its list.
 type Hub struct {
 	mu   sync.Mutex
 	subs map[*Sub]struct{}
@@ -46,7 +49,7 @@ func NewHub() *Hub { return &Hub{subs: map[*Sub]struct{}{}} }
 
 // Subscribe registers a listener that receives the messages filter accepts.
 func (h *Hub) Subscribe(filter func(Message) bool) *Sub {
-	s := &Sub{C: make(chan Message, 64), filter: filter}
+	s := &Sub{C: make(chan Message, 64), Lagged: make(chan struct{}, 1), filter: filter}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -71,6 +74,10 @@ func (h *Hub) Deliver(m Message) {
 		select {
 		case s.C <- m:
 		default:
+			select {
+			case s.Lagged <- struct{}{}:
+			default:
+			}
 		}
 	}
 }

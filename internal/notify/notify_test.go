@@ -52,6 +52,11 @@ func TestHubNeverBlocksOnSlowListeners(t *testing.T) {
 	if len(slow.C) != cap(slow.C) {
 		t.Fatalf("buffer %d of %d", len(slow.C), cap(slow.C))
 	}
+	select {
+	case <-slow.Lagged:
+	default:
+		t.Fatal("a listener that lost messages was not told to reload")
+	}
 	h.Unsubscribe(slow)
 	if h.Listeners() != 0 {
 		t.Fatal("listener not removed")

@@ -48,7 +48,7 @@ var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "a
 	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
-var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency."}
+var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo."}
 
 // New parses the templates and indexes the static files.
 func New(cfg Config) (*Web, error) {

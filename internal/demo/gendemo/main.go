@@ -172,6 +172,16 @@ func departmentsAndUsers(d districtFile) ([]department, []user) {
 		add(s.Slug+".shift_lead", short+"值班长", "shift_lead", s.Code)
 		add(s.Slug+".dispatcher", short+"派遣员", "dispatcher", s.Code)
 		add(s.Slug+".leader", s.Name+"领导", "leader", s.Code)
+		if s.Slug == "donghai" {
+			// The roles of the coordination, participation and money modules, in one subdistrict:
+			// enough to try each role and for the scope test to hold each to its reach.
+			first := communityName(d, s.Code+"001")
+			add(s.Slug+".community_staff", first+"工作人员", "community_staff", s.Code+"001")
+			add(s.Slug+".volunteer", first+"志愿者", "volunteer", s.Code+"001")
+			add(s.Slug+".mediator", short+"调解员", "mediator", s.Code)
+			add(s.Slug+".directory_editor", short+"办事指南编辑", "directory_editor", s.Code)
+			add(s.Slug+".finance_officer", short+"财务人员", "finance_officer", s.Code)
+		}
 	}
 	for i, seed := range departmentSeeds {
 		code := fmt.Sprintf("%sD%02d", districtCode, i+1)
@@ -188,6 +198,15 @@ func departmentsAndUsers(d districtFile) ([]department, []user) {
 		users[len(users)-1].Phone = fmt.Sprintf("1380000000%d", i+1)
 	}
 	return departments, users
+}
+
+func communityName(d districtFile, code string) string {
+	for _, c := range d.Communities {
+		if c.Code == code {
+			return c.Name
+		}
+	}
+	panic("gendemo: no community " + code) // the seeds give every subdistrict a first community
 }
 
 func districtJSON(d districtFile) []byte {

@@ -1,18 +1,17 @@
 // The audit page: search the audit log (GET /api/v1/audit, newest first, paged with
 // next_before) and verify its hash chain (GET /api/v1/audit/verify).
 import { api, el, has, roleName, t, when } from './api.js';
+import { statusKind } from './ui/status.js';
+import { pagedTable } from './ui/table.js';
 
 const pageSize = 50;
 const form = document.getElementById('audit-filter');
-const table = document.querySelector('#audit-table tbody');
-const statusLine = document.getElementById('audit-status');
-const moreButton = document.getElementById('audit-more');
 const verifyButton = document.getElementById('verify-button');
 const verifyResult = document.getElementById('verify-result');
 
+const resultChip = statusKind('web.audit.result.', { ok: 'ok', denied: 'warn', failed: 'danger' });
+
 let params = new URLSearchParams();
-let nextBefore = null;
-let shown = 0;
 
 // nextDay turns the inclusive "to" date of the form into the API's exclusive bound.
 function nextDay(date) {
@@ -35,71 +34,54 @@ function actionName(action) {
   return has('web.action.' + action) ? t('web.action.' + action) : action;
 }
 
-function resultBadge(result) {
-  const kind = { ok: 'badge-ok', denied: 'badge-warn', failed: 'badge-danger' }[result] || 'badge-muted';
-  return el('span', { class: 'badge ' + kind }, has('web.audit.result.' + result) ? t('web.audit.result.' + result) : result);
-}
-
-// cell is a table cell; its label shows when the table becomes cards on a phone.
-function cell(labelKey, ...content) {
-  return el('td', { dataset: { label: t(labelKey) } }, el('div', { class: 'cell' }, ...content));
-}
-
 // shortID shows the start of a long identifier; the whole of it is in the tooltip.
 function shortID(id) {
   return id.length > 12 ? el('code', { class: 'sub', title: id }, id.slice(0, 8) + '…') : el('code', { class: 'sub' }, id);
 }
 
-function recordRow(r) {
-  const change = [r.before, r.after].some(Boolean)
-    ? [r.before ? el('span', { class: 'before' }, r.before) : '', r.before && r.after ? ' → ' : '', r.after ? el('span', { class: 'after' }, r.after) : '']
-    : '—';
-  return el('tr', { dataset: { seq: r.seq } },
-    cell('web.audit.seq', String(r.seq)),
-    cell('web.audit.at', el('time', { datetime: r.at, class: 'nowrap' }, when(r.at))),
-    cell('web.audit.actor', r.actor_name || t('web.audit.anonymous')),
-    cell('web.audit.role', r.role ? roleName(r.role) : '—', r.org_code ? el('code', { class: 'sub' }, r.org_code) : ''),
-    cell('web.audit.action', actionName(r.action), el('code', { class: 'sub' }, r.action)),
-    cell('web.audit.object', r.object_type || '—', r.object_id ? shortID(r.object_id) : ''),
-    cell('web.audit.change', change),
-    cell('web.audit.ip', r.ip || '—'),
-    cell('web.audit.result', resultBadge(r.result)));
+function change(r) {
+  if (!r.before && !r.after) return '—';
+  return [r.before ? el('span', { class: 'before' }, r.before) : '', r.before && r.after ? ' → ' : '', r.after ? el('span', { class: 'after' }, r.after) : ''];
 }
 
-async function search(more = false) {
-  statusLine.textContent = t('web.loading');
-  const q = new URLSearchParams(params);
-  if (more && nextBefore) q.set('before', String(nextBefore));
-  try {
+// Newest first, paged with next_before (the sequence number the next page starts below).
+const table = pagedTable(document.getElementById('audit-table'), {
+  columns: [
+    { label: 'web.audit.seq', cell: (r) => String(r.seq) },
+    { label: 'web.audit.at', cell: (r) => el('time', { datetime: r.at, class: 'nowrap' }, when(r.at)) },
+    { label: 'web.audit.actor', cell: (r) => r.actor_name || t('web.audit.anonymous') },
+    { label: 'web.audit.role', cell: (r) => [r.role ? roleName(r.role) : '—', r.org_code ? el('code', { class: 'sub' }, r.org_code) : ''] },
+    { label: 'web.audit.action', cell: (r) => [actionName(r.action), el('code', { class: 'sub' }, r.action)] },
+    { label: 'web.audit.object', cell: (r) => [r.object_type || '—', r.object_id ? shortID(r.object_id) : ''] },
+    { label: 'web.audit.change', cell: change },
+    { label: 'web.audit.ip', cell: (r) => r.ip || '—' },
+    { label: 'web.audit.result', cell: (r) => resultChip(r.result) },
+  ],
+  key: (r) => r.seq,
+  row: (r) => ({ dataset: { seq: r.seq } }),
+  status: document.getElementById('audit-status'),
+  more: document.getElementById('audit-more'),
+  async load(before) {
+    const q = new URLSearchParams(params);
+    if (before) q.set('before', String(before));
     const res = await api('GET', 'audit?' + q);
-    const records = res.records || [];
-    if (!more) {
-      table.replaceChildren();
-      shown = 0;
-    }
-    for (const r of records) table.append(recordRow(r));
-    shown += records.length;
-    nextBefore = res.next_before || null;
-    moreButton.hidden = !nextBefore;
-    statusLine.textContent = shown ? t('web.audit.count', shown) : t('web.audit.none');
-  } catch (err) {
-    statusLine.textContent = err.message;
-  }
-}
+    return { items: res.records || [], next: res.next_before };
+  },
+  count: (records) => (records.length ? t('web.audit.count', records.length) : t('web.audit.none')),
+});
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   params = filterParams();
-  search();
+  table.reload();
 });
 form.addEventListener('reset', () => {
   // The fields clear after this event; search once they have.
   setTimeout(() => {
     params = filterParams();
-    search();
+    table.reload();
   });
 });
-moreButton.addEventListener('click', () => search(true));
 
 verifyButton.addEventListener('click', async () => {
   verifyButton.disabled = true;
@@ -126,4 +108,4 @@ verifyButton.addEventListener('click', async () => {
 });
 
 params = filterParams();
-search();
+table.reload();

@@ -7,10 +7,14 @@
 // The page follows the case live.
 import { api, config, el, hide, roleName, show, t, when } from './api.js';
 import {
-  actionName, categoryPicker, categoryText, channelName, departments, dueText, flash, gridBackground, kindName, lookups,
-  nameOf, newMap, pin, placeText, ratings, slaDot, statusChip, statusName, urgencyName,
+  actionName, categoryPicker, categoryText, channelName, departments, dueText, flash, kindName, lookups,
+  nameOf, placeText, ratings, slaDot, statusChip, statusName, urgencyName,
 } from './casekit.js';
 import { onLive } from './live.js';
+import { formDialog, openDialog } from './ui/dialog.js';
+import { field, radio } from './ui/fields.js';
+import { gridBackground, mapPicker, newMap, pin, placeField } from './ui/map.js';
+import { photoField, photoPicker } from './ui/photos.js';
 
 const cfg = config();
 const caseID = cfg.case_id;
@@ -22,7 +26,8 @@ const callsBack = cfg.roles.some((r) => ['intake_operator', 'shift_lead', 'dispa
 const state = {
   c: null, look: null, map: null, pin: null, nearby: [], pending: null, said: 0,
   contact: null, // the revealed contact {reporter_name, reporter_phone}
-  fix: null, // the reclassify form: {picker, map, pin, place, moved}
+  fix: null, // the reclassify form: {category, place} (the category and map pickers)
+  photos: null, // the photo picker of the open form
 };
 
 // The fields each action's form asks for; a trailing "!" marks a required note (the workflow's
@@ -198,15 +203,6 @@ async function act(action, body, button) {
   }
 }
 
-function radio(name, value, label, checked) {
-  const id = `f-${name}-${value}`;
-  return el('label', { class: 'check', for: id }, el('input', { type: 'radio', name, value, id, checked }), ' ', el('span', {}, label));
-}
-
-function field(id, label, control, hint) {
-  return el('div', { class: 'field' }, el('label', { for: id }, label), control, hint ? el('p', { class: 'hint' }, hint) : null);
-}
-
 // fieldsFor builds the controls of an action's form.
 async function fieldsFor(action, preset) {
   const c = state.c;
@@ -248,29 +244,24 @@ async function fieldsFor(action, preset) {
         break;
       case 'note':
         parts.push(field('f-note', spec.endsWith('!') ? t('desk.form.note_required') : t('desk.form.note'),
-          el('textarea', { id: 'f-note', rows: '3', maxlength: '2000', required: spec.endsWith('!') })));
+          el('textarea', { id: 'f-note', name: 'note', rows: '3', maxlength: '2000', required: spec.endsWith('!') })));
         break;
       case 'photos':
-        parts.push(field('f-photos', t('desk.form.photos'), el('input', { type: 'file', id: 'f-photos', accept: 'image/*', multiple: true, capture: 'environment' }), t('desk.form.photos_hint')));
+        parts.push(photoField('f-photos', t('desk.form.photos'), t('desk.form.photos_hint')));
         break;
       case 'internal':
         if (staff) parts.push(el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'f-internal' }), ' ', t('desk.form.internal')));
         break;
       case 'category': {
         const cat = state.look.cats.get(c.category_code);
-        state.fix.picker = categoryPicker(state.look.cats, 'f-category', cat && cat.class === c.category_class ? cat : null);
+        state.fix.category = categoryPicker(state.look.cats, 'f-category', cat && cat.class === c.category_class ? cat : null);
         parts.push(el('p', { class: 'hint' }, t('desk.reclassify.hint')),
-          el('div', { class: 'field' }, el('label', { for: 'f-category-search' }, t('desk.reclassify.category')), state.fix.picker.node));
+          el('div', { class: 'field' }, el('label', { for: 'f-category-search' }, t('desk.reclassify.category')), state.fix.category.node));
         break;
       }
       case 'place':
-        // The map is made once the dialog shows (placeMap); the hidden fields take a typed point.
-        parts.push(el('div', { class: 'field' }, el('span', { class: 'label' }, t('desk.reclassify.place')),
-          el('div', { id: 'f-map', class: 'map map-reclassify', role: 'application', 'aria-label': t('desk.reclassify.map_hint') }),
-          el('p', { class: 'where', id: 'f-where', role: 'status' }, t('desk.report.locating')),
-          el('p', { class: 'hint' }, t('desk.reclassify.map_hint')),
-          el('input', { type: 'hidden', id: 'f-lat', value: String(c.lat) }),
-          el('input', { type: 'hidden', id: 'f-lng', value: String(c.lng) })));
+        // The map is made once the dialog shows (openForm); the hidden fields take a typed point.
+        parts.push(placeField('f', t('desk.reclassify.place'), t('desk.reclassify.map_hint'), c));
         break;
       case 'urgency':
         parts.push(field('f-urgency', t('desk.case.urgency'), el('select', { id: 'f-urgency' },
@@ -286,85 +277,36 @@ async function fieldsFor(action, preset) {
 
 // ---- reclassify: the place
 
-// placeMap shows the case's place on a small map in the dialog; a tap moves the pin and looks
-// up the grid at once, as on the report form.
+// placeMap shows the case's place on a small map in the dialog (ui/map.js): a tap moves the pin
+// and looks up the grid at once, as on the report form. A point in another subdistrict is
+// allowed (the case then goes to that subdistrict's desk), and the form says so.
 function placeMap() {
   const c = state.c;
-  const fix = state.fix;
-  const lat = document.getElementById('f-lat');
-  const lng = document.getElementById('f-lng');
-  const typed = () => {
-    const p = { lat: Number(lat.value), lng: Number(lng.value) };
-    if (lat.value && lng.value && Number.isFinite(p.lat) && Number.isFinite(p.lng)) movePin(p);
-  };
-  for (const input of [lat, lng]) input.addEventListener('change', typed);
-  if (window.L) {
-    fix.map = newMap('f-map');
-    fix.map.setView([c.lat, c.lng], 16, { animate: false });
-    gridBackground(fix.map).catch(() => {});
-    fix.pin = pin([c.lat, c.lng], { interactive: false }).addTo(fix.map);
-    fix.map.on('click', (e) => movePin(e.latlng));
-  }
-  locate(c.lat, c.lng);
-}
-
-function movePin(latlng) {
-  const fix = state.fix;
-  const lat = Number(latlng.lat.toFixed(6));
-  const lng = Number(latlng.lng.toFixed(6));
-  document.getElementById('f-lat').value = String(lat);
-  document.getElementById('f-lng').value = String(lng);
-  fix.moved = true;
-  if (fix.pin) fix.pin.setLatLng([lat, lng]);
-  if (fix.map && !fix.map.getBounds().pad(-0.1).contains([lat, lng])) fix.map.setView([lat, lng], fix.map.getZoom(), { animate: false });
-  locate(lat, lng);
-}
-
-// locate looks up the grid of a point and says where it is; a point in another subdistrict is
-// allowed (the case then goes to that subdistrict's desk), and the form says so.
-async function locate(lat, lng) {
-  const fix = state.fix;
-  const where = document.getElementById('f-where');
-  fix.place = null;
-  where.className = 'where';
-  delete where.dataset.grid;
-  where.textContent = t('desk.report.locating');
-  try {
-    const res = await api('GET', `grids/locate?lat=${lat}&lng=${lng}`);
-    if (state.fix !== fix || Number(document.getElementById('f-lat').value) !== lat || Number(document.getElementById('f-lng').value) !== lng) return; // a newer point won
-    if (!res.inside) {
-      where.className = 'where alert alert-warn';
-      where.textContent = res.message || t('desk.report.outside');
-      return;
-    }
-    fix.place = { lat, lng, grid: res.grid };
-    where.className = 'where where-ok';
-    where.dataset.grid = res.grid.code;
-    where.textContent = t('desk.report.located', res.grid.community_name, res.grid.name, res.grid.subdistrict_name);
-    if (res.grid.subdistrict_code !== state.c.subdistrict_code) {
-      where.append(el('span', { class: 'where-move', id: 'f-where-move' }, t('desk.reclassify.other_subdistrict', res.grid.subdistrict_name)));
-    }
-  } catch (err) {
-    if (state.fix !== fix) return;
-    where.className = 'where alert alert-error';
-    where.textContent = err.message;
-  }
+  state.fix.place = mapPicker({ map: 'f-map', where: 'f-where', lat: 'f-lat', lng: 'f-lng' }, {
+    start: { lat: c.lat, lng: c.lng },
+    onPlace: (place, where) => {
+      if (place.grid.subdistrict_code !== state.c.subdistrict_code) {
+        where.append(el('span', { class: 'where-move', id: 'f-where-move' }, t('desk.reclassify.other_subdistrict', place.grid.subdistrict_name)));
+      }
+    },
+  });
 }
 
 // reclassifyBody sends only what the form changes; it says what is missing otherwise.
 function reclassifyBody(body) {
   const c = state.c;
   const fix = state.fix;
-  const cat = fix.picker.value();
+  const cat = fix.category.value();
   if (cat && (cat.code !== c.category_code || cat.class !== c.category_class)) {
     body.category_class = cat.class;
     body.category_code = cat.code;
   }
-  if (fix.moved) {
-    if (!fix.place) return t('desk.reclassify.place_wait');
-    if (fix.place.lat !== c.lat || fix.place.lng !== c.lng) {
-      body.lat = fix.place.lat;
-      body.lng = fix.place.lng;
+  const place = fix.place.place;
+  if (fix.place.moved) {
+    if (!place) return t('desk.reclassify.place_wait');
+    if (place.lat !== c.lat || place.lng !== c.lng) {
+      body.lat = place.lat;
+      body.lng = place.lng;
     }
   }
   const address = document.getElementById('f-address').value.trim();
@@ -395,26 +337,34 @@ async function afterReclassify(before, after, located) {
   say(moved ? t('desk.reclassify.moved', name) : t('desk.case.done', actionName('reclassify')));
 }
 
+// The action form: one dialog (case.html) whose fields fieldsFor builds for the action.
+const actionDialog = formDialog(document.getElementById('action-dialog'), {
+  async prepare({ action, preset }) {
+    closeForm();
+    state.fix = action === 'reclassify' ? { category: null, place: null } : null;
+    const dialog = document.getElementById('action-dialog');
+    document.getElementById('action-title').textContent = actionName(action) + ' · ' + state.c.number;
+    document.getElementById('action-fields').replaceChildren(...await fieldsFor(action, preset));
+    const photos = document.getElementById('f-photos');
+    if (photos) state.photos = photoPicker({ input: photos, list: document.getElementById('f-photos-previews'), box: document.getElementById('action-message') });
+    dialog.dataset.action = action;
+    dialog.classList.toggle('dialog-wide', action === 'reclassify');
+  },
+  submit: ({ action }) => submitForm(action),
+  lateError: (err) => show(message, err.message, 'error', err.details),
+});
+
 async function openForm(action, preset) {
-  const dialog = document.getElementById('action-dialog');
-  const box = document.getElementById('action-message');
-  hide(box);
-  closeForm();
-  state.fix = action === 'reclassify' ? { picker: null, map: null, pin: null, place: null, moved: false } : null;
-  document.getElementById('action-title').textContent = actionName(action) + ' · ' + state.c.number;
-  document.getElementById('action-fields').replaceChildren(...await fieldsFor(action, preset));
-  dialog.dataset.action = action;
-  dialog.classList.toggle('dialog-wide', action === 'reclassify');
-  dialog.showModal();
+  await actionDialog.open({ action, preset });
   if (document.getElementById('f-map')) placeMap();
-  const first = dialog.querySelector('#action-fields select, #action-fields textarea, #action-fields input:not([type="hidden"]):not([hidden])');
-  if (first) first.focus();
 }
 
-// closeForm lets go of what the last form made (its map).
+// closeForm lets go of what the last form made (its map, its photos).
 function closeForm() {
-  if (state.fix && state.fix.map) state.fix.map.remove();
+  if (state.fix && state.fix.place) state.fix.place.remove();
+  if (state.photos) state.photos.clear();
   state.fix = null;
+  state.photos = null;
 }
 
 function formBody(action) {
@@ -440,42 +390,22 @@ function formBody(action) {
   return { body, missing: required && [...note].length < 2 ? t('desk.form.note_missing') : '' };
 }
 
-async function submitForm(e) {
-  e.preventDefault();
-  const dialog = document.getElementById('action-dialog');
-  const action = dialog.dataset.action;
-  const box = document.getElementById('action-message');
+// submitForm sends the form's photos, then the action; the dialog closes when it is done.
+async function submitForm(action) {
   const { body, missing } = formBody(action);
-  if (missing) {
-    show(box, missing);
+  if (missing) throw new Error(missing);
+  if (state.photos && state.photos.count) await api('POST', `cases/${caseID}/photos`, state.photos.append(new FormData()));
+  const before = state.c;
+  const after = await api('POST', `cases/${caseID}/actions/${action}`, body);
+  if (action === 'reclassify') {
+    const located = state.fix && state.fix.place && state.fix.place.place ? state.fix.place.place.grid : null;
+    actionDialog.close();
+    await afterReclassify(before, after, located);
     return;
   }
-  const button = document.getElementById('action-submit');
-  button.disabled = true;
-  try {
-    const files = document.getElementById('f-photos')?.files;
-    if (files && files.length) {
-      const data = new FormData();
-      for (const f of files) data.append('photo', f, f.name);
-      await api('POST', `cases/${caseID}/photos`, data);
-    }
-    const before = state.c;
-    const after = await api('POST', `cases/${caseID}/actions/${action}`, body);
-    if (action === 'reclassify') {
-      const located = state.fix && state.fix.place ? state.fix.place.grid : null;
-      dialog.close();
-      await afterReclassify(before, after, located);
-      return;
-    }
-    dialog.close();
-    say(t('desk.case.done', actionName(action)));
-    await load();
-  } catch (err) {
-    if (dialog.open) show(box, err.message, 'error', err.details);
-    else show(message, err.message, 'error', err.details);
-  } finally {
-    button.disabled = false;
-  }
+  actionDialog.close();
+  say(t('desk.case.done', actionName(action)));
+  await load();
 }
 
 // ---- photos, timeline, nearby
@@ -494,7 +424,7 @@ function renderPhotos(photos) {
       const dialog = document.getElementById('photo-dialog');
       document.getElementById('photo-full').src = p.url;
       document.getElementById('photo-open').href = p.url;
-      dialog.showModal();
+      openDialog(dialog);
     });
     return el('li', { dataset: { kind: p.kind } }, button);
   }));
@@ -605,11 +535,7 @@ function refresh() {
 }
 
 async function main() {
-  document.getElementById('action-form').addEventListener('submit', submitForm);
   document.getElementById('action-dialog').addEventListener('close', closeForm);
-  for (const button of document.querySelectorAll('dialog [data-close]')) {
-    button.addEventListener('click', () => button.closest('dialog').close());
-  }
   try {
     await load();
   } catch (err) {

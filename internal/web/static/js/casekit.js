@@ -1,15 +1,14 @@
 // Shared parts of the case pages: names of statuses, actions, channels and urgencies from the
 // catalogue, the SLA light, case cards for the lists, look-ups of categories, departments and
-// grids (each fetched once per page), the category picker, a message carried to the next page
-// and the offline map with the grids as its background.
+// grids (each fetched once per page), the category picker and a message carried to the next
+// page. The generic parts (status chips, maps, dialogs, tables, fields, photos) are in ui/.
 import { api, el, has, lang, show, t, when } from './api.js';
+import { statusKind } from './ui/status.js';
 
 function named(prefix, value) {
   return has(prefix + value) ? t(prefix + value) : value;
 }
 
-/** statusName is the status's display name (case.status.<s>). */
-export const statusName = (s) => named('case.status.', s);
 /** actionName is the action's display name (case.action.<a>). */
 export const actionName = (a) => named('case.action.', a);
 export const channelName = (c) => named('desk.channel.', c);
@@ -22,10 +21,12 @@ export function nameOf(x) {
   return lang === 'en' && x.name_en ? x.name_en : x.name;
 }
 
-/** statusChip shows a status as a coloured chip. */
-export function statusChip(status) {
-  return el('span', { class: `status status-${status}`, dataset: { status } }, statusName(status));
-}
+/** statusChip shows a case's status as a coloured chip (ui/status.js); statusName names it. */
+export const statusChip = statusKind('case.status.', {
+  confirming: 'warn', reported: 'warn', registered: 'progress', dispatched: 'progress', handling: 'info', returned: 'danger',
+  reported_back: 'review', verified: 'review', closed: 'ok', voided: 'muted', merged: 'muted', shelved: 'paused', deferred: 'paused',
+});
+export const statusName = statusChip.label;
 
 /** slaDot is the SLA light of a case: green, yellow (≥ 80 % of the limit used) or red (overdue). */
 export function slaDot(light) {
@@ -130,41 +131,6 @@ export function caseCard(c, look) {
         el('span', { class: c.sla === 'red' ? 'overdue' : '' }, due))));
 }
 
-// ---- map
-
-/** newMap makes a Leaflet map without tiles (nothing is fetched from the network). */
-export function newMap(id) {
-  const L = window.L;
-  const map = L.map(id, { attributionControl: false, zoomSnap: 0.1, zoomDelta: 0.5, minZoom: 10, maxZoom: 19 });
-  map.setView([24.92, 118.6], 13);
-  const resized = new ResizeObserver(() => map.invalidateSize());
-  resized.observe(document.getElementById(id));
-  map.on('unload', () => resized.disconnect()); // a removed map (a closed dialog's) has nothing to resize
-  return map;
-}
-
-let gridShapes = null;
-/** gridBackground draws the grids the caller sees as a light, non-interactive background. */
-export async function gridBackground(map) {
-  const L = window.L;
-  gridShapes ||= api('GET', 'grids?format=geojson').catch((err) => {
-    gridShapes = null; // try again on the next map
-    throw err;
-  });
-  const collection = await gridShapes;
-  const layer = L.geoJSON(collection, {
-    interactive: false,
-    style: (f) => ({ color: f.properties.zone_code ? '#1b1f3b' : '#245fa6', weight: 1, opacity: 0.55,
-      fillColor: '#245fa6', fillOpacity: 0.07 }),
-  }).addTo(map);
-  return layer;
-}
-
-/** pin is the marker of a case's or a report's place. */
-export function pin(latlng, options = {}) {
-  return window.L.circleMarker(latlng, { radius: 9, color: '#ffffff', weight: 3, fillColor: '#c8102e', fillOpacity: 1, ...options });
-}
-
 // ---- category picker
 
 /** matchCategories finds up to 12 categories by code prefix, name (either language) or keyword. */
@@ -177,11 +143,14 @@ export function matchCategories(cats, query) {
 
 /**
  * categoryPicker is a search box that finds a category by name and shows the chosen one as a
- * chip (the report form's picker, built in code for dialogs). ids prefixes the element ids:
- * <ids>-search, <ids>-options, <ids>-chosen. value() returns the chosen category or null.
+ * chip (the report form's and the reclassify dialog's). ids prefixes the element ids:
+ * <ids>-search, <ids>-options, <ids>-chosen. catalogue is the Map of categories() or its
+ * promise (what is typed before it comes is searched once it does). value() returns the chosen
+ * category or null.
  */
-export function categoryPicker(cats, ids, initial = null) {
+export function categoryPicker(catalogue, ids, initial = null) {
   let chosen = null;
+  let cats = catalogue instanceof Map ? catalogue : new Map();
   const search = el('input', { type: 'search', id: ids + '-search', autocomplete: 'off', placeholder: t('desk.report.category_hint'),
     'aria-controls': ids + '-options' });
   const list = el('ul', { class: 'category-options', id: ids + '-options', role: 'listbox', hidden: true });
@@ -235,6 +204,12 @@ export function categoryPicker(cats, ids, initial = null) {
     if (hits.length === 1) choose(hits[0]);
   });
   choose(initial);
+  if (!(catalogue instanceof Map)) {
+    Promise.resolve(catalogue).then((map) => {
+      cats = map;
+      if (search.value && document.activeElement === search) find(); // typed before the list came
+    });
+  }
   return { node: el('div', { class: 'category-field' }, chip, search, list), value: () => chosen };
 }
 

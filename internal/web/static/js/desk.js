@@ -9,6 +9,7 @@ import {
   slaDot, statusChip, statusName, urgencyName,
 } from './casekit.js';
 import { onLive } from './live.js';
+import { pagedTable } from './ui/table.js';
 
 const cfg = config();
 const pageSize = 50;
@@ -25,16 +26,11 @@ const bulkByRole = {
 const needsNote = new Set(['void', 'supervise']);
 
 const form = document.getElementById('desk-filters');
-const tbody = document.querySelector('#desk-table tbody');
-const statusLine = document.getElementById('list-status');
-const moreButton = document.getElementById('more');
 const bulkBar = document.getElementById('bulk-bar');
 const bulkReport = document.getElementById('bulk-report');
 
 const state = {
   look: null,
-  cases: new Map(), // id → case, in the order shown
-  cursor: '',
   selected: new Set(),
   results: new Map(), // id → {ok, text} of the last bulk run
   running: false,
@@ -94,61 +90,61 @@ async function fillOptions() {
 
 // ---- list
 
-function cell(labelKey, ...content) {
-  return el('td', { dataset: { label: t(labelKey) } }, el('div', { class: 'cell' }, ...content));
-}
-
-function row(c) {
+function rowCheck(c) {
   const check = el('input', { type: 'checkbox', class: 'row-check', value: c.id, checked: state.selected.has(c.id), 'aria-label': t('desk.bulk.select', c.number) });
   check.addEventListener('change', () => {
     if (check.checked) state.selected.add(c.id);
     else state.selected.delete(c.id);
     updateBulk();
   });
+  return check;
+}
+
+function resultText(c) {
   const result = state.results.get(c.id);
-  return el('tr', { dataset: { id: c.id, number: c.number, status: c.status }, class: c.sla === 'red' ? 'row-overdue' : '' },
-    el('td', { class: 'col-check' }, check),
-    cell('desk.col.number', el('span', { class: 'nowrap' }, slaDot(c.sla), ' ', el('a', { href: '/cases/' + c.id, class: 'case-link' }, c.number)),
-      el('span', { class: 'sub muted' }, when(c.reported_at))),
-    cell('desk.col.status', statusChip(c.status), c.extension_pending ? el('span', { class: 'sub' }, t('desk.case.extension_pending')) : null),
-    cell('desk.col.problem', el('strong', {}, categoryText(c, state.look.cats)), el('span', { class: 'sub' }, excerpt(c.description, 50))),
-    cell('desk.col.place', placeText(c, state.look.grids)),
-    cell('desk.col.channel', channelName(c.channel), c.urgency !== 'normal' ? el('span', { class: 'sub' }, el('span', { class: 'badge badge-danger' }, urgencyName(c.urgency))) : null),
-    cell('desk.col.due', c.stage_due ? [el('span', { class: c.sla === 'red' ? 'overdue' : '' }, dueText(c.stage_due)), el('span', { class: 'sub muted' }, when(c.stage_due))] : '—'),
-    cell('desk.col.result', result ? el('span', { class: result.ok ? 'result-ok' : 'result-fail' }, result.text) : ''));
+  return result ? el('span', { class: result.ok ? 'result-ok' : 'result-fail' }, result.text) : '';
 }
 
-function render() {
-  tbody.replaceChildren(...[...state.cases.values()].map(row));
-  if (!state.cases.size) tbody.append(el('tr', {}, el('td', { colspan: '8', class: 'empty' }, t('desk.desk.none'))));
-  moreButton.hidden = !state.cursor;
-  statusLine.textContent = state.cases.size ? t('desk.desk.count', state.cases.size) + (state.cursor ? t('desk.desk.more') : '') : '';
-  updateBulk();
-}
+const columns = [
+  { class: 'col-check', cell: rowCheck },
+  { label: 'desk.col.number', cell: (c) => [el('span', { class: 'nowrap' }, slaDot(c.sla), ' ', el('a', { href: '/cases/' + c.id, class: 'case-link' }, c.number)),
+    el('span', { class: 'sub muted' }, when(c.reported_at))] },
+  { label: 'desk.col.status', cell: (c) => [statusChip(c.status), c.extension_pending ? el('span', { class: 'sub' }, t('desk.case.extension_pending')) : null] },
+  { label: 'desk.col.problem', cell: (c) => [el('strong', {}, categoryText(c, state.look.cats)), el('span', { class: 'sub' }, excerpt(c.description, 50))] },
+  { label: 'desk.col.place', cell: (c) => placeText(c, state.look.grids) },
+  { label: 'desk.col.channel', cell: (c) => [channelName(c.channel),
+    c.urgency !== 'normal' ? el('span', { class: 'sub' }, el('span', { class: 'badge badge-danger' }, urgencyName(c.urgency))) : null] },
+  { label: 'desk.col.due', cell: (c) => (c.stage_due ? [el('span', { class: c.sla === 'red' ? 'overdue' : '' }, dueText(c.stage_due)), el('span', { class: 'sub muted' }, when(c.stage_due))] : '—') },
+  { label: 'desk.col.result', cell: resultText },
+];
 
-async function load(more = false) {
-  const q = filterQuery();
-  q.set('sort', 'deadline');
-  // A live refresh keeps as many rows as are shown (up to 200); "more" adds the next page.
-  q.set('limit', String(more ? pageSize : Math.min(200, Math.max(pageSize, state.cases.size))));
-  if (more && state.cursor) q.set('cursor', state.cursor);
-  statusLine.textContent = t('web.loading');
-  try {
+// The queue, soonest deadline first. A live refresh keeps as many rows as are shown (up to
+// 200); "more" adds the next page.
+const table = pagedTable(document.getElementById('desk-table'), {
+  columns,
+  status: document.getElementById('list-status'),
+  more: document.getElementById('more'),
+  empty: 'desk.desk.none',
+  row: (c) => ({ dataset: { id: c.id, number: c.number, status: c.status }, class: c.sla === 'red' ? 'row-overdue' : '' }),
+  async load(cursor, shown) {
+    const q = filterQuery();
+    q.set('sort', 'deadline');
+    q.set('limit', String(cursor ? pageSize : Math.min(200, Math.max(pageSize, shown))));
+    if (cursor) q.set('cursor', cursor);
     const res = await api('GET', 'cases?' + q);
-    if (!more) state.cases.clear();
-    for (const c of res.cases) state.cases.set(c.id, c);
-    state.cursor = res.next_cursor || '';
-    for (const id of state.selected) if (!state.cases.has(id)) state.selected.delete(id);
-    render();
-  } catch (err) {
-    statusLine.textContent = err.message;
-  }
-}
+    return { items: res.cases, next: res.next_cursor };
+  },
+  count: (cases, more) => (cases.length ? t('desk.desk.count', cases.length) + (more ? t('desk.desk.more') : '') : ''),
+  rendered() {
+    for (const id of state.selected) if (!table.items.has(id)) state.selected.delete(id);
+    updateBulk();
+  },
+});
 
 function refresh() {
   if (state.running) return;
   clearTimeout(state.pending);
-  state.pending = setTimeout(() => load(false), 400);
+  state.pending = setTimeout(() => table.reload(), 400);
 }
 
 // ---- bulk actions
@@ -164,8 +160,8 @@ function updateBulk() {
   bulkBar.hidden = n === 0 || bulkActions().length === 0;
   document.getElementById('bulk-count').textContent = t('desk.bulk.count', n);
   const all = document.getElementById('check-all');
-  all.checked = n > 0 && n === state.cases.size;
-  all.indeterminate = n > 0 && n < state.cases.size;
+  all.checked = n > 0 && n === table.items.size;
+  all.indeterminate = n > 0 && n < table.items.size;
 }
 
 async function fillBulk() {
@@ -191,7 +187,7 @@ async function runBulk() {
     show(bulkReport, t('desk.form.note_missing'), 'warn');
     return;
   }
-  const ids = [...state.cases.keys()].filter((id) => state.selected.has(id));
+  const ids = [...table.items.keys()].filter((id) => state.selected.has(id));
   const button = document.getElementById('bulk-run');
   button.disabled = true;
   state.running = true;
@@ -199,7 +195,7 @@ async function runBulk() {
   let ok = 0;
   show(bulkReport, t('desk.bulk.running', ids.length), 'info');
   for (const id of ids) {
-    const c = state.cases.get(id);
+    const c = table.items.get(id);
     if (!(c.allowed_actions || []).includes(action)) {
       state.results.set(id, { ok: false, text: t('desk.bulk.not_now', statusName(c.status)) });
       continue;
@@ -209,20 +205,20 @@ async function runBulk() {
     if (action === 'dispatch') body.department_code = department || c.suggested_department_code || '';
     try {
       const after = await api('POST', `cases/${id}/actions/${action}`, body);
-      state.cases.set(id, after);
+      table.items.set(id, after);
       state.results.set(id, { ok: true, text: '✓ ' + t('desk.bulk.ok', actionName(action), statusName(after.status)) });
       ok++;
     } catch (err) {
       state.results.set(id, { ok: false, text: '✗ ' + err.message });
     }
-    render();
+    table.render();
   }
   state.running = false;
   button.disabled = false;
   state.selected.clear();
   show(bulkReport, t('desk.bulk.done', actionName(action), ok, ids.length - ok), ids.length === ok ? 'ok' : 'warn');
   bulkReport.dataset.ok = String(ok);
-  await load(false);
+  await table.reload();
 }
 
 // ---- start
@@ -239,29 +235,28 @@ async function main() {
     const q = filterQuery();
     history.replaceState(null, '', q.toString() ? '?' + q : location.pathname);
     state.selected.clear();
-    load(false);
+    table.reload();
   });
   form.addEventListener('reset', (e) => {
     e.preventDefault();
     applyQuery(new URLSearchParams());
     history.replaceState(null, '', location.pathname);
-    load(false);
+    table.reload();
   });
   document.getElementById('f-community').addEventListener('change', (e) => fillGrids(e.target.value));
   document.getElementById('check-all').addEventListener('change', (e) => {
-    if (e.target.checked) for (const id of state.cases.keys()) state.selected.add(id);
+    if (e.target.checked) for (const id of table.items.keys()) state.selected.add(id);
     else state.selected.clear();
-    render();
+    table.render();
   });
   document.getElementById('bulk-run').addEventListener('click', runBulk);
   document.getElementById('bulk-clear').addEventListener('click', () => {
     state.selected.clear();
-    render();
+    table.render();
   });
-  moreButton.addEventListener('click', () => load(true));
   onLive('case', refresh);
   onLive('reconnect', refresh);
-  await load(false);
+  await table.reload();
 }
 
 main();

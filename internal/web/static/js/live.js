@@ -1,6 +1,7 @@
 // The live stream (GET /api/v1/stream, Server-Sent Events) shared by the notification bell and
 // the page's script: one connection per page, opened on first use. The server drops messages a
-// slow page does not take, so listeners of 'reconnect' reload what they show.
+// slow page does not take and then sends 'resync'; after that, as after a reconnect, listeners of
+// 'reconnect' reload what they show.
 const listeners = { case: new Set(), notification: new Set(), reconnect: new Set() };
 let source = null;
 let opened = false;
@@ -19,6 +20,9 @@ function connect() {
       for (const fn of listeners[kind]) fn(data);
     });
   }
+  source.addEventListener('resync', () => {
+    for (const fn of listeners.reconnect) fn();
+  });
   source.addEventListener('open', () => {
     document.documentElement.dataset.live = 'open';
     if (opened) for (const fn of listeners.reconnect) fn();

@@ -1,56 +1,29 @@
 // The users page: accounts in the caller's scope (GET /api/v1/users). A security administrator
 // (config.can_write) also creates accounts, disables and enables them, resets passwords and
 // grants and revokes roles; a leader reads only.
-import { api, config, el, hide, lang, roleName, show, t, when } from './api.js';
+import { api, config, el, lang, roleName, show, t, when } from './api.js';
+import { confirmDialog, formDialog } from './ui/dialog.js';
+import { clearErrors, showErrors } from './ui/fields.js';
+import { statusKind } from './ui/status.js';
+import { pagedTable } from './ui/table.js';
 
 const cfg = config();
 const pageSize = 100;
-const table = document.querySelector('#users-table tbody');
 const statusLine = document.getElementById('users-status');
-const moreButton = document.getElementById('users-more');
 const searchForm = document.getElementById('user-search');
+const userStatus = statusKind('web.users.', { active: 'ok', disabled: 'danger', locked: 'warn', must_change: 'muted' });
 
 let filter = { q: '', role: '' };
-let last = '';
-let shown = 0;
 let orgOptions = null; // [{code, kind, label}] where roles may be granted
 
 // ---- list
 
-function query(after) {
-  const q = new URLSearchParams({ limit: String(pageSize) });
-  if (filter.q) q.set('q', filter.q);
-  if (filter.role) q.set('role', filter.role);
-  if (after) q.set('after', after);
-  return 'users?' + q;
-}
-
-async function load(more = false) {
-  statusLine.textContent = t('web.loading');
-  try {
-    const res = await api('GET', query(more ? last : ''));
-    const users = res.users || [];
-    if (!more) {
-      table.replaceChildren();
-      shown = 0;
-    }
-    for (const u of users) table.append(userRow(u));
-    shown += users.length;
-    if (users.length) last = users[users.length - 1].username;
-    moreButton.hidden = users.length < pageSize;
-    statusLine.textContent = shown ? t('web.users.count', shown) : t('web.users.none');
-  } catch (err) {
-    statusLine.textContent = err.message;
-  }
-}
-
 function statusCell(u) {
   const parts = [];
-  if (u.disabled) parts.push(el('span', { class: 'badge badge-danger' }, t('web.users.disabled')));
-  else if (u.locked_until && new Date(u.locked_until) > new Date()) {
-    parts.push(el('span', { class: 'badge badge-warn', title: when(u.locked_until) }, t('web.users.locked')));
-  } else parts.push(el('span', { class: 'badge badge-ok' }, t('web.users.active')));
-  if (u.must_change_password) parts.push(' ', el('span', { class: 'badge badge-muted' }, t('web.users.must_change')));
+  if (u.disabled) parts.push(userStatus('disabled'));
+  else if (u.locked_until && new Date(u.locked_until) > new Date()) parts.push(userStatus('locked', { title: when(u.locked_until) }));
+  else parts.push(userStatus('active'));
+  if (u.must_change_password) parts.push(' ', userStatus('must_change'));
   return parts;
 }
 
@@ -66,27 +39,30 @@ function roleChips(u) {
   }));
 }
 
-// cell is a table cell; its label shows when the table becomes cards on a phone.
-function cell(labelKey, ...content) {
-  return el('td', { dataset: { label: t(labelKey) } }, el('div', { class: 'cell' }, ...content));
-}
-
-function userRow(u) {
-  const tr = el('tr', { dataset: { id: u.id, username: u.username } },
-    cell('web.users.username', el('strong', {}, u.username)),
-    cell('web.users.display_name', u.display_name),
-    cell('web.users.phone', u.phone || '—'),
-    cell('web.users.roles', roleChips(u)),
-    cell('web.users.status', statusCell(u)),
-    cell('web.users.last_login', when(u.last_login_at)));
-  if (cfg.can_write) tr.append(cell('web.users.actions', actions(u)));
-  return tr;
-}
-
-function replaceRow(u) {
-  const old = table.querySelector(`tr[data-id="${CSS.escape(u.id)}"]`);
-  if (old) old.replaceWith(userRow(u));
-}
+const table = pagedTable(document.getElementById('users-table'), {
+  columns: [
+    { label: 'web.users.username', cell: (u) => el('strong', {}, u.username) },
+    { label: 'web.users.display_name', cell: (u) => u.display_name },
+    { label: 'web.users.phone', cell: (u) => u.phone || '—' },
+    { label: 'web.users.roles', cell: roleChips },
+    { label: 'web.users.status', cell: statusCell },
+    { label: 'web.users.last_login', cell: (u) => when(u.last_login_at) },
+    ...(cfg.can_write ? [{ label: 'web.users.actions', cell: actions }] : []),
+  ],
+  row: (u) => ({ dataset: { id: u.id, username: u.username } }),
+  status: statusLine,
+  more: document.getElementById('users-more'),
+  // Paged by user name: the next page starts after the last one shown.
+  async load(after) {
+    const q = new URLSearchParams({ limit: String(pageSize) });
+    if (filter.q) q.set('q', filter.q);
+    if (filter.role) q.set('role', filter.role);
+    if (after) q.set('after', after);
+    const users = (await api('GET', 'users?' + q)).users || [];
+    return { items: users, next: users.length === pageSize ? users[users.length - 1].username : '' };
+  },
+  count: (users) => (users.length ? t('web.users.count', users.length) : t('web.users.none')),
+});
 
 // ---- actions (sec_admin)
 
@@ -97,7 +73,7 @@ function actions(u) {
   toggle.addEventListener('click', async () => {
     toggle.disabled = true;
     try {
-      replaceRow(await api('POST', `users/${encodeURIComponent(u.id)}/${u.disabled ? 'enable' : 'disable'}`));
+      table.replace(await api('POST', `users/${encodeURIComponent(u.id)}/${u.disabled ? 'enable' : 'disable'}`));
       statusLine.textContent = t(u.disabled ? 'web.users.enabled_done' : 'web.users.disabled_done', u.username);
     } catch (err) {
       statusLine.textContent = err.message;
@@ -105,65 +81,49 @@ function actions(u) {
     }
   });
   const reset = el('button', { type: 'button', class: 'btn btn-small' }, t('web.users.reset'));
-  reset.addEventListener('click', () => openDialog('reset', u));
+  reset.addEventListener('click', () => dialogs.reset.open(u));
   const grant = el('button', { type: 'button', class: 'btn btn-small' }, t('web.users.grant'));
-  grant.addEventListener('click', () => openDialog('grant', u));
+  grant.addEventListener('click', () => dialogs.grant.open(u));
   return el('div', { class: 'row-actions' }, toggle, reset, grant);
 }
 
 async function revokeRole(u, g) {
-  if (!window.confirm(t('web.users.revoke_confirm', roleName(g.role), g.org_name || g.org_code, u.username))) return;
+  const sure = await confirmDialog({ title: t('web.action.user.revoke'), danger: true, confirm: t('web.action.user.revoke'),
+    text: t('web.users.revoke_confirm', roleName(g.role), g.org_name || g.org_code, u.username) });
+  if (!sure) return;
   try {
-    replaceRow(await api('DELETE', `users/${encodeURIComponent(u.id)}/roles/${encodeURIComponent(g.id)}`));
+    table.replace(await api('DELETE', `users/${encodeURIComponent(u.id)}/roles/${encodeURIComponent(g.id)}`));
     statusLine.textContent = t('web.users.revoked_done', u.username, roleName(g.role));
   } catch (err) {
     statusLine.textContent = err.message;
   }
 }
 
-let dialogUser = null;
-
-function openDialog(kind, u) {
-  dialogUser = u;
+// The two dialogs of an account (users.html); each is opened with the user it is about.
+function userDialog(kind, submit) {
   const dialog = document.getElementById(kind + '-dialog');
-  dialog.querySelector('.dialog-user').textContent = `${u.display_name}（${u.username}）`;
-  dialog.querySelector('form').reset();
-  hide(dialog.querySelector('.alert'));
-  if (kind === 'grant') fillOrgSelect(document.getElementById('grant-role'), document.getElementById('grant-org'));
-  dialog.showModal();
+  return formDialog(dialog, {
+    prepare(u) {
+      dialog.querySelector('.dialog-user').textContent = `${u.display_name}（${u.username}）`;
+      if (kind === 'grant') fillOrgSelect(document.getElementById('grant-role'), document.getElementById('grant-org'));
+    },
+    submit,
+  });
 }
 
+const dialogs = {};
+
 function initDialogs() {
-  for (const dialog of document.querySelectorAll('dialog')) {
-    dialog.querySelector('[data-close]').addEventListener('click', () => dialog.close());
-  }
-  const resetForm = document.getElementById('reset-form');
-  resetForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const box = document.getElementById('reset-message');
-    try {
-      await api('POST', `users/${encodeURIComponent(dialogUser.id)}/password`, { password: document.getElementById('reset-password').value });
-      document.getElementById('reset-dialog').close();
-      statusLine.textContent = t('web.users.reset_done', dialogUser.username);
-      load();
-    } catch (err) {
-      show(box, err.message, 'error', err.details);
-    }
+  dialogs.reset = userDialog('reset', async (u) => {
+    await api('POST', `users/${encodeURIComponent(u.id)}/password`, { password: document.getElementById('reset-password').value });
+    statusLine.textContent = t('web.users.reset_done', u.username);
+    table.reload();
   });
-  const grantForm = document.getElementById('grant-form');
-  grantForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const box = document.getElementById('grant-message');
-    try {
-      const u = await api('POST', `users/${encodeURIComponent(dialogUser.id)}/roles`, {
-        role: document.getElementById('grant-role').value, org_code: document.getElementById('grant-org').value,
-      });
-      document.getElementById('grant-dialog').close();
-      replaceRow(u);
-      statusLine.textContent = t('web.users.granted_done', dialogUser.username);
-    } catch (err) {
-      show(box, err.message, 'error', err.details);
-    }
+  dialogs.grant = userDialog('grant', async (u) => {
+    table.replace(await api('POST', `users/${encodeURIComponent(u.id)}/roles`, {
+      role: document.getElementById('grant-role').value, org_code: document.getElementById('grant-org').value,
+    }));
+    statusLine.textContent = t('web.users.granted_done', u.username);
   });
 }
 
@@ -214,7 +174,7 @@ function initCreate() {
   });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    hide(box);
+    clearErrors(form, box);
     const body = {
       username: document.getElementById('new-username').value.trim(),
       display_name: document.getElementById('new-display-name').value.trim(),
@@ -228,9 +188,9 @@ function initCreate() {
       show(box, t('web.users.created_done', u.username), 'ok');
       form.reset();
       fillOrgSelect(roleSelect, orgSelect);
-      load();
+      table.reload();
     } catch (err) {
-      show(box, err.message, 'error', err.details);
+      showErrors(form, box, err);
     }
   });
 }
@@ -240,9 +200,8 @@ function initCreate() {
 searchForm.addEventListener('submit', (e) => {
   e.preventDefault();
   filter = { q: document.getElementById('q').value.trim(), role: document.getElementById('role-filter').value };
-  load();
+  table.reload();
 });
-moreButton.addEventListener('click', () => load(true));
 
 if (cfg.can_write) {
   for (const select of document.querySelectorAll('.role-select')) fillRoleSelect(select);
@@ -253,4 +212,4 @@ if (cfg.can_write) {
   initCreate();
   initDialogs();
 }
-load();
+table.reload();
