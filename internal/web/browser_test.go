@@ -19,18 +19,19 @@ import (
 // shown is scoped, and save a screenshot of each main page.
 
 const (
-	navHome     = "首页"
-	navOrg      = "组织与网格"
-	navUsers    = "用户与角色"
-	navAudit    = "审计日志"
-	navPassword = "修改密码"
-	navReport   = "我要反映"
-	navMine     = "我的反映"
-	navTasks    = "网格任务"
-	navDesk     = "受理台"
-	navHotline  = "热线录入"
-	navInbox    = "部门待办"
-	navAPIKeys  = "Open311 接入密钥"
+	navHome       = "首页"
+	navOrg        = "组织与网格"
+	navUsers      = "用户与角色"
+	navAudit      = "审计日志"
+	navPassword   = "修改密码"
+	navReport     = "我要反映"
+	navMine       = "我的反映"
+	navTasks      = "网格任务"
+	navDesk       = "受理台"
+	navHotline    = "热线录入"
+	navInbox      = "部门待办"
+	navAPIKeys    = "Open311 接入密钥"
+	navDeliveries = "外发消息"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -129,7 +130,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Error("leader's users page offers changes")
 			}
 		}},
-		{"sysadmin", navOf(navHome, navOrg, navAPIKeys, navPassword), func(t *testing.T, tb *tab) {
+		{"sysadmin", navOf(navHome, navOrg, navAPIKeys, navDeliveries, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150 && document.querySelector('#org-tree .tree-node')`)
 			if !eval[bool](tb, `!!document.getElementById('import-form') && !!document.getElementById('export-link')`) {

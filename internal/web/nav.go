@@ -10,19 +10,20 @@ import (
 type pageID string
 
 const (
-	pageHome     pageID = "home"
-	pageReport   pageID = "report"
-	pageMine     pageID = "my"
-	pageDesk     pageID = "desk"
-	pageHotline  pageID = "desk_new"
-	pageInbox    pageID = "inbox"
-	pageTasks    pageID = "tasks"
-	pageCase     pageID = "case"
-	pageOrg      pageID = "org"
-	pageUsers    pageID = "users"
-	pageAudit    pageID = "audit"
-	pageAPIKeys  pageID = "apikeys"
-	pagePassword pageID = "password"
+	pageHome       pageID = "home"
+	pageReport     pageID = "report"
+	pageMine       pageID = "my"
+	pageDesk       pageID = "desk"
+	pageHotline    pageID = "desk_new"
+	pageInbox      pageID = "inbox"
+	pageTasks      pageID = "tasks"
+	pageCase       pageID = "case"
+	pageOrg        pageID = "org"
+	pageUsers      pageID = "users"
+	pageAudit      pageID = "audit"
+	pageAPIKeys    pageID = "apikeys"
+	pageDeliveries pageID = "deliveries"
+	pagePassword   pageID = "password"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
@@ -58,6 +59,7 @@ var navigation = []navEntry{
 	{ID: pageUsers, Path: "/users", Key: "web.nav.users", Permission: access.UserRead},
 	{ID: pageAudit, Path: "/audit", Key: "web.nav.audit", Permission: access.AuditRead},
 	{ID: pageAPIKeys, Path: "/apikeys", Key: "web.nav.apikeys", Roles: []access.Role{access.SysAdmin}, District: true},
+	{ID: pageDeliveries, Path: "/deliveries", Key: "web.nav.deliveries", Permission: access.DeliveryRead, Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pagePassword, Path: "/me/password", Key: "web.nav.password"},
 	// The case page is reached from the lists; the report form also serves grid workers (巡查上报)
 	// and the hotline desk, so its page check is wider than its menu entry.
@@ -182,6 +184,9 @@ func quickLinks(p *access.Principal, t func(string, ...any) string) []quickLink 
 	}
 	if entry(pageAPIKeys).shows(p) {
 		add("/apikeys", "web.home.link.apikeys")
+	}
+	if entry(pageDeliveries).shows(p) {
+		add("/deliveries", "web.home.link.deliveries")
 	}
 	add("/me/password", "web.home.link.password")
 	return links

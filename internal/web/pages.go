@@ -58,7 +58,7 @@ func (w *Web) users(rw http.ResponseWriter, r *http.Request) {
 var auditActions = []string{"auth.", "auth.login", "auth.logout", "auth.signup", "auth.change_password",
 	"user.", "user.create", "user.disable", "user.enable", "user.reset_password", "user.grant", "user.revoke",
 	"grid.import", "org.import", "case.", "case.report", "case.import", "case.photos", "case.reclassify", "case.reveal_contact", "category.",
-	"routing.", "calendar.put", "apikey.", "apikey.create", "apikey.revoke"}
+	"routing.", "calendar.put", "apikey.", "apikey.create", "apikey.revoke", "delivery.retry"}
 
 func (w *Web) audit(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pageAudit, "web.audit.title")
@@ -73,6 +73,16 @@ func (w *Web) apiKeys(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pageAPIKeys, "web.apikeys.title")
 	v.Script = "apikeys.js"
 	w.render(rw, r, http.StatusOK, "apikeys", v)
+}
+
+// scriptPage is a page whose template is a shell and whose script does the rest through the API
+// (a module's list or settings page).
+func (w *Web) scriptPage(id pageID, name, title string) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		v := w.newView(r, id, title)
+		v.Script = name + ".js"
+		w.render(rw, r, http.StatusOK, name, v)
+	}
 }
 
 func (w *Web) password(rw http.ResponseWriter, r *http.Request) {

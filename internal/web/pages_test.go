@@ -98,6 +98,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 	const (
 		home, org, users, audit, pw             = "首页", "组织与网格", "用户与角色", "审计日志", "修改密码"
 		apikeys                                 = "Open311 接入密钥"
+		deliveries                              = "外发消息"
 		report, my, tasks, desk, hotline, inbox = "我要反映", "我的反映", "网格任务", "受理台", "热线录入", "部门待办"
 	)
 	cases := []struct {
@@ -113,8 +114,8 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		{"donghai.dispatcher", []string{home, desk, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/cases/some-id"}},
 		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks", "/apikeys"}, []string{"/inbox", "/cases/some-id"}},
 		{"donghai.leader", []string{home, desk, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks", "/apikeys"}, []string{"/desk"}},
-		{"sysadmin", []string{home, org, apikeys, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, []string{"/apikeys"}},
-		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk", "/apikeys"}, nil},
+		{"sysadmin", []string{home, org, apikeys, deliveries, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, []string{"/apikeys", "/deliveries"}},
+		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk", "/apikeys", "/deliveries"}, nil},
 		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk", "/apikeys"}, nil},
 	}
 	for _, tc := range cases {

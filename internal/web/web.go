@@ -45,7 +45,7 @@ type Web struct {
 
 // pageNames are the templates that are whole pages; each is parsed with base.html.
 var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
-	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys"}
+	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
 var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo."}
@@ -110,6 +110,7 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /users", w.signedIn(w.needs(pageUsers, w.users)))
 	mux.HandleFunc("GET /audit", w.signedIn(w.needs(pageAudit, w.audit)))
 	mux.HandleFunc("GET /apikeys", w.signedIn(w.needs(pageAPIKeys, w.apiKeys)))
+	mux.HandleFunc("GET /deliveries", w.signedIn(w.needs(pageDeliveries, w.scriptPage(pageDeliveries, "deliveries", "web.deliveries.title"))))
 	mux.HandleFunc("GET /me/password", w.signedIn(w.password))
 	mux.HandleFunc("GET /report", w.signedIn(w.needs(pageReport, w.report)))
 	mux.HandleFunc("GET /my", w.signedIn(w.needs(pageMine, w.listPage(pageMine, "my", "my.js"))))
