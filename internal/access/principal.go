@@ -110,6 +110,20 @@ func Need(ctx context.Context, perm Permission) (Scope, error) {
 	return s, nil
 }
 
+// NeedDistrict is Need for what belongs to the whole district (its settings, its audit chain,
+// its outside deliveries): the caller's scope must cover the district, else Forbidden with the
+// message key why, which says so in the caller's language.
+func NeedDistrict(ctx context.Context, perm Permission, why string) (Scope, error) {
+	s, err := Need(ctx, perm)
+	if err != nil {
+		return s, err
+	}
+	if !s.DistrictWide() {
+		return s, apperr.New(apperr.Forbidden, why)
+	}
+	return s, nil
+}
+
 // Covers reports whether a row at path is in scope.
 func (s Scope) Covers(path string) bool {
 	for _, p := range s.Paths {

@@ -109,13 +109,8 @@ func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
 
 func (h *HTTP) verify(w http.ResponseWriter, r *http.Request) {
 	// Verifying reads the whole chain: district-level audit administrators only.
-	scope, err := access.Need(r.Context(), access.AuditRead)
-	if err != nil {
+	if _, err := access.NeedDistrict(r.Context(), access.AuditRead, "auth.forbidden"); err != nil {
 		h.R.Error(w, r, err)
-		return
-	}
-	if !scope.DistrictWide() {
-		h.R.Error(w, r, apperr.New(apperr.Forbidden, "auth.forbidden"))
 		return
 	}
 	rep, err := Verify(r.Context(), h.DB)

@@ -223,12 +223,9 @@ func (s *Service) Check(ctx context.Context, start time.Time, l Limit) (time.Tim
 // with an audit record in the same transaction. The calendar is the district's: only a
 // sys_admin held at the district node (or the operator at the machine) may change it.
 func (s *Service) PutYear(ctx context.Context, y Year) error {
-	scope, err := access.Need(ctx, access.CalendarWrite)
+	scope, err := access.NeedDistrict(ctx, access.CalendarWrite, "calendar.district_only")
 	if err != nil {
 		return err
-	}
-	if !scope.DistrictWide() {
-		return apperr.New(apperr.Forbidden, "calendar.district_only")
 	}
 	if ps := Validate(y); len(ps) > 0 {
 		return ps.err()

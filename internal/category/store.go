@@ -136,14 +136,7 @@ func (s *Service) Find(ctx context.Context, code string) (Category, error) {
 // NeedWrite checks that the caller may change the catalogue or configuration that goes with it
 // (routing rules): category.write over the whole district.
 func NeedWrite(ctx context.Context) (access.Scope, error) {
-	scope, err := access.Need(ctx, access.CategoryWrite)
-	if err != nil {
-		return scope, err
-	}
-	if !scope.DistrictWide() {
-		return scope, apperr.New(apperr.Forbidden, "category.district_only")
-	}
-	return scope, nil
+	return access.NeedDistrict(ctx, access.CategoryWrite, "category.district_only")
 }
 
 func invalid(key string, problems []Problem) error {

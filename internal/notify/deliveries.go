@@ -93,14 +93,7 @@ func (f DeliveryFilter) Check() error {
 
 // need checks that the caller's scope for deliveries covers the whole district.
 func need(ctx context.Context) (access.Scope, error) {
-	scope, err := access.Need(ctx, access.DeliveryRead)
-	if err != nil {
-		return scope, err
-	}
-	if !scope.DistrictWide() {
-		return scope, apperr.New(apperr.Forbidden, "notify.district_only")
-	}
-	return scope, nil
+	return access.NeedDistrict(ctx, access.DeliveryRead, "notify.district_only")
 }
 
 const deliveryColumns = `d.id, d.channel, d.recipient, d.template, d.status, d.attempts, d.next_at, d.last_error,

@@ -262,14 +262,8 @@ func (s *Services) Changeset(ctx context.Context) (time.Time, error) {
 // needWrite: the Open311 settings are district-wide configuration, changed by a district-level
 // sys_admin (or the operator at the machine), like the catalogue itself.
 func needWrite(ctx context.Context) (access.Grant, error) {
-	scope, err := access.Need(ctx, access.CategoryWrite)
-	if err != nil {
-		return access.Grant{}, err
-	}
-	if !scope.DistrictWide() {
-		return access.Grant{}, apperr.New(apperr.Forbidden, "category.district_only")
-	}
-	return scope.Primary(), nil
+	scope, err := access.NeedDistrict(ctx, access.CategoryWrite, "category.district_only")
+	return scope.Primary(), err
 }
 
 // SetType makes a category a realtime, batch or blackbox service.
