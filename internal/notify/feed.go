@@ -60,6 +60,20 @@ const feedBatch = 500
 
 // Step delivers the events committed after the last one delivered and says how many it read.
 func (f *Feed) Step(ctx context.Context) (int, error) {
+	if f.Hub.Listeners() == 0 {
+		// No page is open on this node: skip what was committed up to now without reading it (a
+		// page that opens later loads the present from the API). The newest number is read
+		// before the listeners are counted again, so nothing committed after a page opened is
+		// skipped.
+		var newest int64
+		if err := f.Outbox.DB.QueryRow(ctx, `SELECT COALESCE(max(seq), 0) FROM outbox_events`).Scan(&newest); err != nil {
+			return 0, fmt.Errorf("read the outbox: %w", err)
+		}
+		if f.Hub.Listeners() == 0 {
+			f.last = max(f.last, newest)
+			return 0, nil
+		}
+	}
 	rows, err := f.Outbox.DB.Query(ctx, `SELECT seq, object, message, recipients FROM outbox_events
 		WHERE seq > $1 ORDER BY seq LIMIT $2`, f.last, feedBatch)
 	if err != nil {

@@ -103,16 +103,8 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, at time.Time, ev Event)
 	if o.types != nil && !o.types[ev.Type] {
 		return fmt.Errorf("record event: type %q is not declared by any module", ev.Type)
 	}
-	if o.DB.Engine == db.Postgres {
-		// seq must follow commit order, so that a reader after seq n misses nothing: the lock is
-		// held until this transaction ends. It is the audit chain's lock: events and audit records
-		// share one writer order, and a transaction taking both never waits on itself (re-entrant).
-		if _, err := o.DB.TxExec(ctx, tx, "SELECT pg_advisory_xact_lock(7231001)"); err != nil {
-			return fmt.Errorf("record event: %w", err)
-		}
-	}
-	var seq int64
-	if err := o.DB.TxQueryRow(ctx, tx, `SELECT COALESCE(max(seq), 0) + 1 FROM outbox_events`).Scan(&seq); err != nil {
+	seq, err := o.nextSeq(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("record event: %w", err)
 	}
 	at = at.UTC()
@@ -152,12 +144,37 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, at time.Time, ev Event)
 	if recipients == nil {
 		rec = []byte("[]")
 	}
-	if _, err := o.DB.TxExec(ctx, tx, `INSERT INTO outbox_events (seq, id, at, type, object_kind, object_id, object, message, recipients)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, seq, db.NewID(), at, ev.Type, ev.Object.Kind, ev.Object.ID,
+	if _, err := o.DB.TxExec(ctx, tx, `INSERT INTO outbox_events (seq, at, type, object_kind, object_id, object, message, recipients)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, seq, at, ev.Type, ev.Object.Kind, ev.Object.ID,
 		string(object), string(live), string(rec)); err != nil {
 		return fmt.Errorf("record event %s: %w", ev.Type, err)
 	}
 	return nil
+}
+
+// nextSeq numbers the next event of tx. A group-committed batch reads the newest number once
+// and counts on from it in memory (like the audit chain's head): its events are written by one
+// transaction under the lock, so nobody else numbers in between.
+func (o *Outbox) nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if v, ok := o.DB.TxValue(tx, "outbox.seq"); ok {
+		seq := v.(int64) + 1
+		o.DB.SetTxValue(tx, "outbox.seq", seq)
+		return seq, nil
+	}
+	if o.DB.Engine == db.Postgres {
+		// seq must follow commit order, so that a reader after seq n misses nothing: the lock is
+		// held until this transaction ends. It is the audit chain's lock: events and audit records
+		// share one writer order, and a transaction taking both never waits on itself (re-entrant).
+		if _, err := o.DB.TxExec(ctx, tx, "SELECT pg_advisory_xact_lock(7231001)"); err != nil {
+			return 0, err
+		}
+	}
+	var seq int64
+	if err := o.DB.TxQueryRow(ctx, tx, `SELECT COALESCE(max(seq), 0) + 1 FROM outbox_events`).Scan(&seq); err != nil {
+		return 0, err
+	}
+	o.DB.SetTxValue(tx, "outbox.seq", seq)
+	return seq, nil
 }
 
 type delivery struct{ channel, to string }

@@ -5,7 +5,6 @@
 -- order: each node's live feed reads events after the last seq it saw and misses none.
 CREATE TABLE outbox_events (
     seq         BIGINT PRIMARY KEY,
-    id          TEXT NOT NULL UNIQUE,
     at          TIMESTAMPTZ NOT NULL,
     type        TEXT NOT NULL,
     object_kind TEXT NOT NULL,
@@ -14,7 +13,6 @@ CREATE TABLE outbox_events (
     message     TEXT NOT NULL,
     recipients  TEXT NOT NULL DEFAULT '[]'
 );
-CREATE INDEX outbox_events_object ON outbox_events(object_kind, object_id);
 
 -- One row per message to send through an outside channel; a worker sends them with retries
 -- and backoff, and keeps the failures for the sys_admin.

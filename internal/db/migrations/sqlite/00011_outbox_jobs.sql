@@ -2,10 +2,10 @@
 -- The outbox (package notify): every event is written in the transaction of the change it
 -- describes, with its in-app notifications and the deliveries still to make (SMS, WeChat). seq
 -- is given under the same advisory lock as the audit chain (PostgreSQL), so seq order is commit
--- order: each node's live feed reads events after the last seq it saw and misses none.
+-- order: each node's live feed reads events after the last seq it saw and misses none. (On SQLite
+-- seq is the rowid: INTEGER PRIMARY KEY, no index of its own to keep.)
 CREATE TABLE outbox_events (
-    seq         BIGINT PRIMARY KEY,
-    id          TEXT NOT NULL UNIQUE,
+    seq         INTEGER PRIMARY KEY,
     at          DATETIME NOT NULL,
     type        TEXT NOT NULL,
     object_kind TEXT NOT NULL,
@@ -14,7 +14,6 @@ CREATE TABLE outbox_events (
     message     TEXT NOT NULL,
     recipients  TEXT NOT NULL DEFAULT '[]'
 );
-CREATE INDEX outbox_events_object ON outbox_events(object_kind, object_id);
 
 -- One row per message to send through an outside channel; a worker sends them with retries
 -- and backoff, and keeps the failures for the sys_admin.
