@@ -337,12 +337,17 @@ func (s *liveStream) reports() map[string]int {
 // saw instead) after within.
 func eventually(t *testing.T, what string, within time.Duration, cond func() string) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	// The conditions are states of other processes (rows, metrics): there is nothing to wait on
+	// but a look every 50 ms.
+	deadline := time.After(within)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
 	for seen := cond(); seen != ""; seen = cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("%s: not within %s (%s)", what, within, seen)
+		case <-tick.C:
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

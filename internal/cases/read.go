@@ -100,20 +100,7 @@ func (s *Service) assisting(ctx context.Context, id string) ([]string, error) {
 
 // strings reads a one-column list.
 func (s *Service) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.DB.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return db.Strings(ctx, s.DB.Prepared(), q, args...)
 }
 
 // readable loads one case the caller may read, with the caller's read scope.

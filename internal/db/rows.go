@@ -28,3 +28,15 @@ func QueryAll[T any](ctx context.Context, q interface {
 	}
 	return out, rows.Err()
 }
+
+// String reads a one-column row of text.
+func String(r Scanner) (string, error) {
+	var s string
+	err := r.Scan(&s)
+	return s, err
+}
+
+// Strings runs a query of one text column and returns its values.
+func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	return QueryAll(ctx, q, String, query, args...)
+}

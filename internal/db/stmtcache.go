@@ -149,12 +149,17 @@ func (c *stmtCache) close() {
 	c.read = nil
 }
 
-// PreparedReader is the read pool seen through prepared statements, for code written against
-// QueryRowContext.
+// PreparedReader is the read pool seen through prepared statements, as a Querier (for code that
+// serves a pool and a transaction alike).
 type PreparedReader struct{ d *DB }
 
 // Prepared returns the read pool through prepared statements.
 func (d *DB) Prepared() PreparedReader { return PreparedReader{d} }
+
+// QueryContext runs a read query through a prepared statement.
+func (p PreparedReader) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return p.d.Query(ctx, q, args...)
+}
 
 // QueryRowContext runs a read query through a prepared statement.
 func (p PreparedReader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {

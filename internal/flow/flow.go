@@ -152,24 +152,21 @@ func (m *Machine[S, A, R]) Available(state S, roles []R) []A {
 
 // Roles lists the roles that may take action, in table order.
 func (m *Machine[S, A, R]) Roles(action A) []R {
-	var out []R
-	for _, i := range m.byAction[action] {
-		for _, role := range m.table.Transitions[i].Roles {
-			if !slices.Contains(out, role) {
-				out = append(out, role)
-			}
-		}
-	}
-	return out
+	return union(m, action, func(tr Transition[S, A, R]) []R { return tr.Roles })
 }
 
 // From lists the states action may be taken from, in table order.
 func (m *Machine[S, A, R]) From(action A) []S {
-	var out []S
+	return union(m, action, func(tr Transition[S, A, R]) []S { return tr.From })
+}
+
+// union gathers pick of every transition of action, each value once, in table order.
+func union[T comparable, S, A, R ~string](m *Machine[S, A, R], action A, pick func(Transition[S, A, R]) []T) []T {
+	var out []T
 	for _, i := range m.byAction[action] {
-		for _, s := range m.table.Transitions[i].From {
-			if !slices.Contains(out, s) {
-				out = append(out, s)
+		for _, v := range pick(m.table.Transitions[i]) {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
 			}
 		}
 	}

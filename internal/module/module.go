@@ -80,48 +80,34 @@ func (s Set) Check() error {
 }
 
 // Kinds lists every module's kinds of object.
-func (s Set) Kinds() []access.Kind {
-	var out []access.Kind
-	for _, m := range s {
-		out = append(out, m.Kinds...)
-	}
-	return out
-}
+func (s Set) Kinds() []access.Kind { return gather(s, func(m Module) []access.Kind { return m.Kinds }) }
 
 // Jobs lists every module's jobs.
-func (s Set) Jobs() []jobs.Job {
-	var out []jobs.Job
-	for _, m := range s {
-		out = append(out, m.Jobs...)
-	}
-	return out
-}
+func (s Set) Jobs() []jobs.Job { return gather(s, func(m Module) []jobs.Job { return m.Jobs }) }
 
 // Events lists every module's event types.
-func (s Set) Events() []string {
-	var out []string
-	for _, m := range s {
-		out = append(out, m.Events...)
-	}
-	return out
+func (s Set) Events() []string { return gather(s, func(m Module) []string { return m.Events }) }
+
+// Permissions lists every module's permissions.
+func (s Set) Permissions() []access.Permission {
+	return gather(s, func(m Module) []access.Permission { return m.Permissions })
 }
 
 // OpenAPI lists the modules' API document fragments.
 func (s Set) OpenAPI() [][]byte {
-	var out [][]byte
-	for _, m := range s {
-		if len(m.OpenAPI) > 0 {
-			out = append(out, m.OpenAPI)
+	return gather(s, func(m Module) [][]byte {
+		if len(m.OpenAPI) == 0 {
+			return nil
 		}
-	}
-	return out
+		return [][]byte{m.OpenAPI}
+	})
 }
 
-// Permissions lists every module's permissions.
-func (s Set) Permissions() []access.Permission {
-	var out []access.Permission
+// gather joins what pick takes of each module, in module order.
+func gather[T any](s Set, pick func(Module) []T) []T {
+	var out []T
 	for _, m := range s {
-		out = append(out, m.Permissions...)
+		out = append(out, pick(m)...)
 	}
 	return out
 }

@@ -1,13 +1,12 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
+	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 	"github.com/yiwang-gov/yiwang/internal/sms"
 )
@@ -54,25 +53,12 @@ func (c WeChat) Send(ctx context.Context, d Delivery) error {
 	for i, p := range d.Params {
 		data[fmt.Sprintf("keyword%d", i+1)] = map[string]string{"value": p}
 	}
-	body, _ := json.Marshal(map[string]any{"touser": d.Recipient, "template_id": id, "data": data})
-	req, err := http.NewRequestWithContext(ctx, "POST", c.URL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("wechat: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", d.ID)
-	client := c.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := client.Do(req)
+	resp, err := httpx.PostJSON(ctx, c.Client, c.URL, map[string]any{"touser": d.Recipient, "template_id": id, "data": data},
+		map[string]string{"Idempotency-Key": d.ID})
 	if err != nil {
 		return fmt.Errorf("wechat: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("wechat: status %d", resp.StatusCode)
-	}
 	// The template-message API answers 200 with {"errcode":…} on refusal.
 	var answer struct {
 		ErrCode int    `json:"errcode"`

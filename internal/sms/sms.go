@@ -4,15 +4,13 @@
 package sms
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
-	"time"
 
+	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 )
 
@@ -87,23 +85,10 @@ type Webhook struct {
 
 // Send posts the message; any answer other than 2xx is an error.
 func (g *Webhook) Send(ctx context.Context, m Message) error {
-	body, _ := json.Marshal(map[string]string{"phone": m.Phone, "template": m.Template, "text": m.Text()})
-	req, err := http.NewRequestWithContext(ctx, "POST", g.URL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("sms webhook: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	client := g.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := client.Do(req)
+	resp, err := httpx.PostJSON(ctx, g.Client, g.URL, map[string]string{"phone": m.Phone, "template": m.Template, "text": m.Text()}, nil)
 	if err != nil {
 		return fmt.Errorf("sms webhook: %w", err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("sms webhook: status %d", resp.StatusCode)
-	}
 	return nil
 }

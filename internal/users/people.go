@@ -40,18 +40,9 @@ func (People) Staff(ctx context.Context, q db.Querier, units []string) ([]string
 }
 
 func userIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	ids, err := db.Strings(ctx, q, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find the people to tell: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
