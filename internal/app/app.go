@@ -132,10 +132,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Org = &org.Service{DB: d}
 	a.Users = &users.Service{DB: d, Org: a.Org, Vault: vault, Hasher: hasher, Now: now}
-	a.SMS = &sms.LogGateway{Log: log, ShowText: cfg.Demo}
+	a.SMS = &sms.LogGateway{Log: log, ShowText: cfg.Demo, Catalog: catalog}
 	var gateway sms.Gateway = a.SMS
 	if cfg.SMSWebhook != "" {
-		gateway = &sms.Webhook{URL: cfg.SMSWebhook}
+		gateway = &sms.Webhook{URL: cfg.SMSWebhook, Catalog: catalog}
 	}
 	policy := auth.DefaultPolicy
 	policy.IdleTimeout, policy.MaxSession = cfg.IdleTimeout, cfg.MaxSession

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/yiwang-gov/yiwang/internal/i18n"
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 	"github.com/yiwang-gov/yiwang/internal/sms"
@@ -72,7 +73,7 @@ func TestSMSChannelOpensTheNumber(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer srv.Close()
-	ch := notify.SMS{Gateway: &sms.Webhook{URL: srv.URL}, Vault: vault}
+	ch := notify.SMS{Gateway: &sms.Webhook{URL: srv.URL, Catalog: i18n.MustLoad()}, Vault: vault}
 	if err := ch.Send(context.Background(), notify.Delivery{Recipient: vault.Seal("13912345678"), Text: "案卷已办结"}); err != nil {
 		t.Fatal(err)
 	}

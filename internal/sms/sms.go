@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/i18n"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 )
 
@@ -21,19 +22,10 @@ type Message struct {
 	Params   []any
 }
 
-// Templates are the Chinese texts of each message kind.
-var Templates = map[string]string{
-	"verification_code": "【一网统管】您的验证码是 %s，%d 分钟内有效。如非本人操作请忽略。",
-	"case_update":       "【一网统管】%s",
-}
-
-// Text renders the message.
-func (m Message) Text() string {
-	t, ok := Templates[m.Template]
-	if !ok {
-		return fmt.Sprint(m.Template, m.Params)
-	}
-	return fmt.Sprintf(t, m.Params...)
+// Text renders the message in Chinese, the language of text messages: its texts are the
+// catalogue's "sms.<template>" (locales/sms.*.json).
+func (m Message) Text(c *i18n.Catalog) string {
+	return c.T(i18n.ZH, "sms."+m.Template, m.Params...)
 }
 
 // Gateway delivers messages.
@@ -43,7 +35,8 @@ type Gateway interface {
 
 // LogGateway writes messages to the log instead of sending them (demo mode).
 type LogGateway struct {
-	Log *slog.Logger
+	Log     *slog.Logger
+	Catalog *i18n.Catalog
 	// ShowText puts the message text (a verification code) into the log: only in demo mode,
 	// where no real gateway exists and the operator reads the codes from the log.
 	ShowText bool
@@ -58,7 +51,7 @@ func (g *LogGateway) Send(ctx context.Context, m Message) error {
 	g.Sent = append(g.Sent, m)
 	g.mu.Unlock()
 	if g.ShowText {
-		g.Log.InfoContext(ctx, "sms (demo log gateway: not sent)", "to", pii.MaskPhone(m.Phone), "text", m.Text())
+		g.Log.InfoContext(ctx, "sms (demo log gateway: not sent)", "to", pii.MaskPhone(m.Phone), "text", m.Text(g.Catalog))
 	} else {
 		g.Log.WarnContext(ctx, "sms not delivered: no SMS gateway configured (set YIWANG_SMS_WEBHOOK)", "to", pii.MaskPhone(m.Phone), "template", m.Template)
 	}
@@ -79,13 +72,14 @@ func (g *LogGateway) Last(phone string) (Message, bool) {
 
 // Webhook posts each message as JSON {"phone","template","text"} to a district's SMS service.
 type Webhook struct {
-	URL    string
-	Client *http.Client
+	URL     string
+	Client  *http.Client
+	Catalog *i18n.Catalog
 }
 
 // Send posts the message; any answer other than 2xx is an error.
 func (g *Webhook) Send(ctx context.Context, m Message) error {
-	resp, err := httpx.PostJSON(ctx, g.Client, g.URL, map[string]string{"phone": m.Phone, "template": m.Template, "text": m.Text()}, nil)
+	resp, err := httpx.PostJSON(ctx, g.Client, g.URL, map[string]string{"phone": m.Phone, "template": m.Template, "text": m.Text(g.Catalog)}, nil)
 	if err != nil {
 		return fmt.Errorf("sms webhook: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/yiwang-gov/yiwang/internal/i18n"
 )
 
 func TestWebhookPostsMessage(t *testing.T) {
@@ -20,7 +22,7 @@ func TestWebhookPostsMessage(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	g := &Webhook{URL: srv.URL}
+	g := &Webhook{URL: srv.URL, Catalog: i18n.MustLoad()}
 	m := Message{Phone: "13812341234", Template: "verification_code", Params: []any{"123456", 5}}
 	if err := g.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
@@ -36,7 +38,7 @@ func TestWebhookPostsMessage(t *testing.T) {
 
 func TestLogGatewayMasksPhoneAndHidesCodesOutsideDemo(t *testing.T) {
 	var buf bytes.Buffer
-	g := &LogGateway{Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	g := &LogGateway{Log: slog.New(slog.NewTextHandler(&buf, nil)), Catalog: i18n.MustLoad()}
 	g.Send(context.Background(), Message{Phone: "13812341234", Template: "verification_code", Params: []any{"654321", 5}})
 	if strings.Contains(buf.String(), "13812341234") || strings.Contains(buf.String(), "654321") || !strings.Contains(buf.String(), "138****1234") {
 		t.Fatalf("log: %s", buf.String())
