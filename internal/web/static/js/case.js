@@ -164,6 +164,13 @@ function renderActions(c) {
   const panel = document.getElementById('actions-panel');
   const box = document.getElementById('case-actions');
   const allowed = c.allowed_actions || [];
+  // The same actions as shown: keep the buttons, so a reload never takes one from under a click.
+  const shown = allowed.join(' ');
+  if (box.dataset.actions === shown && box.childElementCount) {
+    panel.hidden = allowed.length === 0;
+    return;
+  }
+  box.dataset.actions = shown;
   const buttons = [];
   const ordered = [...allowed].sort((a, b) => (forward.includes(b) ? 1 : 0) - (forward.includes(a) ? 1 : 0));
   for (const action of ordered) {
@@ -527,11 +534,19 @@ async function load() {
   page.dataset.status = c.status;
 }
 
-function refresh() {
+// refresh reloads the page soon after a change made elsewhere (at: when it was made; none: a
+// reconnect, which may have missed anything). Changes the page already shows are not reloaded.
+function refresh(at) {
   // A change made elsewhere makes the last "done" message stale.
   if (Date.now() - state.said > 3000) hide(message);
   clearTimeout(state.pending);
-  state.pending = setTimeout(() => load().catch(() => {}), 250);
+  state.pendingAt = Math.max(state.pendingAt || 0, at ? Date.parse(at) : Infinity);
+  state.pending = setTimeout(() => {
+    const want = state.pendingAt;
+    state.pendingAt = 0;
+    if (state.c && want <= Date.parse(state.c.updated_at)) return;
+    load().catch(() => {});
+  }, 250);
 }
 
 async function main() {
@@ -543,9 +558,9 @@ async function main() {
     return;
   }
   onLive('case', (m) => {
-    if (m.case_id === caseID) refresh();
+    if (m.case_id === caseID) refresh(m.at);
   });
-  onLive('reconnect', refresh);
+  onLive('reconnect', () => refresh());
 }
 
 main();
