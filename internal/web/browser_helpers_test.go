@@ -139,7 +139,13 @@ func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
 	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
+	err := chromedp.Do(ctx, actions...)
+	if err != nil && strings.Contains(err.Error(), "Could not find node with given id") {
+		// The node was found, then the document under it was replaced (a page still finishing
+		// its navigation) before the action reached it: nothing happened, so run it again.
+		err = chromedp.Do(ctx, actions...)
+	}
+	if err != nil {
 		tb.t.Fatalf("browser: %v (at %s)", err, tb.location())
 	}
 }
