@@ -7,7 +7,7 @@ STAMP    := $(VENDOR)/.installed
 DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all run build test test-short vet assets bench clean
+.PHONY: all run build test test-short vet assets bench fuzz clean
 
 all: build
 
@@ -40,6 +40,20 @@ test: vet
 
 test-short: assets
 	go test -count=1 ./...
+
+## fuzz: every fuzz target of a parser of outside input, FUZZTIME each (等保 2.0 8.1.4.4 软件容错);
+## run by .ci/run after make test. Targets as package:FuzzName; a new parser adds its target here.
+FUZZTIME ?= 10s
+FUZZ := internal/httpx:FuzzDecodeNever500 internal/httpx:FuzzDecodeText internal/httpx:FuzzCheckValues \
+	internal/cursor:FuzzDecode internal/cases:FuzzFilterFrom internal/cases:FuzzImportNDJSON \
+	internal/cases:FuzzPhotoUpload internal/open311:FuzzForms internal/org:FuzzParseFile internal/grid:FuzzParse \
+	internal/category:FuzzParseCSV internal/category:FuzzParseLimitsCSV internal/calendar:FuzzParseFile \
+	internal/photo:FuzzProcessNeverPanics internal/textsearch:FuzzQueriesAreSafe internal/redact:FuzzPublic
+fuzz: assets
+	@set -e; for target in $(FUZZ); do \
+		echo "fuzz $${target#*:} ($${target%%:*}, $(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$${target#*:}\$$" -fuzztime $(FUZZTIME) ./$${target%%:*}/; \
+	done
 
 ## bench: the performance benchmarks (not part of the tests)
 bench: assets

@@ -28,10 +28,14 @@ Commands:
   users list [--json]       list accounts
   users create USERNAME --name NAME --role ROLE --org CODE [--password P]
   users set-password USERNAME [--password P]
+  users reset-mfa USERNAME  remove an account's second factor (it enrols again)
   users disable USERNAME | users enable USERNAME
   users grant USERNAME --role ROLE --org CODE
   users revoke USERNAME --role ROLE --org CODE
   audit verify              check the audit log's hash chain (exit 1 when broken)
+  audit rotate-key          add a new audit chain key version (old records stay verifiable)
+  keys status | keys rotate-kek | keys rotate-data --table TABLE
+                            personal-data keys: list, re-wrap under a new KEK, re-seal a table
   calendar import FILE      import a year of the work calendar (holidays, make-up days, hours)
   backup FILE               write a consistent backup of the database
   gen cases --count N       generate a synthetic case history (benchmarks, demos)
@@ -69,6 +73,8 @@ func main() {
 		err = calendarCmd(ctx, args)
 	case "gen":
 		err = genCmd(ctx, args)
+	case "keys":
+		err = keysCmd(ctx, args)
 	case "apikey":
 		err = apikeyCmd(ctx, args)
 	case "backup":

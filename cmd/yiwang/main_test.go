@@ -127,6 +127,10 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 
 func TestImportExportAndBackup(t *testing.T) {
 	dir := demoDir(t)
+	// A rotated audit key: the restored chain verifies only with the key file from the backup.
+	if _, err := run(t, auditCmd, "rotate-key", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
 	bad := filepath.Join(t.TempDir(), "bad.geojson")
 	os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Point","coordinates":[1,2]}}]}`), 0o600)
 	if _, err := run(t, importCmd, "grids", bad, "--data", dir); err == nil {
@@ -150,6 +154,7 @@ func TestImportExportAndBackup(t *testing.T) {
 	restored := t.TempDir()
 	copyFile(t, backup, filepath.Join(restored, "yiwang.db"))
 	copyFile(t, backup+".secret.key", filepath.Join(restored, "secret.key"))
+	copyFile(t, backup+".audit.keys", filepath.Join(restored, "audit.keys"))
 	if out, err := run(t, auditCmd, "verify", "--data", restored); err != nil || !strings.Contains(out, "intact") {
 		t.Fatalf("restored chain: %v %s", err, out)
 	}

@@ -17,6 +17,7 @@ const usersUsage = `usage:
   yiwang users list [--json]
   yiwang users create USERNAME --name NAME [--phone P] --role ROLE --org CODE [--password P]
   yiwang users set-password USERNAME [--password P]
+  yiwang users reset-mfa USERNAME      (the account enrols its second factor again at its next sign-in)
   yiwang users disable USERNAME | yiwang users enable USERNAME
   yiwang users grant USERNAME --role ROLE --org CODE
   yiwang users revoke USERNAME --role ROLE --org CODE
@@ -120,6 +121,15 @@ func usersCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "password of %s reset; it must be changed at the next sign-in\n", u.Username)
+	case "reset-mfa":
+		u, err := needUser()
+		if err != nil {
+			return err
+		}
+		if err := a.Users.ResetSecondFactor(sctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "second factor of %s reset; it enrols again at the next sign-in\n", u.Username)
 	case "disable", "enable":
 		u, err := needUser()
 		if err != nil {

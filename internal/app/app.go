@@ -14,7 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apikey"
+	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/auth"
 	"github.com/yiwang-gov/yiwang/internal/calendar"
 	"github.com/yiwang-gov/yiwang/internal/cases"
@@ -107,12 +109,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 // Build wires the services over an open, migrated database.
 func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
-	key, err := pii.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	// Personal data is sealed with data keys kept in the database wrapped by the KEKs of the key
+	// file or YIWANG_SECRET_KEY (pii.Keyring); "yiwang keys" rotates both.
+	ring, err := pii.LoadKeyring(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	vault, err := pii.NewVault(key)
+	vault, err := pii.OpenVault(ctx, d, ring, pii.Options{})
 	if err != nil {
+		return nil, err
+	}
+	key := ring.CurrentKey()
+	// The audit chain is keyed and anchored outside the database (audit.Setup).
+	if err := audit.Setup(d, audit.Options{Secret: key, DataDir: cfg.DataDir, KeysFile: cfg.AuditKeys,
+		AnchorsFile: cfg.AuditAnchors}); err != nil {
 		return nil, err
 	}
 	catalog, err := i18n.Load()
@@ -140,6 +150,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	policy := auth.DefaultPolicy
 	policy.IdleTimeout, policy.MaxSession = cfg.IdleTimeout, cfg.MaxSession
 	policy.MaxFailures, policy.LockFor, policy.PasswordMaxAge = cfg.MaxFailures, cfg.LockFor, cfg.PasswordMaxAge
+	for _, role := range cfg.MFARequiredRoles {
+		policy.MFARoles = append(policy.MFARoles, access.Role(role))
+	}
 	a.Users.Changed = func(userID string) { a.Auth.Forget(userID) }
 	a.Auth = &auth.Service{DB: d, Users: a.Users, Org: a.Org, Vault: vault, Hasher: hasher, SMS: gateway, Policy: policy, Now: now}
 	a.Grids = &grid.Service{DB: d, Org: a.Org, Now: now}
@@ -170,6 +183,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	}
 	if err := a.Grids.LoadIndex(ctx); err != nil {
 		return nil, err
+	}
+	// Reporters' names written before they were sealed are sealed now (once; nothing to read after).
+	if n, err := a.Cases.SealNames(ctx); err != nil {
+		return nil, fmt.Errorf("seal reporters' names: %w", err)
+	} else if n > 0 {
+		log.Info("sealed reporters' names", "cases", n)
 	}
 	if err := a.plug(); err != nil {
 		return nil, err

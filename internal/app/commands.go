@@ -52,9 +52,18 @@ func (a *App) VerifyAudit(ctx context.Context) (audit.Report, error) {
 	return audit.Verify(ctx, a.DB)
 }
 
+// auditKeysFile is where the audit chain's keys are (audit.Options).
+func (a *App) auditKeysFile() string {
+	if a.Cfg.AuditKeys != "" {
+		return a.Cfg.AuditKeys
+	}
+	return filepath.Join(a.Cfg.DataDir, "audit.keys")
+}
+
 // Backup writes a consistent copy of the database to file. For SQLite it uses VACUUM INTO (safe
 // while the server runs) and copies the secret key beside it as FILE.secret.key, without which
-// encrypted personal data cannot be read. For PostgreSQL it runs pg_dump.
+// encrypted personal data cannot be read, and the audit chain's keys as FILE.audit.keys, without
+// which the restored chain cannot be verified. For PostgreSQL it runs pg_dump.
 func (a *App) Backup(ctx context.Context, file string) ([]string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
@@ -78,6 +87,13 @@ func (a *App) Backup(ctx context.Context, file string) ([]string, error) {
 				return written, fmt.Errorf("backup: %w", err)
 			}
 			written = append(written, abs+".secret.key")
+		}
+		// The audit chain's keys: without them the restored chain cannot be verified.
+		if keys, err := os.ReadFile(a.auditKeysFile()); err == nil {
+			if err := os.WriteFile(abs+".audit.keys", keys, 0o600); err != nil {
+				return written, fmt.Errorf("backup: %w", err)
+			}
+			written = append(written, abs+".audit.keys")
 		}
 		return written, nil
 	default:

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/ratelimit"
 )
 
 // Config is everything a yiwang process is told at start.
@@ -37,10 +40,22 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	LogFormat       string
 	LogLevel        string
+	// RateLimits are the buckets every write and search draws on (GB/T 22239 资源控制).
+	RateLimits ratelimit.Rules
+	// AuditKeys and AuditAnchors are the audit chain's key file and anchor log, outside the
+	// database (default DATA/audit.keys and DATA/audit.anchors); AuditAnchorEvery is how often
+	// the chain's head is anchored (GB/T 22239 安全审计: records protected against deletion).
+	AuditKeys, AuditAnchors string
+	AuditAnchorEvery        time.Duration
 	// Clock replaces the wall clock (tests); nil means time.Now.
 	Clock func() time.Time
 	// PasswordCost lowers the argon2id memory for tests ("test"); empty means the default.
 	PasswordCost string
+
+	// MFARequiredRoles are the roles whose accounts must sign in with a second factor (TOTP,
+	// 等保 2.0 level 3: 双因素鉴别). Under --demo it is empty unless given explicitly, so the
+	// demo's accounts sign in with the demo password alone.
+	MFARequiredRoles []string
 }
 
 // option is one setting: a flag, its YIWANG_* environment variable and its help text.
@@ -57,7 +72,7 @@ var options = []option{
 	{"demo", "YIWANG_DEMO", "load the demo district into an empty database", "false"},
 	{"demo-password", "YIWANG_DEMO_PASSWORD", "password of every demo account (generated and printed once when empty)", ""},
 	{"allow-public-demo", "YIWANG_ALLOW_PUBLIC_DEMO", "let a demo listen on a non-loopback address", "false"},
-	{"secret-key", "YIWANG_SECRET_KEY", "64+ hex digits encrypting personal data; default: DATA/secret.key, created at first start (nodes sharing one PostgreSQL must share it)", ""},
+	{"secret-key", "YIWANG_SECRET_KEY", "key-encryption keys of personal data: 64+ hex digits each, comma-separated, the last one current (yiwang keys rotate-kek); default: DATA/secret.key, created at first start (nodes sharing one PostgreSQL must share it)", ""},
 	{"sms-webhook", "YIWANG_SMS_WEBHOOK", "URL that receives each SMS as JSON {phone,template,text}; empty: SMS are only logged (codes shown in demo mode)", ""},
 	{"wechat-webhook", "YIWANG_WECHAT_WEBHOOK", "URL of the district's WeChat gateway that sends template messages ({touser,template_id,data}); empty: no WeChat channel", ""},
 	{"wechat-template", "YIWANG_WECHAT_TEMPLATE", "WeChat template ID used for every notification text", ""},
@@ -67,9 +82,17 @@ var options = []option{
 	{"trust-proxy", "YIWANG_TRUST_PROXY", "take the client address from X-Forwarded-For (only behind your own reverse proxy)", "false"},
 	{"idle-timeout", "YIWANG_IDLE_TIMEOUT", "sign a session out after this long without a request", "30m"},
 	{"max-session", "YIWANG_MAX_SESSION", "sign a session out this long after sign-in", "12h"},
-	{"max-failures", "YIWANG_MAX_FAILURES", "failed sign-ins before an account is locked", "5"},
-	{"lock-for", "YIWANG_LOCK_FOR", "how long a locked account stays locked", "30m"},
+	{"max-failures", "YIWANG_MAX_FAILURES", "failed sign-ins of one account from one client address before each further try must wait (a delay that doubles from 1 s); the account itself is never locked", "5"},
+	{"lock-for", "YIWANG_LOCK_FOR", "the longest wait between sign-in tries of one account from one client address", "30m"},
 	{"password-max-age", "YIWANG_PASSWORD_MAX_AGE", "staff must change their password after this long (0 = never)", "2160h"},
+	{"mfa-required-roles", "YIWANG_MFA_REQUIRED_ROLES", "comma-separated roles that must sign in with a second factor (TOTP); empty: none (the default under --demo)", "sys_admin,sec_admin,audit_admin,leader"},
+	{"rate-write-ip", "YIWANG_RATE_WRITE_IP", "writes (POST, PUT, PATCH, DELETE) a client address may send, as PER_MINUTE,BURST; 0: no limit (each node counts on its own)", ratelimit.DefaultRules.WritePerIP.String()},
+	{"rate-write-account", "YIWANG_RATE_WRITE_ACCOUNT", "writes a signed-in account may send, as PER_MINUTE,BURST; 0: no limit", ratelimit.DefaultRules.WritePerAccount.String()},
+	{"rate-search-ip", "YIWANG_RATE_SEARCH_IP", "searches and lists (API GETs with a query) a client address may send, as PER_MINUTE,BURST; 0: no limit", ratelimit.DefaultRules.SearchPerIP.String()},
+	{"rate-search-account", "YIWANG_RATE_SEARCH_ACCOUNT", "searches and lists a signed-in account may send, as PER_MINUTE,BURST; 0: no limit", ratelimit.DefaultRules.SearchPerAccount.String()},
+	{"audit-keys", "YIWANG_AUDIT_KEYS", "audit chain key file (version 1 made at first start; yiwang audit rotate-key adds versions); nodes sharing a database must share it; default: DATA/audit.keys", ""},
+	{"audit-anchors", "YIWANG_AUDIT_ANCHORS", "append-only log where the audit chain's head is anchored outside the database (best on other storage); default: DATA/audit.anchors", ""},
+	{"audit-anchor-every", "YIWANG_AUDIT_ANCHOR_EVERY", "how often the audit chain's head is anchored", "5m"},
 	{"shutdown-timeout", "YIWANG_SHUTDOWN_TIMEOUT", "how long in-flight requests may finish on SIGTERM", "20s"},
 	{"log-format", "YIWANG_LOG_FORMAT", "log format: json or text", "json"},
 	{"log-level", "YIWANG_LOG_LEVEL", "log level: debug, info, warn, error", "info"},
@@ -78,6 +101,7 @@ var options = []option{
 // Flags defines every option on fs; call Config after fs.Parse.
 func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 	values := map[string]*string{}
+	flags := map[string]*textValue{}
 	for _, o := range options {
 		if len(only) > 0 && !contains(only, o.name) {
 			continue
@@ -86,9 +110,21 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 		if v, ok := os.LookupEnv(o.env); ok {
 			def = v
 		}
-		v := &textValue{s: def, boolean: o.def == "false" || o.def == "true"}
+		v := &textValue{s: def, boolean: o.def == "false" || o.def == "true", given: os.Getenv(o.env) != ""}
 		fs.Var(v, o.name, fmt.Sprintf("%s (env %s)", o.help, o.env))
-		values[o.name] = &v.s
+		values[o.name], flags[o.name] = &v.s, v
+	}
+	// given reports whether an option was set on the command line or in the environment.
+	given := func(name string) bool {
+		if v, ok := flags[name]; ok {
+			return v.given
+		}
+		for _, o := range options {
+			if o.name == name {
+				return os.Getenv(o.env) != ""
+			}
+		}
+		return false
 	}
 	return func() (Config, error) {
 		get := func(name string) string {
@@ -139,12 +175,46 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 			errs = append(errs, "-max-failures: want a positive number")
 		}
 		c.MaxFailures = n
+		rate := func(name string) ratelimit.Rate {
+			r, err := ratelimit.ParseRate(get(name))
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("-%s: %v", name, err))
+			}
+			return r
+		}
+		c.RateLimits = ratelimit.Rules{WritePerIP: rate("rate-write-ip"), WritePerAccount: rate("rate-write-account"),
+			SearchPerIP: rate("rate-search-ip"), SearchPerAccount: rate("rate-search-account")}
 		c.LogFormat, c.LogLevel = get("log-format"), get("log-level")
+		c.AuditKeys, c.AuditAnchors, c.AuditAnchorEvery = get("audit-keys"), get("audit-anchors"), duration("audit-anchor-every")
+		roles, err := mfaRoles(get("mfa-required-roles"))
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		if c.Demo && !given("mfa-required-roles") {
+			roles = nil
+		}
+		c.MFARequiredRoles = roles
 		if len(errs) > 0 {
 			return c, fmt.Errorf("%s", strings.Join(errs, "; "))
 		}
 		return c, nil
 	}
+}
+
+// mfaRoles parses the --mfa-required-roles list: known role names, comma-separated.
+func mfaRoles(list string) ([]string, error) {
+	var roles []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if !access.Role(name).Valid() {
+			return nil, fmt.Errorf("-mfa-required-roles: unknown role %q", name)
+		}
+		roles = append(roles, name)
+	}
+	return roles, nil
 }
 
 func contains(list []string, s string) bool {
@@ -166,11 +236,12 @@ func Defaults() Config {
 type textValue struct {
 	s       string
 	boolean bool
+	given   bool // set on the command line or in the environment (not the default)
 }
 
 func (v *textValue) String() string { return v.s }
 func (v *textValue) Set(s string) error {
-	v.s = s
+	v.s, v.given = s, true
 	return nil
 }
 func (v *textValue) IsBoolFlag() bool { return v.boolean }

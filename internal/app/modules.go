@@ -30,7 +30,7 @@ func (a *App) modules() module.Set {
 		(&users.HTTP{Users: a.Users, R: rs}).Module(),
 		(&org.HTTP{Org: a.Org, R: rs}).Module(),
 		(&grid.HTTP{Grids: a.Grids, R: rs}).Module(),
-		(&audit.HTTP{DB: a.DB, R: rs}).Module(),
+		(&audit.HTTP{DB: a.DB, R: rs, AnchorEvery: a.Cfg.AuditAnchorEvery}).Module(),
 		(&calendar.HTTP{Calendar: a.Calendar, R: rs}).Module(),
 		(&category.HTTP{Categories: a.Categories, R: rs}).Module(),
 		(&routing.HTTP{Routing: a.Routing, Categories: a.Categories, Org: a.Org, Grids: a.Grids, Working: a.working,

@@ -9,11 +9,13 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/auth"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/ratelimit"
 )
 
 // routes mounts every handler. Middleware order, outermost first: observe (request ID, log,
 // metrics, panic guard) → security headers → cross-origin protection for state-changing
-// requests (CSRF) → authentication.
+// requests (CSRF) → text check of path, query and form → authentication → rate
+// limits of writes and searches.
 func (a *App) routes() (http.Handler, error) {
 	rs := a.responder()
 	mux := httpx.NewMux()
@@ -46,9 +48,14 @@ func (a *App) routes() (http.Handler, error) {
 	}))
 	var h http.Handler = mux
 	h = auth.RequireSignIn(rs, auth.PublicPaths, h)
+	// Every write and search, after authentication so that the account is known (issue 10).
+	limits := &ratelimit.Guard{Rules: a.Cfg.RateLimits, TrustProxy: a.Cfg.TrustProxy, Now: a.Now, Responder: rs,
+		Limiter: ratelimit.New(ratelimit.MaxKeys)}
+	h = limits.Middleware(h)
 	h = a.authHTTP.Middleware(h)
 	h = csrf.Handler(h)
-	h = httpx.SecurityHeaders(h)
+	h = httpx.CheckInput(rs, []string{"/open311/"}, h) // NUL, broken UTF-8: 400 before any handler (issue 10)
+	h = httpx.SecurityHeaders(h, a.Cfg.TrustProxy)
 	h = httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), rs, h)
 	return h, nil
 }

@@ -97,6 +97,17 @@ func casesOf(t *testing.T, f *fixture) *caseFixture {
 
 var admins = []string{"sysadmin", "secadmin", "auditadmin"}
 
+// hotlineCase is a new case of 城东 taken by its desk, with the caller's name and phone.
+func hotlineCase(t *testing.T, f *fixture, text string) string {
+	var out struct{ ID string }
+	body := map[string]any{"lat": 24.925, "lng": 118.5995, "description": text, "channel": "hotline_12345",
+		"reporter_phone": "13912345678", "reporter_name": "王先生"}
+	if s := f.srv.Login(t, "chengdong.intake_operator").Do("POST", "/api/v1/cases", body, &out); s != 201 {
+		t.Fatalf("create case: %d", s)
+	}
+	return out.ID
+}
+
 // with returns a new list: list followed by more (never sharing list's backing array).
 func with(list []string, more ...string) []string {
 	return append(append([]string{}, list...), more...)
@@ -240,9 +251,32 @@ func init() {
 			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff"), "POST", path, nil, 404)
 			expectStatus(t, f, admins, "POST", path, nil, 403)
 			expectStatus(t, f, []string{"district.leader"}, "POST", path, nil, 403)
-			if s, b := raw(t, f.srv.Login(t, "chengdong.intake_operator"), "POST", path, nil); s != 200 || !strings.Contains(b, "13912345678") {
+			desk := f.srv.Login(t, "chengdong.intake_operator")
+			if s, b := raw(t, desk, "POST", path, nil); s != 400 || strings.Contains(b, "13912345678") {
+				t.Errorf("a reveal without a reason: %d %.200s", s, b)
+			}
+			if s, b := raw(t, desk, "POST", path, `{"reason":"回访核实"}`); s != 200 || !strings.Contains(b, "13912345678") {
 				t.Errorf("the desk of the case's subdistrict cannot reveal the contact: %d %.200s", s, b)
 			}
+		}},
+		// 我也遇到: whoever may report follows a case and sees its public face (issue 10.1).
+		scenario{route: "POST /api/v1/cases/{id}/join", check: func(t *testing.T, f *fixture) {
+			id := hotlineCase(t, f, "城东路面塌陷")
+			path := "/api/v1/cases/" + id + "/join"
+			expectStatus(t, f, with(admins, "donghai.dispatcher", "dept01.staff", "donghai.leader", "district.leader"), "POST", path, nil, 403)
+			if s, b := raw(t, f.clients["resident2"], "POST", path, nil); s != 200 || !strings.Contains(b, `"following":true`) ||
+				strings.Contains(b, "13912345678") || strings.Contains(b, "王先生") {
+				t.Errorf("join: %d %.300s", s, b)
+			}
+		}},
+		scenario{route: "DELETE /api/v1/cases/{id}/join", check: func(t *testing.T, f *fixture) {
+			id := hotlineCase(t, f, "城东路灯倒伏")
+			path := "/api/v1/cases/" + id + "/join"
+			expectStatus(t, f, admins, "DELETE", path, nil, 403)
+			expectStatus(t, f, []string{"resident1"}, "DELETE", path, nil, 404)
+			expectStatus(t, f, []string{"resident1"}, "POST", path, nil, 200)
+			expectStatus(t, f, []string{"resident1"}, "DELETE", path, nil, 204)
+			expectStatus(t, f, []string{"resident1"}, "GET", "/api/v1/cases/"+id, nil, 404)
 		}},
 		scenario{route: "GET /api/v1/public/cases", check: func(t *testing.T, f *fixture) {
 			casesOf(t, f)

@@ -50,6 +50,12 @@ func TestCaseRoutesSweepOutsideScope(t *testing.T) {
 				if !strings.HasPrefix(path, "/api/v1/cases/{id}") {
 					continue
 				}
+				if strings.HasSuffix(path, "/join") {
+					// 我也遇到 is the public door: anyone who may report follows any case of the
+					// district and gets its public face (its own scenario checks nothing private
+					// comes through); it would make the case "theirs" for the rest of the sweep.
+					continue
+				}
 				paths := []string{fill.Replace(path)}
 				if strings.Contains(path, "{action}") {
 					paths = nil

@@ -19,6 +19,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/dbtest"
+	"github.com/yiwang-gov/yiwang/internal/ratelimit"
 )
 
 // DemoPassword is the password of every demo account in tests.
@@ -38,6 +39,9 @@ func Start(t testing.TB, engine db.Engine) *Server {
 	return StartWith(t, engine, nil)
 }
 
+// testKEK is the key-encryption key of every test app (a fixed test value, never a real key).
+const testKEK = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+
 // StartWith is Start with a chance to change the configuration first (a clock, timeouts …).
 func StartWith(t testing.TB, engine db.Engine, configure func(*app.Config)) *Server {
 	t.Helper()
@@ -51,9 +55,16 @@ func StartOn(t testing.TB, d *db.DB, configure func(*app.Config)) *Server {
 	ctx := context.Background()
 	cfg := app.Defaults()
 	cfg.DataDir = t.TempDir()
+	// Nodes sharing a database share the key-encryption key, as production nodes share
+	// YIWANG_SECRET_KEY: without it a second node cannot unwrap the data keys (package pii).
+	cfg.SecretKey = testKEK
 	cfg.PasswordCost = "test"
 	cfg.DemoPassword = DemoPassword
 	cfg.Demo = true
+	cfg.MFARequiredRoles = nil // as under --demo: the demo accounts sign in with the password alone
+	// Tests send hundreds of requests from 127.0.0.1: no rate limits unless a test sets them
+	// (internal/ratelimit tests them over HTTP).
+	cfg.RateLimits = ratelimit.Off
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -1,11 +1,14 @@
 // Package audit keeps yiwang's append-only, hash-chained record of every change of state and every
 // security event (who, in which role, at which org node, did what to which object, before/after,
-// when, from where, with what result). Each record's hash covers its content and the previous
-// record's hash, so an edited, deleted or reordered record breaks the chain at a place Verify names.
+// when, from where, with what result). Each record's hash is an HMAC-SHA256, under a key kept
+// outside the database, of its content and the previous record's hash, so an edited, deleted or
+// reordered record breaks the chain at a place Verify names, even when the later hashes are
+// recomputed; the head is anchored outside the database so that deleting the newest records shows.
 package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -44,6 +47,8 @@ type Entry struct {
 	Result     Result    `json:"result"`
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
+	// KeyVersion names the key that sealed the record; 0: written before the chain was keyed.
+	KeyVersion int `json:"key_version"`
 }
 
 // genesis is the previous hash of the first record.
@@ -64,13 +69,18 @@ func Summary(v any) string {
 	return string(b)
 }
 
-// hash computes a record's hash from its content and its predecessor's hash.
-func (e Entry) hash() string {
+// hash computes a record's hash from its content and its predecessor's hash: HMAC-SHA256 under
+// key for a keyed record (the key version is hashed too), plain SHA-256 for a version-0 record.
+func (e Entry) hash(key []byte) string {
 	h := sha256.New()
 	fields := []string{
 		fmt.Sprint(e.Seq), e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.ActorName, e.Role,
 		e.OrgCode, e.OrgPath, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.IP,
 		string(e.Result), e.PrevHash,
+	}
+	if e.KeyVersion > 0 {
+		h = hmac.New(sha256.New, key)
+		fields = append(fields, fmt.Sprint(e.KeyVersion))
 	}
 	for _, f := range fields {
 		// Length-prefixed so that moving text between fields changes the hash.
@@ -110,12 +120,20 @@ func Append(ctx context.Context, d *db.DB, tx *sql.Tx, e Entry) (Entry, error) {
 	if e.Result == "" {
 		e.Result = OK
 	}
-	e.Hash = e.hash()
+	var key []byte
+	e.KeyVersion = 0
+	if c := chainOf(d); c != nil {
+		var err error
+		if e.KeyVersion, key, err = c.keys.use(); err != nil {
+			return e, err
+		}
+	}
+	e.Hash = e.hash(key)
 	_, err := d.TxExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, role, org_code, org_path,
-		action, object_type, object_id, before_summary, after_summary, ip, result, prev_hash, hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+		action, object_type, object_id, before_summary, after_summary, ip, result, prev_hash, hash, key_version)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
 		e.Seq, e.At, e.ActorID, e.ActorName, e.Role, e.OrgCode, e.OrgPath, e.Action, e.ObjectType,
-		e.ObjectID, e.Before, e.After, e.IP, string(e.Result), e.PrevHash, e.Hash)
+		e.ObjectID, e.Before, e.After, e.IP, string(e.Result), e.PrevHash, e.Hash, e.KeyVersion)
 	if err != nil {
 		return e, fmt.Errorf("audit: append: %w", err)
 	}
@@ -141,13 +159,13 @@ func Record(ctx context.Context, d *db.DB, e Entry) error {
 }
 
 const columns = `seq, at, actor_id, actor_name, role, org_code, org_path, action, object_type, object_id,
-	before_summary, after_summary, ip, result, prev_hash, hash`
+	before_summary, after_summary, ip, result, prev_hash, hash, key_version`
 
 func scanEntry(rows interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
 	var result string
 	err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.Role, &e.OrgCode, &e.OrgPath, &e.Action,
-		&e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.IP, &result, &e.PrevHash, &e.Hash)
+		&e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.IP, &result, &e.PrevHash, &e.Hash, &e.KeyVersion)
 	e.Result = Result(result)
 	e.At = e.At.UTC()
 	return e, err

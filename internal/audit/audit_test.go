@@ -91,7 +91,7 @@ func TestDeletedAndReorderedRecordsAreNamed(t *testing.T) {
 		rows.Close()
 		es[0].Seq, es[1].Seq = 4, 2
 		for _, e := range es {
-			e.Hash = e.hash()
+			e.Hash = e.hash(nil)
 			dbtest.MustExec(t, d, `UPDATE audit_log SET at=$1, object_id=$2, prev_hash=$3, hash=$4 WHERE seq=$5`,
 				e.At, e.ObjectID, e.PrevHash, e.Hash, e.Seq)
 		}

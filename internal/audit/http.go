@@ -15,6 +15,8 @@ import (
 type HTTP struct {
 	DB *db.DB
 	R  *httpx.Responder
+	// AnchorEvery is the period of the job that anchors the chain's head (0: DefaultAnchorEvery).
+	AnchorEvery time.Duration
 }
 
 // Register adds the routes.

@@ -26,18 +26,23 @@ import (
 
 // Policy holds the security settings (等保 2.0 defaults).
 type Policy struct {
-	MaxFailures     int           // failed sign-ins before lockout (5)
-	LockFor         time.Duration // lockout duration (30 min)
+	MaxFailures     int           // failures of one account from one address before the delay starts (5)
+	FirstDelay      time.Duration // first delay; it doubles with each further failure (1 s)
+	LockFor         time.Duration // longest delay (15 min; throttle.go)
+	IPMaxFailures   int           // failures from one address, any usernames, per IPWindow (20)
+	IPWindow        time.Duration // (15 min)
 	IdleTimeout     time.Duration // session ends after this long without a request (30 min)
 	MaxSession      time.Duration // session ends this long after sign-in whatever happens (12 h)
 	PasswordMaxAge  time.Duration // staff must change passwords this often (90 days; 0 = never)
 	CodeTTL         time.Duration // SMS code validity (5 min)
 	CodeInterval    time.Duration // minimum time between two codes to one phone (60 s)
 	CodeMaxAttempts int           // wrong codes before the code is void (5)
+	MFARoles        []access.Role // roles that must sign in with a second factor (mfa.go)
 }
 
 // DefaultPolicy is the policy unless configured otherwise.
-var DefaultPolicy = Policy{MaxFailures: 5, LockFor: 30 * time.Minute, IdleTimeout: 30 * time.Minute,
+var DefaultPolicy = Policy{MaxFailures: 5, FirstDelay: time.Second, LockFor: 15 * time.Minute, IPMaxFailures: 20,
+	IPWindow: 15 * time.Minute, IdleTimeout: 30 * time.Minute,
 	MaxSession: 12 * time.Hour, PasswordMaxAge: 90 * 24 * time.Hour, CodeTTL: 5 * time.Minute,
 	CodeInterval: time.Minute, CodeMaxAttempts: 5}
 
@@ -86,10 +91,15 @@ const (
 
 // Result of a successful sign-in.
 type Result struct {
-	Token              string    `json:"token"`
+	Token              string    `json:"token,omitempty"`
 	ExpiresAt          time.Time `json:"expires_at"`
 	UserID             string    `json:"user_id"`
 	MustChangePassword bool      `json:"must_change_password"`
+	// MFA, when set, says the password was right but a second step remains (mfa.go): no
+	// session yet, Token is empty and Challenge is the key of that step.
+	MFA           string   `json:"mfa,omitempty"`
+	Challenge     string   `json:"challenge,omitempty"`
+	RecoveryCodes []string `json:"recovery_codes,omitempty"` // shown once, at enrolment
 }
 
 // newToken makes a session token (32 random bytes) and its ID.
@@ -104,14 +114,12 @@ func tokenID(secret string) string { return token.Hash(secret) }
 type credential struct {
 	id, username, hash string
 	disabled, must     bool
-	failed             int
-	locked             sql.NullTime
 	changed            time.Time
 }
 
 func (s *Service) findCredential(ctx context.Context, login string) (credential, bool, error) {
 	var c credential
-	q := `SELECT id, username, password_hash, disabled, must_change_password, failed_logins, locked_until, password_changed_at
+	q := `SELECT id, username, password_hash, disabled, must_change_password, password_changed_at
 		FROM users WHERE `
 	var arg any
 	if phone, ok := pii.NormalizePhone(login); ok {
@@ -121,7 +129,7 @@ func (s *Service) findCredential(ctx context.Context, login string) (credential,
 		q += `lower(username) = lower($1)`
 		arg = login
 	}
-	err := s.DB.QueryRow(ctx, q, arg).Scan(&c.id, &c.username, &c.hash, &c.disabled, &c.must, &c.failed, &c.locked, &c.changed)
+	err := s.DB.QueryRow(ctx, q, arg).Scan(&c.id, &c.username, &c.hash, &c.disabled, &c.must, &c.changed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
@@ -141,57 +149,62 @@ func (s *Service) Login(ctx context.Context, login, pw, kind, ip string) (Result
 	}
 	entry := audit.Entry{At: now, ActorID: c.id, ActorName: c.username, Action: "auth.login", ObjectType: "user",
 		ObjectID: c.id, IP: ip, OrgPath: "/"}
+	if grants, _ := s.grantsOf(ctx, c.id, found); len(grants) > 0 {
+		entry.Role, entry.OrgCode, entry.OrgPath = string(grants[0].Role), grants[0].OrgCode, grants[0].OrgPath
+	}
+	// Counted before the password is checked (throttle.go); a throttled attempt checks nothing.
+	key := throttleKey(c, found, login)
+	if err := s.admit(ctx, key, ip, now); err != nil {
+		entry.Result, entry.After = audit.Denied, "throttled"
+		return Result{}, s.deny(ctx, entry, err)
+	}
 	if !found {
 		// Same work as for a real account, so timing does not reveal which usernames exist.
 		s.dummyOnce.Do(func() { s.dummy = s.Hasher.Dummy(ctx) })
 		s.Hasher.Verify(ctx, pw, s.dummy)
-		entry.ActorName, entry.Result, entry.After = "", audit.Denied, "unknown account"
-		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Unauthenticated, "auth.bad_credentials"))
-	}
-	if grants, err := s.Users.Grants(ctx, c.id); err == nil && len(grants) > 0 {
-		entry.Role, entry.OrgCode, entry.OrgPath = string(grants[0].Role), grants[0].OrgCode, grants[0].OrgPath
-	}
-	if c.locked.Valid && c.locked.Time.After(now) {
-		entry.Result, entry.After = audit.Denied, "locked"
-		minutes := int(c.locked.Time.Sub(now).Minutes()) + 1
-		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Locked, "auth.locked", minutes))
+		entry.ActorName, entry.After = "", "unknown account"
+		return Result{}, s.failed(ctx, key, entry, now)
 	}
 	ok, err := s.Hasher.Verify(ctx, pw, c.hash)
 	if err != nil && !errors.Is(err, password.ErrMalformed) {
 		return Result{}, err
 	}
 	if !ok {
-		return Result{}, s.failed(ctx, c, entry, now)
+		entry.After = "wrong password"
+		return Result{}, s.failed(ctx, key, entry, now)
+	}
+	if err := s.succeeded(ctx, key, ip); err != nil {
+		return Result{}, err
 	}
 	if c.disabled {
 		entry.Result, entry.After = audit.Denied, "disabled"
 		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Forbidden, "auth.disabled"))
 	}
-	must := c.must
-	if s.Policy.PasswordMaxAge > 0 && now.Sub(c.changed) > s.Policy.PasswordMaxAge {
-		if grants, _ := s.Users.Grants(ctx, c.id); len(grants) > 0 && !onlyResident(grants) {
-			must = true
-		}
+	// A second factor, when the account has one or its role needs one (mfa.go).
+	if res, gated, err := s.secondFactor(ctx, c.id, c.username, kind, entry); gated {
+		return res, err
 	}
-	token, id := newToken()
-	expires := now.Add(s.Policy.MaxSession)
+	var res Result
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1,
-			must_change_password = $2 WHERE id = $3`, now, must, c.id); err != nil {
-			return err
-		}
-		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO sessions (id, user_id, kind, created_at, last_seen_at, expires_at)
-			VALUES ($1,$2,$3,$4,$4,$5)`, id, c.id, kind, now, expires); err != nil {
+		var err error
+		if res, err = s.openSession(ctx, tx, c, kind, now); err != nil {
 			return err
 		}
 		entry.After = kind
-		_, err := audit.Append(ctx, s.DB, tx, entry)
+		_, err = audit.Append(ctx, s.DB, tx, entry)
 		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("login: %w", err)
 	}
-	return Result{Token: token, ExpiresAt: expires, UserID: c.id, MustChangePassword: must}, nil
+	return res, nil
+}
+
+func (s *Service) grantsOf(ctx context.Context, userID string, found bool) ([]access.Grant, error) {
+	if !found {
+		return nil, nil
+	}
+	return s.Users.Grants(ctx, userID)
 }
 
 func onlyResident(grants []access.Grant) bool {
@@ -203,32 +216,14 @@ func onlyResident(grants []access.Grant) bool {
 	return true
 }
 
-// failed counts a wrong password and locks the account at the limit.
-func (s *Service) failed(ctx context.Context, c credential, entry audit.Entry, now time.Time) error {
-	failures := c.failed + 1
-	var locked any
-	if failures >= s.Policy.MaxFailures {
-		locked, failures = now.Add(s.Policy.LockFor), 0
-		entry.After = "wrong password; account locked"
-	} else {
-		entry.After = fmt.Sprintf("wrong password (%d of %d)", failures, s.Policy.MaxFailures)
-	}
+// failed records a wrong password (already counted by admit) and answers 401, or 429 when this
+// failure started a delay.
+func (s *Service) failed(ctx context.Context, key string, entry audit.Entry, now time.Time) error {
 	entry.Result = audit.Denied
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.DB.TxExec(ctx, tx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
-			failures, locked, c.id); err != nil {
-			return err
-		}
-		_, err := audit.Append(ctx, s.DB, tx, entry)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("login: %w", err)
+	if wait := s.waitAfterFailure(ctx, key, entry.IP, now); wait > 0 {
+		return s.deny(ctx, entry, throttled(wait))
 	}
-	if locked != nil {
-		return apperr.New(apperr.Locked, "auth.locked", int(s.Policy.LockFor.Minutes()))
-	}
-	return apperr.New(apperr.Unauthenticated, "auth.bad_credentials")
+	return s.deny(ctx, entry, apperr.New(apperr.Unauthenticated, "auth.bad_credentials"))
 }
 
 func (s *Service) deny(ctx context.Context, entry audit.Entry, err error) error {
@@ -319,7 +314,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if oldPassword == newPassword {
 		return apperr.New(apperr.Invalid, "auth.same_password")
 	}
-	if err := password.CheckStrength(newPassword); err != nil {
+	if err := password.CheckStrength(newPassword, p.Username, p.DisplayName); err != nil {
 		return err
 	}
 	newHash, err := s.Hasher.Hash(ctx, newPassword)
@@ -345,9 +340,13 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	return err
 }
 
-// PurgeSessions deletes sessions that have ended (run periodically).
+// PurgeSessions deletes sessions that have ended, and sign-in failures no longer counted (run
+// periodically).
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	now := s.Now().UTC()
+	if err := s.purgeFailures(ctx, now); err != nil {
+		return 0, fmt.Errorf("purge sign-in failures: %w", err)
+	}
 	res, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
 		now, now.Add(-s.Policy.IdleTimeout))
 	if err != nil {

@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,16 +38,17 @@ func TestLoginLockoutAndAudit(t *testing.T) {
 			for i := 0; i < 3; i++ {
 				login(anon, "donghai.leader", "Wrong-passw0rd")
 			}
-			// The fifth failure locks the account; then even the right password is refused.
-			if s, b := login(anon, "donghai.leader", "Wrong-passw0rd"); s != http.StatusLocked || !strings.Contains(b, "锁定") {
+			// The fifth failure from this client starts a delay (no account lock: throttle.go);
+			// during it even the right password is not checked.
+			if s, b := login(anon, "donghai.leader", "Wrong-passw0rd"); s != http.StatusTooManyRequests || !strings.Contains(b, "秒后再试") {
 				t.Fatalf("fifth failure: %d %s", s, b)
 			}
-			if s, _ := login(anon, "donghai.leader", apptest.DemoPassword); s != http.StatusLocked {
-				t.Fatalf("locked account accepted the right password: %d", s)
+			if s, _ := login(anon, "donghai.leader", apptest.DemoPassword); s != http.StatusTooManyRequests {
+				t.Fatalf("the right password was checked during the delay: %d", s)
 			}
-			clock.Advance(31 * time.Minute)
+			clock.Advance(time.Second)
 			if s, b := login(anon, "donghai.leader", apptest.DemoPassword); s != 200 {
-				t.Fatalf("after the lock expired: %d %s", s, b)
+				t.Fatalf("after the delay: %d %s", s, b)
 			}
 			// English on request.
 			anon.HTTP.Jar = nil
@@ -263,5 +266,102 @@ func TestMustChangePasswordAndPolicy(t *testing.T) {
 	c2.Do("POST", "/api/v1/auth/login", map[string]string{"username": "new.worker", "password": "Chosen-Passw0rd"}, &res)
 	if !res.MustChangePassword {
 		t.Fatal("an expired staff password is not flagged")
+	}
+}
+
+// Issue 10 item 9: a session cannot outlive Policy.MaxSession however active it is, and ends
+// after IdleTimeout without a request; both are checked by the server (injected clock).
+func TestSessionAbsoluteLifetime(t *testing.T) {
+	srv, clock := start(t, db.SQLite)
+	c := srv.Login(t, "donghai.grid_worker")
+	lifetime := app.Defaults().MaxSession
+	for used := time.Duration(0); used+25*time.Minute < lifetime; used += 25 * time.Minute {
+		clock.Advance(25 * time.Minute)
+		if s := c.Do("GET", "/api/v1/me", nil, nil); s != 200 {
+			t.Fatalf("active session ended after %s: %d", used+25*time.Minute, s)
+		}
+	}
+	clock.Advance(25 * time.Minute)
+	if s := c.Do("GET", "/api/v1/me", nil, nil); s != 401 {
+		t.Fatalf("an active session outlived %s: %d", lifetime, s)
+	}
+}
+
+// Issue 10 item 9: Password12 and P@ssw0rd!! pass length and classes but are refused, with a
+// clear reason in the user's language, wherever a password is chosen.
+func TestCommonPasswordsAreRefused(t *testing.T) {
+	srv, _ := start(t, db.SQLite)
+	c := srv.Login(t, "donghai.grid_worker")
+	for _, pw := range []string{"Password12", "P@ssw0rd!!"} {
+		s, b := c.Raw("POST", "/api/v1/me/password", map[string]string{"old_password": apptest.DemoPassword, "new_password": pw})
+		if s != 400 || !strings.Contains(string(b), `"key":"auth.common_password"`) || !strings.Contains(string(b), "常见") {
+			t.Errorf("change to %s: %d %s", pw, s, b)
+		}
+	}
+	sec := srv.Login(t, "secadmin")
+	s, b := sec.Raw("POST", "/api/v1/users?lang=en", map[string]any{"username": "weak.worker", "display_name": "弱密码",
+		"password": "Password12", "roles": []map[string]string{{"role": "grid_worker", "org_code": "350503001001"}}})
+	if s != 400 || !strings.Contains(string(b), "too common") {
+		t.Errorf("create with Password12: %d %s", s, b)
+	}
+	// The demo accounts keep their password: it is strong enough, and sign-in never re-checks it.
+	if s, b := c.Raw("POST", "/api/v1/me/password", map[string]string{"old_password": apptest.DemoPassword, "new_password": "Quiet-Harbour-Lamp-73"}); s != 204 {
+		t.Errorf("a good password refused: %d %s", s, b)
+	}
+}
+
+// Issue 10 item 9: cookies are Secure and HSTS is sent over TLS, or behind a trusted proxy that
+// says the client used HTTPS; not over plain HTTP, and not for a header from an untrusted client.
+func TestSecureCookiesAndSecurityHeaders(t *testing.T) {
+	direct, _ := start(t, db.SQLite)
+	proxied, _ := startBehindProxy(t, db.SQLite)
+	tlsServer := httptest.NewTLSServer(direct.App.Handler())
+	t.Cleanup(tlsServer.Close)
+	cases := []struct {
+		name, url string
+		client    *http.Client
+		proto     string
+		secure    bool
+	}{
+		{"plain HTTP", direct.URL, http.DefaultClient, "", false},
+		{"untrusted X-Forwarded-Proto", direct.URL, http.DefaultClient, "https", false},
+		{"TLS", tlsServer.URL, tlsServer.Client(), "", true},
+		{"trusted proxy, https", proxied.URL, http.DefaultClient, "https", true},
+		{"trusted proxy, http", proxied.URL, http.DefaultClient, "http", false},
+	}
+	for i, tc := range cases {
+		body := `{"username":"secadmin","password":"` + apptest.DemoPassword + `"}`
+		req, _ := http.NewRequest("POST", tc.url+"/api/v1/auth/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", "192.0.2."+strconv.Itoa(i+1))
+		if tc.proto != "" {
+			req.Header.Set("X-Forwarded-Proto", tc.proto)
+		}
+		resp, err := tc.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: sign-in %d", tc.name, resp.StatusCode)
+		}
+		var session *http.Cookie
+		for _, ck := range resp.Cookies() {
+			if ck.Name == "yiwang_session" {
+				session = ck
+			}
+		}
+		if session == nil || session.Secure != tc.secure || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+			t.Errorf("%s: session cookie %+v, want Secure=%v", tc.name, session, tc.secure)
+		}
+		if hsts := resp.Header.Get("Strict-Transport-Security"); (hsts != "") != tc.secure {
+			t.Errorf("%s: Strict-Transport-Security %q", tc.name, hsts)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self'") {
+			t.Errorf("%s: CSP %q", tc.name, csp)
+		}
+		if pp := resp.Header.Get("Permissions-Policy"); !strings.Contains(pp, "camera=()") {
+			t.Errorf("%s: Permissions-Policy %q", tc.name, pp)
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -14,8 +16,10 @@ const CookieName = "yiwang_session"
 
 // HTTP serves sign-in, sign-out, sign-up and /me.
 type HTTP struct {
-	Auth         *Service
-	R            *httpx.Responder
+	Auth *Service
+	R    *httpx.Responder
+	// SecureCookie marks cookies Secure always; without it they are Secure whenever the request
+	// came over TLS, or through a trusted proxy that says it did (httpx.IsHTTPS).
 	SecureCookie bool
 	TrustProxy   bool
 }
@@ -28,6 +32,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/auth/signup", h.signup)
 	mux.HandleFunc("GET /api/v1/me", h.me)
 	mux.HandleFunc("POST /api/v1/me/password", h.changePassword)
+	h.registerMFA(mux)
 }
 
 // tokenFrom reads the bearer token, else the session cookie.
@@ -60,7 +65,7 @@ func (h *HTTP) Middleware(next http.Handler) http.Handler {
 			}
 			// An expired cookie is cleared so the browser stops sending it.
 			if _, cerr := r.Cookie(CookieName); cerr == nil {
-				h.clearCookie(w)
+				h.clearCookie(w, r)
 			}
 			next.ServeHTTP(w, r)
 			return
@@ -87,20 +92,39 @@ func RequireSignIn(rs *httpx.Responder, public map[string]bool, next http.Handle
 var PublicPaths = map[string]bool{
 	"/api/v1/auth/login": true, "/api/v1/auth/logout": true, "/api/v1/auth/signup/code": true,
 	"/api/v1/auth/signup": true, "/api/v1/openapi.json": true,
+	mfaPaths[0]: true, mfaPaths[1]: true,
 }
 
 // PublicPrefixes are API path prefixes that need no sign-in (an anonymous reporter's private
 // link carries its own key).
 var PublicPrefixes = []string{"/api/v1/follow/"}
 
-func (h *HTTP) setCookie(w http.ResponseWriter, token string) {
+// setCookie sets the session cookie. It has no Max-Age, so the browser drops it when it closes
+// (a shared office computer); the absolute lifetime and the idle timeout are enforced by the
+// server on every request (Authenticate), whatever the browser keeps.
+func (h *HTTP) setCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true,
-		Secure: h.SecureCookie, SameSite: http.SameSiteLaxMode})
+		Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
-func (h *HTTP) clearCookie(w http.ResponseWriter) {
+func (h *HTTP) clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: h.SecureCookie, SameSite: http.SameSiteLaxMode})
+		Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// secure: a session token sent over HTTPS must not travel again over plain HTTP (等保 2.0,
+// GB/T 22239-2019 8.1.4.1 c: 防止鉴别信息在网络传输过程中被窃听).
+func (h *HTTP) secure(r *http.Request) bool {
+	return h.SecureCookie || httpx.IsHTTPS(r, h.TrustProxy)
+}
+
+// fail answers err, with Retry-After (seconds) when sign-in is throttled.
+func (h *HTTP) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var wait RetryAfter
+	if errors.As(err, &wait) {
+		w.Header().Set("Retry-After", strconv.Itoa(wait.Seconds()))
+	}
+	h.R.Error(w, r, err)
 }
 
 type loginRequest struct {
@@ -116,10 +140,12 @@ func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.Auth.Login(r.Context(), in.Username, in.Password, Cookie, httpx.ClientIP(r, h.TrustProxy))
 	if err != nil {
-		h.R.Error(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	h.setCookie(w, res.Token)
+	if res.Token != "" { // else a second factor comes first (mfa_http.go)
+		h.setCookie(w, r, res.Token)
+	}
 	httpx.JSON(w, http.StatusOK, res)
 }
 
@@ -130,7 +156,7 @@ func (h *HTTP) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.clearCookie(w)
+	h.clearCookie(w, r)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -157,10 +183,10 @@ func (h *HTTP) signup(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.Auth.SignUpResident(r.Context(), in, Cookie, httpx.ClientIP(r, h.TrustProxy))
 	if err != nil {
-		h.R.Error(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	h.setCookie(w, res.Token)
+	h.setCookie(w, r, res.Token)
 	httpx.JSON(w, http.StatusCreated, res)
 }
 

@@ -97,7 +97,7 @@ func (s *Service) SignUpResident(ctx context.Context, in SignUp, kind, ip string
 		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO users (id, username, display_name, phone_enc, phone_hash, phone_masked,
 			password_hash, must_change_password, password_changed_at, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,false,$8,$8,$8)`,
-			id, username, name, s.Vault.Seal(phone), hash, pii.MaskPhone(phone), pwHash, now); err != nil {
+			id, username, name, s.Vault.For(pii.Users).Seal(phone), hash, pii.MaskPhone(phone), pwHash, now); err != nil {
 			return fmt.Errorf("sign up: %w", err)
 		}
 		if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO role_grants (id, user_id, role, org_code, org_path, created_at)

@@ -40,6 +40,12 @@ type ActInput struct {
 // for the action, held where it reaches the case (access decides the reach).
 func actorFor(p *access.Principal, c Case, a Action) (access.Grant, bool) {
 	o := c.object()
+	// A follower reads the case's public face but acts on nothing: only the reporter's own reach
+	// (case.act: own) counts among the users.
+	o.Users = nil
+	if c.reporter != "" {
+		o.Users = []string{c.reporter}
+	}
 	for _, g := range p.Grants {
 		if Allowed(g.Role, a) && access.GrantReaches(p.UserID, g, access.CaseAct, o) {
 			return g, true
@@ -197,20 +203,9 @@ func (s *Service) checkExtras(ctx context.Context, tx *sql.Tx, scope access.Scop
 		if in.TargetID == "" || in.TargetID == c.ID {
 			return nil, apperr.New(apperr.Invalid, "case.bad_merge_target")
 		}
-		p, _ := access.From(ctx)
-		targetScope := scope
-		if c.reporter == p.UserID && !p.Has(access.IntakeOperator) && !p.Has(access.ShiftLead) {
-			// A reporter may only follow a case that the desk offers as a duplicate of theirs.
-			dups, err := s.nearby(ctx, c, now)
-			if err != nil {
-				return nil, err
-			}
-			if !slices.ContainsFunc(dups, func(n Nearby) bool { return n.ID == in.TargetID }) {
-				return nil, apperr.New(apperr.NotFound, "case.not_found")
-			}
-			targetScope = access.Scope{Paths: []string{"/"}}
-		}
-		target, err := s.load(ctx, tx, targetScope, in.TargetID)
+		// The desk merges only what its scope reaches on both sides (the case itself was loaded
+		// in scope); residents join a case instead (join.go).
+		target, err := s.load(ctx, tx, scope, in.TargetID)
 		if err != nil {
 			return nil, err
 		}

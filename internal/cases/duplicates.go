@@ -11,6 +11,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 	"github.com/yiwang-gov/yiwang/internal/textsearch"
 )
 
@@ -41,6 +43,10 @@ func (s *Service) nearby(ctx context.Context, c Case, now time.Time) ([]Nearby, 
 	defer rows.Close()
 	var out []Nearby
 	var mine []string
+	// Whoever reads no one else's cases (a resident, an Open311 client) sees other people's
+	// text as the public does: contact details blacked out.
+	scope, _ := access.Need(ctx, access.CaseRead)
+	public := len(scope.Paths) == 0 && len(scope.Departments) == 0
 	for rows.Next() {
 		var n Nearby
 		var lat, lng float64
@@ -65,6 +71,9 @@ func (s *Service) nearby(ctx context.Context, c Case, now time.Time) ([]Nearby, 
 		}
 		n.DistanceM = int(math.Round(dist))
 		n.Score = math.Round((0.6*(1-dist/radius)+0.4*sim)*100) / 100
+		if public {
+			n.Text = redact.Public(n.Text) // before the cut, which could leave half a phone number
+		}
 		if r := []rune(n.Text); len(r) > 60 {
 			n.Text = string(r[:60]) + "…"
 		}

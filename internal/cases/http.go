@@ -32,6 +32,8 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/import/cases", h.importCases)
 	mux.HandleFunc("GET /api/v1/cases/{id}/nearby", h.nearby)
 	mux.HandleFunc("POST /api/v1/cases/{id}/contact", h.contact)
+	mux.HandleFunc("POST /api/v1/cases/{id}/join", h.join)
+	mux.HandleFunc("DELETE /api/v1/cases/{id}/join", h.leave)
 	mux.HandleFunc("GET /api/v1/follow/{token}", h.follow)
 	mux.HandleFunc("GET /api/v1/public/cases", h.publicCases)
 	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
@@ -39,8 +41,14 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos/{photo}", h.photo)
 }
 
-// addPhotos takes multipart/form-data with one or more "photo" files.
+// addPhotos takes multipart/form-data with one or more "photo" files. The case and the
+// caller's right to add photos are checked before the body is read: a refused upload costs
+// neither the upload's disk and memory nor a decode (issue 10).
 func (h *HTTP) addPhotos(w http.ResponseWriter, r *http.Request) {
+	if err := h.Cases.CheckPhotoUpload(r.Context(), r.PathValue("id")); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, photo.MaxPerAction*photo.MaxBytes+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var maxErr *http.MaxBytesError
@@ -268,10 +276,43 @@ func (h *HTTP) publicCases(w http.ResponseWriter, r *http.Request) {
 
 // contact reveals the reporter's contact (audited); POST, because it is recorded.
 func (h *HTTP) contact(w http.ResponseWriter, r *http.Request) {
-	c, err := h.Cases.RevealContact(r.Context(), r.PathValue("id"))
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	// The reach first: a refusal says nothing about the body, a bad body nothing about the case.
+	if _, _, err := h.Cases.ContactReach(r.Context(), r.PathValue("id")); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	if r.ContentLength != 0 {
+		if err := httpx.Decode(r, &in, 4<<10); err != nil {
+			h.R.Error(w, r, err)
+			return
+		}
+	}
+	c, err := h.Cases.RevealContact(r.Context(), r.PathValue("id"), in.Reason)
 	if err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
 	httpx.JSON(w, http.StatusOK, c)
+}
+
+// join: 我也遇到 — the caller follows an open case of the district (by id or number).
+func (h *HTTP) join(w http.ResponseWriter, r *http.Request) {
+	c, err := h.Cases.Join(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, c)
+}
+
+// leave stops following a joined case.
+func (h *HTTP) leave(w http.ResponseWriter, r *http.Request) {
+	if err := h.Cases.Leave(r.Context(), r.PathValue("id")); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -155,6 +155,9 @@ type Case struct {
 	// AllowedActions are the actions the caller may take now (for the page's buttons).
 	AllowedActions []Action `json:"allowed_actions"`
 	FollowToken    string   `json:"follow_token,omitempty"` // shown once, to an anonymous reporter
+	// Following is true when the caller only follows the case (joined it, or their report was
+	// merged into it): they see its public face, as the public list shows it.
+	Following bool `json:"following,omitempty"`
 
 	path      string
 	reporter  string

@@ -27,22 +27,63 @@ type Photo struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// CheckPhotoUpload answers, before any photo is read, whether the caller may add photos to
+// the case now: 404 when the case does not exist or is out of the caller's reach, 403 when the
+// caller sees it but may not add photos, 400 when it already has its photos. Decoding a photo
+// costs up to photo.MaxDecodedBytes and a core (issue 10), so nobody pays it for a refusal.
+func (s *Service) CheckPhotoUpload(ctx context.Context, id string) error {
+	_, err := s.photoTarget(ctx, id, 1)
+	return err
+}
+
+// photoTarget loads the case and checks the caller's role and the case's photo count for
+// adding n photos, outside any transaction (AddPhotos checks again in its own).
+func (s *Service) photoTarget(ctx context.Context, id string, n int) (access.Scope, error) {
+	scope, err := access.Need(ctx, access.CaseRead)
+	if err != nil {
+		return scope, err
+	}
+	c, err := s.load(ctx, s.DB.Read, scope, id)
+	if err != nil {
+		return scope, err
+	}
+	p, _ := access.From(ctx)
+	kind, _, ok := photoRole(p, c)
+	if !ok {
+		return scope, apperr.New(apperr.Forbidden, "auth.forbidden")
+	}
+	var have int
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
+		return scope, fmt.Errorf("count photos: %w", err)
+	}
+	return scope, photosFit(kind, have, n)
+}
+
+// photosFit: a reporter adds up to MaxPerCase photos, the handling side as many again.
+func photosFit(kind string, have, n int) error {
+	if have+n > photo.MaxPerCase*2 || (kind == "report" && have+n > photo.MaxPerCase) {
+		return apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
+	}
+	return nil
+}
+
 // AddPhotos cleans and stores photos of a case: the reporter's own (kind report) while the case
 // is new, a department's evidence while it handles the case, a grid worker's from the site.
+// The case and the caller's right are checked before any photo is decoded.
 func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]Photo, error) {
-	scope, err := access.Need(ctx, access.CaseRead)
+	if len(files) > photo.MaxPerAction {
+		return nil, apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
+	}
+	scope, err := s.photoTarget(ctx, id, max(len(files), 1))
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, apperr.New(apperr.Invalid, "photo.none")
 	}
-	if len(files) > photo.MaxPerAction {
-		return nil, apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
-	}
 	processed := make([]photo.Processed, len(files))
 	for i, f := range files {
-		if processed[i], err = photo.Process(f); err != nil {
+		if processed[i], err = photo.Process(ctx, f); err != nil {
 			return nil, err
 		}
 	}
@@ -62,8 +103,8 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
 			return err
 		}
-		if have+len(processed) > photo.MaxPerCase*2 || (kind == "report" && have+len(processed) > photo.MaxPerCase) {
-			return apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
+		if err := photosFit(kind, have, len(processed)); err != nil {
+			return err
 		}
 		for _, ph := range processed {
 			sum := sha256.Sum256(ph.JPEG)
@@ -116,10 +157,12 @@ func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.load(ctx, s.DB.Read, scope, id); err != nil {
+	c, err := s.load(ctx, s.DB.Read, scope, id)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, kind, width, height, created_at FROM case_photos WHERE case_id = $1 ORDER BY created_at, id`, id)
+	rows, err := s.DB.Query(ctx, `SELECT id, kind, width, height, created_at FROM case_photos WHERE case_id = $1 AND `+
+		photoReach(ctx, scope, c)+` ORDER BY created_at, id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +186,8 @@ func (s *Service) PhotoBytes(ctx context.Context, caseID, photoID string, thumb 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.load(ctx, s.DB.Read, scope, caseID); err != nil {
+	c, err := s.load(ctx, s.DB.Read, scope, caseID)
+	if err != nil {
 		return nil, err
 	}
 	col := "data"
@@ -151,9 +195,24 @@ func (s *Service) PhotoBytes(ctx context.Context, caseID, photoID string, thumb 
 		col = "thumbnail"
 	}
 	var b []byte
-	err = s.DB.QueryRow(ctx, `SELECT `+col+` FROM case_photos WHERE id = $1 AND case_id = $2`, photoID, caseID).Scan(&b)
+	err = s.DB.QueryRow(ctx, `SELECT `+col+` FROM case_photos WHERE id = $1 AND case_id = $2 AND `+photoReach(ctx, scope, c),
+		photoID, caseID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "photo.not_found")
 	}
 	return b, err
+}
+
+// photoReach is the condition on a case's photos for the caller: a follower sees what the public
+// sees (the report photos of a reporter who gave their name, see PublicPhoto), anyone else who
+// reaches the case sees them all.
+func photoReach(ctx context.Context, scope access.Scope, c Case) string {
+	p, _ := access.From(ctx)
+	switch {
+	case !followsOnly(p, scope, c):
+		return "1 = 1"
+	case c.Anonymous:
+		return "1 = 0"
+	}
+	return "kind = 'report'"
 }

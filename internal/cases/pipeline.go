@@ -41,6 +41,7 @@ type intake struct {
 	place    grid.Summary // where routing looks: the grid, or the node an unlocated report waits at
 	category CategoryRef
 	phoneEnc string // the reporter's phone, sealed
+	nameEnc  string // the reporter's name, sealed (the row keeps it masked)
 	token    string // the follow link's token, shown once
 }
 
@@ -105,7 +106,7 @@ func (s *Service) validate(_ context.Context, it *intake) error {
 	if !in.Anonymous {
 		c.ReporterName = strings.TrimSpace(in.ReporterName)
 		if in.ReporterPhone != "" {
-			it.phoneEnc, c.ReporterPhone = s.Vault.Seal(in.ReporterPhone), pii.MaskPhone(in.ReporterPhone)
+			it.phoneEnc, c.ReporterPhone = s.Vault.For(pii.Cases).Seal(in.ReporterPhone), pii.MaskPhone(in.ReporterPhone)
 		}
 	}
 	if it.reporterID != "" {
@@ -113,6 +114,10 @@ func (s *Service) validate(_ context.Context, it *intake) error {
 		if c.ReporterName == "" && !c.Anonymous {
 			c.ReporterName = it.reporterName
 		}
+	}
+	if c.ReporterName != "" {
+		// Reporters' names are personal data: sealed at rest, kept masked for lists (等保 2.0).
+		it.nameEnc, c.ReporterName = s.Vault.For(pii.Cases).Seal(c.ReporterName), pii.MaskName(c.ReporterName)
 	}
 	if it.followLink && (c.Anonymous || c.reporter == "") {
 		it.token = newToken()
@@ -241,7 +246,7 @@ func (s *Service) startStage(ctx context.Context, c *Case, start time.Time) erro
 // a historic case's recorded steps, what the channel keeps beside the case, and the audit record.
 // In a group commit it may run more than once: it derives everything it writes from it afresh.
 func (s *Service) store(ctx context.Context, tx *sql.Tx, it *intake) error {
-	if err := s.insert(ctx, tx, &it.c, it.token, it.phoneEnc); err != nil {
+	if err := s.insert(ctx, tx, &it.c, it.token, it.phoneEnc, it.nameEnc); err != nil {
 		return err
 	}
 	if err := s.appendEvent(ctx, tx, it.c.ID, 1, s.reportEvent(it)); err != nil {

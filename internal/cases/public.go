@@ -10,6 +10,7 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 )
 
 // Followed is what an anonymous reporter sees through their private link: the status and the
@@ -49,7 +50,9 @@ func (s *Service) Follow(ctx context.Context, token string) (Followed, error) {
 	if err != nil {
 		return Followed{}, err
 	}
-	f := Followed{Number: c.Number, Status: c.Status, CategoryCode: c.CategoryCode, CategoryName: c.CategoryName, Description: c.Description,
+	// The link may be passed on, and a merged report is followed through another reporter's case:
+	// the text is shown as the public list shows it.
+	f := Followed{Number: c.Number, Status: c.Status, CategoryCode: c.CategoryCode, CategoryName: c.CategoryName, Description: redact.Public(c.Description),
 		ReportedAt: c.ReportedAt, ClosedAt: c.ClosedAt, Events: []Event{}}
 	rows, err := s.DB.Query(ctx, `SELECT seq, action, status, at FROM case_events WHERE case_id = $1 AND public ORDER BY seq`, id)
 	if err != nil {

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 )
 
 // The public reading of the district's cases (package open311 serves it as GeoReport v2 GET
@@ -155,7 +155,7 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 			return nil, fmt.Errorf("public requests: %w", err)
 		}
 		r.Status, r.ReportedAt, r.UpdatedAt = Status(status), r.ReportedAt.UTC(), r.UpdatedAt.UTC()
-		r.Description, r.Address = Redact(r.Description), Redact(r.Address)
+		r.Description, r.Address = redact.Public(r.Description), redact.Public(r.Address)
 		r.Located = r.GridCode != ""
 		if due.Valid {
 			t := due.Time.UTC()
@@ -203,7 +203,7 @@ func (s *Service) publicDetails(ctx context.Context, ids []string, named map[str
 			}
 			r := &out[at[id]]
 			e.Action, e.Status, e.At = Action(action), Status(status), e.At.UTC()
-			e.Note = Redact(e.Note)
+			e.Note = redact.Public(e.Note)
 			if role == string(access.Resident) {
 				e.Note = "" // the reporter's own words stay with the desk
 			}
@@ -271,32 +271,4 @@ func (s *Service) PublicPhoto(ctx context.Context, photoID string) ([]byte, erro
 		return nil, fmt.Errorf("public photo: %w", err)
 	}
 	return b, nil
-}
-
-// digitRun finds runs of digits (with spaces or dashes) long enough to be a phone or ID number;
-// email finds e-mail addresses; room finds the room of a flat (502室), which names a household.
-var (
-	digitRun = regexp.MustCompile(`\+?[0-9][0-9 \-]{5,}[0-9Xx]`)
-	email    = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
-	room     = regexp.MustCompile(`[0-9]{3,5}\s*(室|房)`)
-)
-
-// Redact blacks out what looks like a phone number (mainland mobile or landline), a resident ID
-// number, an e-mail address or the room of a flat in a text shown to the public. Case numbers,
-// dates, buildings and streets stay.
-func Redact(text string) string {
-	text = email.ReplaceAllString(text, "***")
-	text = room.ReplaceAllString(text, "***$1")
-	return digitRun.ReplaceAllStringFunc(text, func(run string) string {
-		d := strings.NewReplacer(" ", "", "-", "", "+", "").Replace(run)
-		d = strings.TrimPrefix(d, "86")
-		switch {
-		case len(d) == 11 && d[0] == '1' && d[1] >= '3': // mobile
-		case len(d) >= 10 && len(d) <= 12 && d[0] == '0': // landline with area code
-		case len(d) == 18: // resident ID (GB 11643)
-		default:
-			return run
-		}
-		return "***"
-	})
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/cursor"
 	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/pii"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 	"github.com/yiwang-gov/yiwang/internal/textsearch"
 )
 
@@ -137,22 +139,17 @@ func (s *Service) present(ctx context.Context, scope access.Scope, c Case) Case 
 		seesContact = seesContact || access.Allowed(g.Role, access.CaseContact) != access.None
 	}
 	p, _ := access.From(ctx)
+	if followsOnly(p, scope, c) {
+		return publicFace(c)
+	}
 	c.AllowedActions = allowedActions(p, c)
 	if c.Anonymous || (!seesContact && (p == nil || p.UserID != c.reporter)) {
 		c.ReporterName, c.ReporterPhone = "", ""
 	}
 	if c.ReporterName != "" && (p == nil || p.UserID != c.reporter) {
-		c.ReporterName = maskName(c.ReporterName)
+		c.ReporterName = pii.MaskName(c.ReporterName)
 	}
 	return c
-}
-
-func maskName(n string) string {
-	r := []rune(n)
-	if len(r) <= 1 {
-		return n
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-1)
 }
 
 // lightOf maps the share of a limit used to the SLA colour: green below 80 %, yellow to 100 %,
@@ -390,7 +387,10 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 		return nil, err
 	}
 	p, _ := access.From(ctx)
-	onlyPublic := p != nil && p.UserID == c.reporter && len(scope.Paths) == 0 && len(scope.Departments) == 0
+	// Who reaches a case only as its reporter or follower sees the public steps, without names;
+	// a follower does not read what the reporter wrote either.
+	onlyPublic := p != nil && len(scope.Paths) == 0 && len(scope.Departments) == 0
+	follower := followsOnly(p, scope, c)
 	rows, err := s.DB.Query(ctx, `SELECT e.seq, e.action, e.status,
 		COALESCE((SELECT u.display_name FROM users u WHERE u.id = e.actor_id), e.actor_name), e.role, e.org_code, e.at,
 		e.note, e.data, e.public FROM case_events e WHERE e.case_id = $1 ORDER BY e.seq`, id)
@@ -414,6 +414,12 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 		}
 		if onlyPublic || e.Role == string(access.Resident) {
 			e.ActorName = "" // staff names are not shown to the public, nor residents' usernames
+		}
+		if follower {
+			e.Note, e.Data = redact.Public(e.Note), nil
+			if e.Role == string(access.Resident) {
+				e.Note = ""
+			}
 		}
 		out = append(out, e)
 	}

@@ -97,7 +97,7 @@ var caseFlow = flow.New(flow.Table[Status, Action, access.Role]{
 		{Action: Register, Roles: desk, From: []Status{Reported}, To: Registered},
 		{Action: Void, Roles: desk, From: []Status{Confirming, Reported, Registered}, To: Voided, Needs: needsNote},
 		// A resident merges their own new report into a duplicate offered to them: they follow it.
-		{Action: Merge, Roles: []access.Role{access.IntakeOperator, access.ShiftLead, access.Resident},
+		{Action: Merge, Roles: []access.Role{access.IntakeOperator, access.ShiftLead},
 			From: []Status{Confirming, Reported, Registered}, To: Merged},
 		{Action: Dispatch, Roles: []access.Role{access.Dispatcher}, From: []Status{Registered, Returned}, To: Dispatched},
 		{Action: Sign, Roles: []access.Role{access.DepartmentStaff}, From: []Status{Dispatched}, To: Handling},

@@ -23,6 +23,16 @@ const (
 	KindDedicated Kind = "dedicated" // 专属网格: a school, hospital, park, market, company
 )
 
+// Limits of one feature's geometry (issue 10). A unit grid drawn by hand or traced from a
+// survey has tens to a few hundred positions; MaxPositions leaves room for detailed boundaries
+// while bounding the work and memory one feature can cost. MinRingAreaM2 refuses rings that
+// enclose nothing: a grid of GB/T 30428.1 is an area (about 10 000 m²), and a ring under a square
+// metre is a line, a point or a sliver left by a drawing mistake.
+const (
+	MaxPositions  = 10_000
+	MinRingAreaM2 = 1.0
+)
+
 // Grid is one unit grid (单元网格).
 type Grid struct {
 	Code          string      // 15 characters: community code (12) + 3 digits
@@ -165,6 +175,10 @@ func parseGeometry(raw json.RawMessage) (orb.Polygon, []Problem) {
 	if len(coords) == 0 {
 		return nil, []Problem{errorAt(0, "", ProblemTooFewPoints, RingRef(0), 0)}
 	}
+	// Refused before any geometry is built from it.
+	if n := positions(coords); n > MaxPositions {
+		return nil, []Problem{errorAt(0, "", ProblemTooManyPoints, n, MaxPositions)}
+	}
 	poly := make(orb.Polygon, len(coords))
 	for ri, ring := range coords {
 		poly[ri] = make(orb.Ring, len(ring))
@@ -179,13 +193,29 @@ func parseGeometry(raw json.RawMessage) (orb.Polygon, []Problem) {
 	return poly, problems
 }
 
+func positions[T any](rings [][]T) int {
+	n := 0
+	for _, r := range rings {
+		n += len(r)
+	}
+	return n
+}
+
 // checkPolygon checks what a polygon needs before any geometry is computed
-// on it: finite coordinates in range, rings of at least 4 positions, closed.
+// on it: at most MaxPositions positions, finite coordinates in range, rings of
+// at least 4 positions, closed. checkShape goes on from there.
 // Rings are never closed silently: an open ring is usually a cut-off file.
 func checkPolygon(poly orb.Polygon) []Problem {
 	var problems []Problem
 	if len(poly) == 0 {
 		return []Problem{errorAt(0, "", ProblemTooFewPoints, RingRef(0), 0)}
+	}
+	rings := make([][]orb.Point, len(poly))
+	for i, r := range poly {
+		rings[i] = r
+	}
+	if n := positions(rings); n > MaxPositions {
+		return []Problem{errorAt(0, "", ProblemTooManyPoints, n, MaxPositions)}
 	}
 	for ri, ring := range poly {
 		for _, p := range ring {

@@ -105,6 +105,8 @@ func (s *Service) Import(ctx context.Context, r io.Reader, progress Progress) (I
 		}
 		paths[g.CommunityCode] = node.Path
 	}
+	// Parse's problems came first: every problem in feature order, file-wide ones last.
+	sortProblems(problems)
 	rep.Problems = problems
 	if HasErrors(problems) {
 		return rep, apperr.New(apperr.Invalid, "grid.bad_file", countErrors(problems))

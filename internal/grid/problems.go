@@ -2,6 +2,7 @@ package grid
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -37,6 +38,9 @@ const (
 	ProblemGap                  = "gap"
 	ProblemNotContiguous        = "not_contiguous"
 	ProblemBadKind              = "bad_kind"
+	ProblemZeroArea             = "zero_area"
+	ProblemSelfOverlap          = "self_overlap"
+	ProblemTooManyPoints        = "too_many_points"
 )
 
 // Problem is one finding about an uploaded grid file or a set of grids.
@@ -82,6 +86,9 @@ var templates = map[string]text{
 	ProblemGap:                  {"社区 %v 的网格之间有约 %v 平方米的空隙，位于 (%v, %v) 附近", "community %v has a gap of about %v m² between its grids, near (%v, %v)"},
 	ProblemNotContiguous:        {"社区 %v 的网格分成 %v 块互不相连的区域", "the grids of community %v form %v separate pieces"},
 	ProblemBadKind:              {"网格类型 %q 无效：应为 basic（基础网格）或 dedicated（专属网格）", "grid kind %q is invalid: it must be basic or dedicated"},
+	ProblemZeroArea:             {"%v几乎没有面积（约 %v 平方米，至少应为 %v 平方米），可能是点重合或共线", "%v encloses almost no area (about %v m²; at least %v m² is needed): its positions may coincide or lie on one line"},
+	ProblemSelfOverlap:          {"%v的边沿原路折返或重叠，约在 (%v, %v) 处", "%v runs back over its own edge near (%v, %v)"},
+	ProblemTooManyPoints:        {"多边形有 %v 个点，每个网格最多 %v 个，请先简化边界", "the polygon has %v positions; a grid may have at most %v, so simplify the boundary first"},
 }
 
 // Message renders the problem for people. lang is "zh-CN" (the default) or
@@ -135,6 +142,15 @@ func localArg(a any, en bool) any {
 		}
 	}
 	return a
+}
+
+// sortProblems puts problems in feature order, keeping the order within a
+// feature; problems about the file or a community (Feature -1) go last.
+func sortProblems(problems []Problem) {
+	sort.SliceStable(problems, func(i, j int) bool {
+		fi, fj := problems[i].Feature, problems[j].Feature
+		return fi >= 0 && (fj < 0 || fi < fj)
+	})
 }
 
 // HasErrors reports whether any problem has severity "error".

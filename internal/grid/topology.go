@@ -1,10 +1,10 @@
 package grid
 
 import (
-	"math"
 	"sort"
 
 	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
 )
 
 // ringSegment is an edge that knows its ring and position, so that adjacent
@@ -12,35 +12,64 @@ import (
 type ringSegment struct {
 	segment
 	ring, index, count int // ring number, edge number, edges in the ring
-	minX, maxX         float64
 }
 
-// selfIntersection finds two non-adjacent edges of a polygon (any of its
-// rings) that cross properly. It sweeps edges sorted by their west end, so
-// large rings stay fast. It returns the lower ring number and the point.
-func selfIntersection(poly orb.Polygon) (RingRef, orb.Point, bool) {
+// selfIntersection finds two edges of a polygon (any of its rings) that cross
+// properly (ProblemSelfIntersection), or that run along each other, such as an
+// edge folding back over the previous one (ProblemSelfOverlap). It returns the
+// problem kind, the lower ring number and a point.
+func selfIntersection(poly orb.Polygon) (string, RingRef, orb.Point, bool) {
+	kind, ring, p, bad, _ := selfIntersectionPairs(poly)
+	return kind, ring, p, bad
+}
+
+// selfIntersectionPairs is selfIntersection that also counts the pairs of
+// edges it compared. Each edge is compared only with the edges whose bounding
+// boxes touch its own, found in an R-tree: a sweep along one axis compares
+// every pair of a comb whose teeth span the same x range (10 000 positions:
+// 44 million pairs, 4 s), the R-tree a few per edge.
+func selfIntersectionPairs(poly orb.Polygon) (string, RingRef, orb.Point, bool, int) {
 	var segs []ringSegment
 	for ri, r := range poly {
 		rs := ringSegments(r)
 		for i, s := range rs {
-			segs = append(segs, ringSegment{segment: s, ring: ri, index: i, count: len(rs),
-				minX: math.Min(s.a[0], s.b[0]), maxX: math.Max(s.a[0], s.b[0])})
+			segs = append(segs, ringSegment{segment: s, ring: ri, index: i, count: len(rs)})
 		}
 	}
-	sort.Slice(segs, func(i, j int) bool { return segs[i].minX < segs[j].minX })
+	var tree rtree.RTreeG[int]
+	for i, s := range segs {
+		b := s.bound()
+		tree.Insert(b.Min, b.Max, i)
+	}
+	pairs := 0
 	for i := range segs {
 		s := &segs[i]
-		for j := i + 1; j < len(segs) && segs[j].minX <= s.maxX+eps; j++ {
+		b := s.bound()
+		kind, ring, at, bad := "", RingRef(0), orb.Point{}, false
+		tree.Search(orb.Point{b.Min[0] - eps, b.Min[1] - eps}, orb.Point{b.Max[0] + eps, b.Max[1] + eps}, func(_, _ [2]float64, j int) bool {
+			if j <= i {
+				return true
+			}
+			pairs++
 			o := &segs[j]
-			if s.ring == o.ring && adjacent(s.index, o.index, s.count) {
-				continue
+			ring = RingRef(min(s.ring, o.ring))
+			if !(s.ring == o.ring && adjacent(s.index, o.index, s.count)) {
+				if p, ok := s.crosses(o.segment); ok {
+					kind, at, bad = ProblemSelfIntersection, p, true
+					return false
+				}
 			}
-			if p, ok := s.crosses(o.segment); ok {
-				return RingRef(min(s.ring, o.ring)), p, true
+			if p, ok := s.overlapsAlong(o.segment); ok {
+				kind, at, bad = ProblemSelfOverlap, p, true
+				return false
 			}
+			return true
+		})
+		if bad {
+			return kind, ring, at, true, pairs
 		}
 	}
-	return 0, orb.Point{}, false
+	return "", 0, orb.Point{}, false, pairs
 }
 
 func adjacent(i, j, n int) bool {
@@ -66,13 +95,14 @@ func overlap(a, b *shape) (orb.Point, bool) {
 		if !boundsTouch(sb, b.bound) {
 			continue
 		}
-		for _, o := range b.segments {
-			if !boundsTouch(sb, o.bound()) {
-				continue
-			}
-			if p, ok := s.crosses(o); ok {
-				return p, true
-			}
+		var at orb.Point
+		crossed := false
+		b.near(sb, func(o segment) bool {
+			at, crossed = s.crosses(o)
+			return !crossed
+		})
+		if crossed {
+			return at, true
 		}
 	}
 	if p, ok := boundaryInside(a, b); ok {
@@ -101,15 +131,17 @@ func boundaryInside(a, b *shape) (orb.Point, bool) {
 			return s.a, true
 		}
 		cuts = append(cuts[:0], 0, 1)
-		for _, r := range b.polygon {
-			for _, v := range r {
+		// b's vertices near s are the ends of b's edges near s.
+		b.near(s.bound(), func(o segment) bool {
+			for _, v := range [2]orb.Point{o.a, o.b} {
 				if s.distance(v) <= eps {
 					if t := s.param(v); t > 0 && t < 1 {
 						cuts = append(cuts, t)
 					}
 				}
 			}
-		}
+			return true
+		})
 		sort.Float64s(cuts)
 		for i := 1; i < len(cuts); i++ {
 			t := (cuts[i-1] + cuts[i]) / 2

@@ -25,7 +25,8 @@ type Known struct {
 // (Parse already reported why) are checked for codes only.
 //
 // Errors: code format, duplicates, unknown or mismatched community, unknown
-// zone or a zone of another subdistrict, bad kind, bad rings, self-crossing
+// zone or a zone of another subdistrict, bad kind, bad rings (too few or too
+// many positions, open, no area), self-crossing or self-overlapping
 // boundaries, overlaps between any two grids. Warnings: gaps inside a
 // community and communities in several pieces.
 func Validate(grids []Grid, known Known) []Problem {
@@ -41,9 +42,7 @@ func Validate(grids []Grid, known Known) []Problem {
 		}
 		shape := checkPolygon(g.Geometry)
 		if len(shape) == 0 {
-			if ring, p, crossed := selfIntersection(g.Geometry); crossed {
-				shape = append(shape, errorAt(i, g.Code, ProblemSelfIntersection, ring, round6(p[0]), round6(p[1])))
-			}
+			shape = checkShape(g.Geometry)
 		}
 		for _, p := range shape {
 			p.Feature, p.Code = i, g.Code
@@ -61,10 +60,29 @@ func Validate(grids []Grid, known Known) []Problem {
 	}
 	problems, overlapping := checkOverlaps(grids, shapes, &tree, problems)
 	problems = checkTilings(grids, usable, overlapping, &tree, problems)
-	sort.SliceStable(problems, func(i, j int) bool {
-		fi, fj := problems[i].Feature, problems[j].Feature
-		return fi >= 0 && (fj < 0 || fi < fj)
-	})
+	sortProblems(problems)
+	return problems
+}
+
+// checkShape checks a polygon that passed checkPolygon: its boundary must not
+// cross itself, and each ring must enclose at least MinRingAreaM2 without
+// running back over itself. A ring that crosses itself is named for that (a
+// bow-tie's signed area is 0); a ring with no area is named for that, not
+// for the edges that, lying on one line, overlap.
+func checkShape(poly orb.Polygon) []Problem {
+	kind, bad, p, found := selfIntersection(poly)
+	if found && kind == ProblemSelfIntersection {
+		return []Problem{errorAt(0, "", kind, bad, round6(p[0]), round6(p[1]))}
+	}
+	var problems []Problem
+	for ri, ring := range poly {
+		if area := geo.Area(ring); !(area >= MinRingAreaM2) {
+			problems = append(problems, errorAt(0, "", ProblemZeroArea, RingRef(ri), math.Round(area*100)/100, MinRingAreaM2))
+		}
+	}
+	if found && len(problems) == 0 {
+		problems = append(problems, errorAt(0, "", kind, bad, round6(p[0]), round6(p[1])))
+	}
 	return problems
 }
 

@@ -3,6 +3,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -59,7 +60,22 @@ var statusOf = map[apperr.Code]int{
 
 // Status returns the HTTP status for err.
 func Status(err error) int {
-	return statusOf[apperr.CodeOf(err)]
+	return statusOf[apperr.CodeOf(Classify(err))]
+}
+
+// Classify is the safety net behind the checks at the edge: a value the database refuses as
+// data (PostgreSQL SQLSTATE class 22, "data exception": invalid byte sequence, invalid input
+// syntax, value out of range …) came from the request, so it is the caller's 400, not a 500.
+// The error keeps its cause for the log.
+func Classify(err error) error {
+	if err == nil || apperr.CodeOf(err) != apperr.Internal {
+		return err
+	}
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) && strings.HasPrefix(coded.SQLState(), "22") {
+		return apperr.Wrap(err, apperr.Invalid, "request.bad_value")
+	}
+	return err
 }
 
 // Keyed is a message argument that has a translation of its own (a status, an action, a role).
@@ -68,7 +84,7 @@ type Keyed interface{ I18nKey() string }
 // Body translates err for lang: the message, its arguments that have translations of their own,
 // and details whose message is a catalogue key.
 func (rs *Responder) Body(lang string, err error) ErrorBody {
-	e, ok := apperr.As(err)
+	e, ok := apperr.As(Classify(err))
 	if !ok {
 		e = apperr.New(apperr.Internal, "error.internal")
 	}
@@ -97,7 +113,8 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 const MaxJSONBody = 1 << 20
 
 // Decode reads a JSON object from the body into v: the media type must be JSON, the body at most
-// limit bytes, no unknown fields, exactly one value.
+// limit bytes of UTF-8 text without control characters other than tab and line breaks (see
+// checkJSONText), no unknown fields, exactly one value.
 func Decode(r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -108,8 +125,14 @@ func Decode(r *http.Request, v any, limit int64) error {
 	if limit <= 0 {
 		limit = MaxJSONBody
 	}
-	body := http.MaxBytesReader(nil, r.Body, limit)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		return decodeError(err)
+	}
+	if err := checkJSONText(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

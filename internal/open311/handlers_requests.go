@@ -12,6 +12,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 )
 
 // Limits of GET requests (GeoReport v2: at most 90 days or 1000 requests, whichever is smaller).
@@ -316,11 +317,16 @@ func requestAttributes(lang string, defs []AttributeDef, answers map[string][]st
 	for _, d := range defs {
 		a := attributeOf(lang, d)
 		for _, v := range answers[d.Code] {
-			name := v
+			name, chosen := v, false
 			for _, opt := range a.Values {
 				if opt.Key == v {
-					name = opt.Name
+					name, chosen = opt.Name, true
 				}
+			}
+			if !chosen {
+				// A free answer (details, a plate …) is the client's text: public like a description.
+				v = redact.Public(v)
+				name = v
 			}
 			out = append(out, RequestAttribute{Code: d.Code, Label: a.Description, Value: v, Name: name})
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apikey"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/pii"
 	"github.com/yiwang-gov/yiwang/internal/token"
 )
 
@@ -70,7 +71,7 @@ func (h *HTTP) take(ctx context.Context, key apikey.Key, client string, in cases
 	var contact string
 	if len(r.contact) > 0 {
 		b, _ := json.Marshal(r.contact)
-		contact = h.Cases.Vault.Seal(string(b))
+		contact = h.Cases.Vault.For(pii.Open311).Seal(string(b))
 	}
 	record := func(ctx context.Context, tx *sql.Tx, c cases.Case) error {
 		if _, err := h.Cases.DB.TxExec(ctx, tx, `INSERT INTO open311_requests (case_id, api_key_id, token, contact_enc, media_url, created_at)

@@ -189,7 +189,7 @@ func (h *HTTP) failWith(w http.ResponseWriter, r *http.Request, f format, err er
 }
 
 func (h *HTTP) addError(p *problems, r *http.Request, err error) {
-	e, ok := apperr.As(err)
+	e, ok := apperr.As(httpx.Classify(err)) // a value the database refuses as data is the client's 400
 	if !ok || e.Code == apperr.Internal {
 		h.Log.Error("open311 request failed", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
 		p.add(http.StatusBadRequest, "open311.error.unavailable")
@@ -231,6 +231,12 @@ func (h *HTTP) guard(next http.HandlerFunc) http.HandlerFunc {
 				h.fail(w, r, formatOf(r.URL.Path), http.StatusBadRequest, "open311.error.unavailable")
 			}
 		}()
+		// Bad text in the query (NUL, broken UTF-8) is refused here, in the spec's error format,
+		// rather than by httpx.CheckInput, whose answers are yiwang's JSON (issue 10).
+		if err := httpx.CheckValues(r.URL.Query()); err != nil {
+			h.failWith(w, r, formatOf(r.URL.Path), err)
+			return
+		}
 		next(w, r)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apikey"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 )
 
@@ -114,6 +115,10 @@ func readForm(w http.ResponseWriter, r *http.Request, p *problems) (params, bool
 	}
 	if err != nil {
 		p.add(http.StatusBadRequest, "open311.error.form", MaxForm/1024)
+		return nil, false
+	}
+	if e, ok := apperr.As(httpx.CheckValues(r.Form)); ok { // NUL, broken UTF-8 (issue 10)
+		p.add(http.StatusBadRequest, e.Key, e.Args...)
 		return nil, false
 	}
 	return params(r.Form), true

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 )
 
 func TestSplitFile(t *testing.T) {
@@ -165,7 +165,7 @@ func TestRedact(t *testing.T) {
 		"泉秀街 1234 号":               "泉秀街 1234 号",
 		"重量约 20000 公斤":             "重量约 20000 公斤",
 	} {
-		if got := cases.Redact(in); got != want {
+		if got := redact.Public(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}

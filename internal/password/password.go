@@ -1,5 +1,6 @@
 // Package password hashes and checks passwords with argon2id (RFC 9106) in the PHC string format,
-// and enforces the password policy (等保 2.0 defaults: length and character classes).
+// and enforces the password policy (等保 2.0 defaults: length and character classes; plus no
+// common or easily guessed passwords, strength.go).
 package password
 
 import (
@@ -112,8 +113,9 @@ func (h *Hasher) Dummy(ctx context.Context) string {
 const MinLength = 10
 
 // CheckStrength enforces the policy: at least MinLength characters and three of the four classes
-// upper case, lower case, digits, symbols.
-func CheckStrength(pw string) error {
+// upper case, lower case, digits, symbols; not a common password, even disguised (IsCommon); and
+// not easily guessed (Guessable, with userInputs such as the username and the person's name).
+func CheckStrength(pw string, userInputs ...string) error {
 	var upper, lower, digit, symbol bool
 	n := 0
 	for _, r := range pw {
@@ -137,6 +139,12 @@ func CheckStrength(pw string) error {
 	}
 	if n < MinLength || classes < 3 || n > 256 {
 		return apperr.New(apperr.Invalid, "auth.weak_password", MinLength)
+	}
+	if IsCommon(pw) {
+		return apperr.New(apperr.Invalid, "auth.common_password")
+	}
+	if Guessable(pw, userInputs...) {
+		return apperr.New(apperr.Invalid, "auth.guessable_password")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/jpeg"
 	_ "image/png" // registers PNG decoding
@@ -18,13 +19,18 @@ import (
 
 // Limits of an accepted photo.
 const (
-	MaxBytes     = 10 << 20   // 10 MiB per file
-	MaxPixels    = 40_000_000 // decompression bombs are refused before decoding
-	MaxSide      = 2560       // stored photos are scaled down to this long side
-	ThumbSide    = 320
-	JPEGQuality  = 85
-	MaxPerCase   = 9
-	MaxPerAction = 9
+	MaxBytes  = 10 << 20   // 10 MiB per file
+	MaxPixels = 40_000_000 // decompression bombs are refused before decoding
+	// MaxDecodedBytes bounds the memory one decode may take, computed from the header (pixels ×
+	// bytes per pixel of the colour model, see decodedBytes): a 6000×6000 16-bit RGBA PNG is
+	// under MaxPixels yet takes 288 MB. 64 MB admits a 40 MP baseline JPEG (4:2:0), a 16 MP
+	// 8-bit RGBA PNG and an 8 MP progressive JPEG.
+	MaxDecodedBytes = 64 << 20
+	MaxSide         = 2560 // stored photos are scaled down to this long side
+	ThumbSide       = 320
+	JPEGQuality     = 85
+	MaxPerCase      = 9
+	MaxPerAction    = 9
 )
 
 // Processed is a photo ready to store.
@@ -34,8 +40,15 @@ type Processed struct {
 	Width, Height int
 }
 
-// Process checks and cleans one uploaded photo.
-func Process(data []byte) (Processed, error) {
+// Process checks and cleans one uploaded photo with the process-wide Processor.
+func Process(ctx context.Context, data []byte) (Processed, error) {
+	return shared.Process(ctx, data)
+}
+
+// Process checks and cleans one uploaded photo: everything that can be refused from the bytes
+// and the header is refused before the picture is decoded, and decodes wait for a free slot.
+func (p *Processor) Process(ctx context.Context, data []byte) (Processed, error) {
+	p.checked.Add(1)
 	if len(data) > MaxBytes {
 		return Processed{}, apperr.New(apperr.TooLarge, "photo.too_large", MaxBytes>>20)
 	}
@@ -47,20 +60,37 @@ func Process(data []byte) (Processed, error) {
 		}
 		return Processed{}, apperr.New(apperr.Unsupported, "photo.not_image")
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Processed{}, apperr.New(apperr.Unsupported, "photo.not_image")
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return Processed{}, apperr.New(apperr.TooLarge, "photo.too_many_pixels")
+	}
+	if decodedBytes(cfg, format, data) > MaxDecodedBytes {
+		return Processed{}, apperr.New(apperr.TooLarge, "photo.too_large_decoded", MaxDecodedBytes>>20)
+	}
+	if err := p.acquire(ctx); err != nil {
+		return Processed{}, err
+	}
+	defer p.release()
+	return p.decode(data)
+}
+
+func (p *Processor) decode(data []byte) (Processed, error) {
+	p.decoded.Add(1)
+	if p.onDecode != nil {
+		p.onDecode()
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Processed{}, apperr.New(apperr.Unsupported, "photo.not_image")
 	}
-	img = upright(img, orientation(data))
-	full := scale(img, MaxSide)
-	thumb := scale(img, ThumbSide)
+	// Scale first, then turn upright: the rotation then copies at most MaxSide² pixels, not the
+	// whole original.
+	o := orientation(data)
+	full := upright(scale(img, MaxSide), o)
+	thumb := upright(scale(img, ThumbSide), o)
 	var out, small bytes.Buffer
 	if err := jpeg.Encode(&out, full, &jpeg.Options{Quality: JPEGQuality}); err != nil {
 		return Processed{}, err

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -54,7 +55,7 @@ func TestProcessStripsMetadataAndRotates(t *testing.T) {
 	if !bytes.Contains(in, []byte("GPS-SECRET")) {
 		t.Fatal("fixture lacks metadata")
 	}
-	p, err := Process(in)
+	p, err := Process(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestProcessStripsMetadataAndRotates(t *testing.T) {
 func TestProcessScalesPNGAndRefusesBadInput(t *testing.T) {
 	var buf bytes.Buffer
 	png.Encode(&buf, sample(3000, 1000))
-	p, err := Process(buf.Bytes())
+	p, err := Process(context.Background(), buf.Bytes())
 	if err != nil || p.Width != MaxSide || p.Height != MaxSide/3 {
 		t.Fatalf("scaled png: %dx%d %v", p.Width, p.Height, err)
 	}
@@ -96,14 +97,14 @@ func TestProcessScalesPNGAndRefusesBadInput(t *testing.T) {
 		"heic":      append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...),
 	}
 	for name, data := range cases {
-		_, err := Process(data)
+		_, err := Process(context.Background(), data)
 		if apperr.CodeOf(err) != apperr.Unsupported {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	big := make([]byte, MaxBytes+1)
 	copy(big, buf.Bytes())
-	if _, err := Process(big); apperr.CodeOf(err) != apperr.TooLarge {
+	if _, err := Process(context.Background(), big); apperr.CodeOf(err) != apperr.TooLarge {
 		t.Errorf("oversized: %v", err)
 	}
 }
@@ -114,6 +115,6 @@ func FuzzProcessNeverPanics(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		Process(b)
+		Process(context.Background(), b)
 	})
 }

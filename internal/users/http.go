@@ -25,6 +25,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/users/{id}/password", h.resetPassword)
 	mux.HandleFunc("POST /api/v1/users/{id}/roles", h.grant)
 	mux.HandleFunc("DELETE /api/v1/users/{id}/roles/{grant}", h.revoke)
+	mux.HandleFunc("DELETE /api/v1/users/{id}/mfa", h.resetSecondFactor)
 }
 
 func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {

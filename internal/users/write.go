@@ -81,7 +81,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 		if !ok {
 			return User{}, apperr.New(apperr.Invalid, "auth.bad_phone")
 		}
-		phoneHash, phoneEnc, phoneMasked = s.Vault.Hash(p), s.Vault.Seal(p), pii.MaskPhone(p)
+		phoneHash, phoneEnc, phoneMasked = s.Vault.Hash(p), s.Vault.For(pii.Users).Seal(p), pii.MaskPhone(p)
 	}
 	hash, err := s.Hasher.Hash(ctx, in.Password)
 	if err != nil {
@@ -227,6 +227,9 @@ func (s *Service) ResetPassword(ctx context.Context, id, newPassword string) err
 	if err != nil {
 		return err
 	}
+	if err := credentialsOf(ctx, u); err != nil {
+		return err
+	}
 	if err := password.CheckStrength(newPassword); err != nil {
 		return err
 	}
@@ -271,6 +274,9 @@ func (s *Service) Grant(ctx context.Context, id string, r RoleAt) (User, error) 
 	e.Before = audit.Summary(summarize(u.Roles))
 	e.After = audit.Summary(summarize(append(slices.Clone(u.Roles), g)))
 	return s.apply(ctx, scope, u, e, func(tx *sql.Tx) error {
+		if err := s.checkGrantInTx(ctx, tx, id, g); err != nil {
+			return err
+		}
 		return s.insertGrant(ctx, tx, id, g, s.Now().UTC())
 	})
 }

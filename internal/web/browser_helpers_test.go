@@ -132,8 +132,9 @@ func (b *browser) tab(t *testing.T, width, height int64) *tab {
 	return tb
 }
 
-// timeout bounds each step, so a missing element fails the test in seconds rather than minutes.
-const timeout = 15 * time.Second
+// timeout bounds each step, so a missing element fails the test in half a minute rather than at the
+// package timeout; it leaves room for a page on two cores shared with other packages under -race.
+const timeout = 30 * time.Second
 
 func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()

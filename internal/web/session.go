@@ -3,7 +3,10 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/auth"
@@ -41,24 +44,64 @@ func (w *Web) needs(page pageID, next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// safeNext returns next when it is a path on this site, else "/". It keeps the sign-in page
-// from sending anyone to another site (an open redirect).
+// safeNext returns next when it is a path on this site, else "/". It keeps the sign-in page and
+// the language switch from sending anyone to another site (an open redirect; 等保 2.0,
+// GB/T 22239-2019 8.1.4.4 软件容错: validate what users send). It judges the path as a browser
+// would: browsers drop tabs and newlines anywhere, trim control characters and spaces, treat "\"
+// as "/", percent-decode and resolve "." and ".." — so any of these that could turn the path into
+// "//host" or "scheme:" is refused rather than repaired.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\r\n") {
+	if !sameSitePath(next) {
 		return "/"
 	}
 	return next
+}
+
+// sameSitePath reports whether next is a plain path on this site (see safeNext).
+func sameSitePath(next string) bool {
+	if !strings.HasPrefix(next, "/") || !plainText(next) {
+		return false
+	}
+	p, _, _ := strings.Cut(next, "#")
+	p, _, _ = strings.Cut(p, "?")
+	// Decode until nothing changes (a proxy or a second redirect may decode again); a bad
+	// escape is refused.
+	for range 4 {
+		d, err := url.PathUnescape(p)
+		if err != nil || !plainText(d) {
+			return false
+		}
+		if d == p {
+			break
+		}
+		p = d
+	}
+	if strings.Contains(p, "%") || strings.Contains(p, "//") {
+		return false
+	}
+	cleaned := path.Clean(p)
+	return strings.HasPrefix(cleaned, "/") && !strings.HasPrefix(cleaned, "//") && !strings.Contains(cleaned, ":")
+}
+
+// plainText refuses what browsers strip or reinterpret in a URL: invalid UTF-8, control
+// characters (tabs and newlines included), spaces of any kind and backslashes.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 // afterLogin is where the sign-in page sends the caller: next, unless it is a sign-in page.
 func afterLogin(next string) string {
 	next = safeNext(next)
 	path, _, _ := strings.Cut(next, "?")
-	if path == "/login" || path == "/signup" || path == "/logout" {
+	if path == "/login" || path == "/login/mfa" || path == "/signup" || path == "/logout" {
 		return "/"
 	}
 	return next

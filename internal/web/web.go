@@ -45,7 +45,7 @@ type Web struct {
 
 // pageNames are the templates that are whole pages; each is parsed with base.html.
 var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
-	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries"}
+	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
 var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo."}
@@ -101,6 +101,7 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static", w.static))
 	mux.HandleFunc("GET /login", w.login)
 	mux.HandleFunc("POST /login", w.loginWithoutScript)
+	mux.HandleFunc("GET /login/mfa", w.mfaPage)
 	mux.HandleFunc("GET /signup", w.signup)
 	mux.HandleFunc("GET /logout", w.signedIn(w.logoutPage))
 	mux.HandleFunc("POST /logout", w.logout)

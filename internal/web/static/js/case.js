@@ -103,6 +103,21 @@ function renderHead(c) {
   if (c.merged_into) {
     head.append(el('p', { class: 'alert alert-info' }, t('desk.case.merged_into'), ' ', el('a', { href: '/cases/' + c.merged_into }, t('desk.case.open_target'))));
   }
+  if (c.following) {
+    // 我也遇到: the caller follows someone else's case and sees only what the public sees.
+    const leave = el('button', { type: 'button', class: 'btn btn-small', id: 'leave-case' }, t('desk.case.leave'));
+    leave.addEventListener('click', async () => {
+      leave.disabled = true;
+      try {
+        await api('DELETE', `cases/${caseID}/join`);
+        window.location.assign('/my');
+      } catch (err) {
+        show(message, err.message, 'error');
+        leave.disabled = false;
+      }
+    });
+    head.append(el('p', { class: 'alert alert-info', id: 'following-note' }, t('desk.case.following'), ' ', leave));
+  }
 }
 
 function renderFacts(c) {
@@ -140,16 +155,19 @@ function reporter(c) {
   }
   const masked = el('span', { id: 'case-reporter-masked' }, [c.reporter_name, c.reporter_phone].filter(Boolean).join(' · '));
   if (!callsBack || !c.reporter_phone) return el('span', { class: 'contact', id: 'case-reporter' }, masked);
+  // Every reveal says why (recorded with it in the audit log).
+  const reason = el('select', { id: 'contact-reason', 'aria-label': t('desk.contact.reason') },
+    ['callback', 'site', 'clarify', 'safety'].map((r) => el('option', { value: t('desk.contact.reason.' + r) }, t('desk.contact.reason.' + r))));
   const button = el('button', { type: 'button', class: 'btn btn-small', id: 'reveal-contact' }, t('desk.contact.reveal'));
-  button.addEventListener('click', () => revealContact(button));
-  return el('span', { class: 'contact', id: 'case-reporter' }, masked, ' ', button);
+  button.addEventListener('click', () => revealContact(button, reason.value));
+  return el('span', { class: 'contact', id: 'case-reporter' }, masked, ' ', reason, ' ', button);
 }
 
-async function revealContact(button) {
+async function revealContact(button, reason) {
   hide(message);
   button.disabled = true;
   try {
-    state.contact = await api('POST', `cases/${caseID}/contact`);
+    state.contact = await api('POST', `cases/${caseID}/contact`, { reason });
     renderFacts(state.c);
     document.getElementById('contact-phone')?.focus();
   } catch (err) {
@@ -478,7 +496,7 @@ function renderTimeline(events) {
 
 async function renderNearby(c) {
   const panel = document.getElementById('nearby-panel');
-  if (!staff || !['confirming', 'reported', 'registered', 'dispatched', 'returned', 'handling'].includes(c.status)) {
+  if (c.following || !['confirming', 'reported', 'registered', 'dispatched', 'returned', 'handling'].includes(c.status)) {
     panel.hidden = true;
     return;
   }
@@ -495,10 +513,27 @@ async function renderNearby(c) {
       const merge = el('button', { type: 'button', class: 'btn btn-small', dataset: { target: n.id } }, t('desk.case.merge_into', n.number));
       merge.addEventListener('click', () => openForm('merge', n.id));
       item.append(merge);
+    } else if (!staff) {
+      // A resident does not merge: they follow the other case (我也遇到) and see its public face.
+      const join = el('button', { type: 'button', class: 'btn btn-small join-case', dataset: { target: n.id } }, t('desk.case.join'));
+      join.addEventListener('click', () => joinCase(join, n.id));
+      item.append(join);
     }
     return item;
   }) : [el('li', { class: 'muted' }, t('desk.case.no_nearby'))]));
   panel.hidden = false;
+}
+
+async function joinCase(button, id) {
+  hide(message);
+  button.disabled = true;
+  try {
+    await api('POST', `cases/${id}/join`);
+    window.location.assign('/cases/' + id);
+  } catch (err) {
+    show(message, err.message, 'error');
+    button.disabled = false;
+  }
 }
 
 function renderMap(c) {

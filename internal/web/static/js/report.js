@@ -5,7 +5,7 @@
 // name and phone, the urgency and the kind. Open cases nearby (anonymised) are drawn on the map.
 import { api, config, el, show, t, when } from './api.js';
 import { categories, categoryPicker, nameOf, statusChip, statusName } from './casekit.js';
-import { mapPicker } from './ui/map.js';
+import { mapPicker, textTip } from './ui/map.js';
 import { photoPicker } from './ui/photos.js';
 import { clearErrors, fieldError, showErrors } from './ui/fields.js';
 
@@ -30,12 +30,13 @@ async function showNearby(place) {
   const map = state.picker.map;
   if (!map) return;
   try {
-    const res = await api('GET', `public/cases?lat=${place.lat}&lng=${place.lng}&radius=1000`);
+    // The catalogue may still be loading when the place is first known: wait for it (once).
+    const [res, cats] = await Promise.all([api('GET', `public/cases?lat=${place.lat}&lng=${place.lng}&radius=1000`), categories()]);
     if (state.nearby) state.nearby.remove();
     state.nearby = L.layerGroup(res.cases.map((c) => {
-      const cat = state.cats.get(c.category_code);
+      const cat = cats.get(c.category_code);
       return L.circleMarker([c.lat, c.lng], { radius: 6, color: '#8a5a00', weight: 1.5, fillColor: '#f0b429', fillOpacity: 0.85 })
-        .bindTooltip(`${statusName(c.status)} · ${cat ? nameOf(cat) : t('desk.case.no_category')} · ${when(c.reported_date).slice(0, 10)}`);
+        .bindTooltip(textTip(`${statusName(c.status)} · ${cat ? nameOf(cat) : t('desk.case.no_category')} · ${when(c.reported_date).slice(0, 10)}`));
     })).addTo(map);
     count.textContent = res.cases.length ? t('desk.report.nearby_open', res.cases.length) : t('desk.report.nearby_none');
   } catch {
@@ -112,7 +113,9 @@ function duplicates(c) {
     follow.addEventListener('click', async () => {
       follow.disabled = keep.disabled = true;
       try {
-        // The desk merges duplicates: tell it this report is the same problem.
+        // Follow the likeliest one at once (我也遇到: its public face and updates), and ask the
+        // desk, who alone merges, to merge this report into it.
+        await api('POST', `cases/${c.duplicates[0].id}/join`);
         await api('POST', `cases/${c.id}/actions/comment`, { note: t('desk.report.dup_note', c.duplicates.map((d) => d.number).join('、')) });
         answer.textContent = t('desk.report.dup_followed');
       } catch (err) {

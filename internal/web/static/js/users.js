@@ -84,7 +84,24 @@ function actions(u) {
   reset.addEventListener('click', () => dialogs.reset.open(u));
   const grant = el('button', { type: 'button', class: 'btn btn-small' }, t('web.users.grant'));
   grant.addEventListener('click', () => dialogs.grant.open(u));
-  return el('div', { class: 'row-actions' }, toggle, reset, grant);
+  // A lost phone: the account's second factor is removed and it enrols again at its next sign-in.
+  const mfa = el('button', { type: 'button', class: 'btn btn-small mfa-reset' }, t('web.users.mfa_reset'));
+  mfa.addEventListener('click', () => resetSecondFactor(u, mfa));
+  return el('div', { class: 'row-actions' }, toggle, reset, grant, mfa);
+}
+
+async function resetSecondFactor(u, button) {
+  const sure = await confirmDialog({ title: t('web.users.mfa_reset'), danger: true, confirm: t('web.users.mfa_reset'),
+    text: t('web.users.mfa_reset_confirm', u.username) });
+  if (!sure) return;
+  button.disabled = true;
+  try {
+    await api('DELETE', `users/${encodeURIComponent(u.id)}/mfa`);
+    statusLine.textContent = t('web.users.mfa_reset_done', u.username);
+  } catch (err) {
+    statusLine.textContent = err.message;
+  }
+  button.disabled = false;
 }
 
 async function revokeRole(u, g) {

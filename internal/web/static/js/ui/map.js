@@ -30,6 +30,16 @@ export async function gridBackground(map) {
   return window.L.geoJSON(collection, { interactive: false, style: gridStyle }).addTo(map);
 }
 
+/**
+ * textTip is the content of a tooltip or popup that shows text. Leaflet's bindTooltip and
+ * bindPopup take a string as HTML: a category or grid name such as "<img onerror=…>" would be
+ * markup. An element whose text is set (textContent, never parsed) shows it as written. Every
+ * tooltip or popup with data in it goes through here or through el().
+ */
+export function textTip(text) {
+  return el('span', { text });
+}
+
 /** pin is the marker of a chosen or shown place. */
 export function pin(latlng, options = {}) {
   return window.L.circleMarker(latlng, { radius: 9, color: '#ffffff', weight: 3, fillColor: '#c8102e', fillOpacity: 1, ...options });
