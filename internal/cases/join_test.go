@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -156,20 +154,5 @@ func postPhoto(t *testing.T, c *apptest.Client, caseID string) (int, string) {
 	if err := jpeg.Encode(&img, image.NewRGBA(image.Rect(0, 0, 16, 16)), nil); err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, _ := w.CreateFormFile("photo", "p.jpg")
-	part.Write(img.Bytes())
-	w.Close()
-	req, _ := http.NewRequest("POST", c.Base+"/api/v1/cases/"+caseID+"/photos", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+c.Token)
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out bytes.Buffer
-	out.ReadFrom(resp.Body)
-	return resp.StatusCode, out.String()
+	return c.Upload("/api/v1/cases/"+caseID+"/photos", "photo", "p.jpg", img.Bytes())
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"image"
 	"image/jpeg"
-	"mime/multipart"
-	"net/http"
 	"testing"
 
 	"github.com/yiwang-gov/yiwang/internal/apptest"
@@ -18,23 +16,7 @@ import (
 // uploadPhoto posts one file as the "photo" part of a multipart form.
 func uploadPhoto(t *testing.T, c *apptest.Client, caseID string, data []byte) (int, string) {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, _ := w.CreateFormFile("photo", "p.png")
-	part.Write(data)
-	w.Close()
-	req, _ := http.NewRequest("POST", c.Base+"/api/v1/cases/"+caseID+"/photos", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+c.Token)
-	req.Header.Set("Accept-Language", "en")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out bytes.Buffer
-	out.ReadFrom(resp.Body)
-	return resp.StatusCode, out.String()
+	return c.Upload("/api/v1/cases/"+caseID+"/photos?lang=en", "photo", "p.png", data)
 }
 
 // Issue 10 item 3: a decompression bomb (6000×6000 16-bit RGBA PNG: 36 MP, 288 MB decoded) sent
