@@ -112,16 +112,20 @@ type loginData struct {
 	Message string // an error to show at once (sign-in without JavaScript)
 }
 
-func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
-	next := afterLogin(r.URL.Query().Get("next"))
-	if _, ok := access.From(r.Context()); ok {
-		http.Redirect(rw, r, next, http.StatusSeeOther)
-		return
+// signInPage serves a step of signing in (the password: "login"; the second factor: "mfa"): a
+// caller already signed in goes on to next.
+func (w *Web) signInPage(page, title, script string) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		next := afterLogin(r.URL.Query().Get("next"))
+		if _, ok := access.From(r.Context()); ok {
+			http.Redirect(rw, r, next, http.StatusSeeOther)
+			return
+		}
+		v := w.newView(r, "", title)
+		v.Script = script
+		v.Data = loginData{Next: next}
+		w.render(rw, r, http.StatusOK, page, v)
 	}
-	v := w.newView(r, "", "web.login.title")
-	v.Script = "login.js"
-	v.Data = loginData{Next: next}
-	w.render(rw, r, http.StatusOK, "login", v)
 }
 
 // loginWithoutScript answers a sign-in form posted by a browser that runs no JavaScript. The

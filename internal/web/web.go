@@ -99,9 +99,12 @@ func New(cfg Config) (*Web, error) {
 // caller; the API under /api/v1 does its own checks.
 func (w *Web) Register(mux *httpx.Mux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static", w.static))
-	mux.HandleFunc("GET /login", w.login)
+	mux.HandleFunc("GET /login", w.signInPage("login", "web.login.title", "login.js"))
 	mux.HandleFunc("POST /login", w.loginWithoutScript)
-	mux.HandleFunc("GET /login/mfa", w.mfaPage)
+	// The second step asks for a code of the authenticator, or sets one up (mfa.js, through
+	// /api/v1/auth/mfa/…); it needs no session: the sign-in page hands over the challenge of the
+	// right password in the tab's sessionStorage.
+	mux.HandleFunc("GET /login/mfa", w.signInPage("mfa", "web.mfa.title", "mfa.js"))
 	mux.HandleFunc("GET /signup", w.signup)
 	mux.HandleFunc("GET /logout", w.signedIn(w.logoutPage))
 	mux.HandleFunc("POST /logout", w.logout)
