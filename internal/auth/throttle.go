@@ -138,7 +138,7 @@ func (s *Service) release(ctx context.Context, ip string) {
 	s.DB.Exec(ctx, `UPDATE login_failures_by_ip SET failures = failures - 1 WHERE client_ip = $1 AND failures > 0`, ip)
 }
 
-// PurgeFailures forgets failures a day after the last one, and address windows that ended.
+// purgeFailures forgets failures a day after the last one, and address windows that ended.
 func (s *Service) purgeFailures(ctx context.Context, now time.Time) error {
 	if _, err := s.DB.Exec(ctx, `DELETE FROM login_failures WHERE last_at_ms + delay_ms < $1`, ms(now.Add(-failureMemory))); err != nil {
 		return err
