@@ -36,6 +36,7 @@ Commands:
   audit rotate-key          add a new audit chain key version (old records stay verifiable)
   keys status | keys rotate-kek | keys rotate-data --table TABLE
                             personal-data keys: list, re-wrap under a new KEK, re-seal a table
+  eval rebuild              recompute every indicator from the cases and their events
   calendar import FILE      import a year of the work calendar (holidays, make-up days, hours)
   backup FILE               write a consistent backup of the database
   gen cases --count N       generate a synthetic case history (benchmarks, demos)
@@ -75,6 +76,8 @@ func main() {
 		err = genCmd(ctx, args)
 	case "keys":
 		err = keysCmd(ctx, args)
+	case "eval":
+		err = evalCmd(ctx, args)
 	case "apikey":
 		err = apikeyCmd(ctx, args)
 	case "backup":

@@ -13,7 +13,8 @@ func TestSeparatedAdminDuties(t *testing.T) {
 		}
 	}
 	exclusive := map[Permission]Role{UserWrite: SecAdmin, AuditRead: AuditAdmin, TerritoryWrite: SysAdmin,
-		CalendarWrite: SysAdmin, CategoryWrite: SysAdmin, CaseImport: SysAdmin, DeliveryRead: SysAdmin}
+		CalendarWrite: SysAdmin, CategoryWrite: SysAdmin, CaseImport: SysAdmin, DeliveryRead: SysAdmin,
+		EvalConfigure: SysAdmin}
 	for perm, owner := range exclusive {
 		for _, role := range []Role{SysAdmin, SecAdmin, AuditAdmin} {
 			if got := Allowed(role, perm); (got != None) != (role == owner) {

@@ -25,6 +25,14 @@ const (
 	// DeliveryRead lists the outbox's outside deliveries (SMS, WeChat) and sends a failed one again.
 	// Deliveries belong to no org node: only a scope over the whole district reaches them.
 	DeliveryRead Permission = "notify.deliveries"
+	// EvalRead reads the indicators, rankings and briefings of the units in reach (package eval).
+	EvalRead Permission = "eval.read"
+	// EvalPeople reads the person tables (赛马场) of the staff in reach, with their evidence.
+	EvalPeople Permission = "eval.people"
+	// EvalPick records a leader's pick of a 担当者 candidate, with the reason.
+	EvalPick Permission = "eval.pick"
+	// EvalConfigure adds scoring schemes and scheme versions (district-wide only).
+	EvalConfigure Permission = "eval.configure"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -49,33 +57,39 @@ var table = map[Role]map[Permission]Reach{
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
+		EvalRead: Subtree,
 	},
 	IntakeOperator: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
+		EvalRead: Subtree,
 	},
 	ShiftLead: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
+		EvalRead: Subtree, EvalPeople: Subtree,
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
+		EvalRead: Subtree,
 	},
 	DepartmentStaff: {
 		// A department serves the whole district, so it needs the whole map.
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseRead: Dispatched, CaseAct: Dispatched, CaseContact: Dispatched,
+		EvalRead: Dispatched,
 	},
 	Leader: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		UserRead:     Subtree,
 		CalendarRead: District, CategoryRead: District,
 		CaseRead: Subtree, CaseAct: Subtree,
+		EvalRead: Subtree, EvalPeople: Subtree, EvalPick: Subtree,
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
@@ -84,7 +98,8 @@ var table = map[Role]map[Permission]Reach{
 		CaseImport: Subtree,
 		// Held at the district node it reaches the whole district, which the deliveries need
 		// (notify.Deliveries refuses a narrower scope); at a subdistrict it reaches none of them.
-		DeliveryRead: Subtree,
+		DeliveryRead:  Subtree,
+		EvalConfigure: Subtree,
 	},
 	SecAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -102,6 +117,7 @@ var table = map[Role]map[Permission]Reach{
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree,
+		EvalRead: Subtree,
 	},
 	// Volunteers report what they find on patrol and follow their own reports, like residents.
 	Volunteer: {
@@ -132,4 +148,5 @@ func Allowed(role Role, perm Permission) Reach {
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
 	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
-	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead}
+	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead,
+	EvalRead, EvalPeople, EvalPick, EvalConfigure}

@@ -22,6 +22,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
 	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
@@ -47,6 +48,7 @@ type App struct {
 	Users      *users.Service
 	Auth       *auth.Service
 	Grids      *grid.Service
+	Eval       *eval.Service
 	Calendar   *calendar.Service
 	Categories *category.Service
 	Routing    *routing.Service
@@ -175,6 +177,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
+	a.Eval = &eval.Service{DB: d, Outbox: outbox, Cases: evalCases{a.Cases}, Directory: evalDirectory{a.Org}, Now: now, Log: log}
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}
 	a.APIKeys = &apikey.Service{DB: d, Now: now, Limiter: apikey.NewLimiter(apikey.DefaultRate)}
 	// The category catalogue ships with the standard codes; a new database starts with it.
@@ -182,6 +185,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		return nil, fmt.Errorf("load the category catalogue: %w", err)
 	}
 	if err := a.Grids.LoadIndex(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.Eval.LoadDefaults(ctx); err != nil {
+		return nil, fmt.Errorf("load the scoring schemes: %w", err)
+	}
+	if err := a.Eval.Start(ctx); err != nil {
 		return nil, err
 	}
 	// Reporters' names written before they were sealed are sealed now (once; nothing to read after).
@@ -228,12 +237,14 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	// Background work: this node's live feed, and the periodic jobs (once per cluster).
+	// Background work: this node's live feed, the periodic jobs (once per cluster) and the
+	// indicators following the outbox.
 	bgCtx, stopBackground := context.WithCancel(System(ctx, "jobs"))
-	background := make(chan struct{}, 2)
+	background := make(chan struct{}, 3)
 	go func() { a.Feed.Run(bgCtx); background <- struct{}{} }()
 	go func() { a.Jobs.Run(bgCtx, a.Cfg.JobTick); background <- struct{}{} }()
-	defer func() { stopBackground(); <-background; <-background }()
+	go func() { a.Eval.Run(bgCtx, time.Second); background <- struct{}{} }()
+	defer func() { stopBackground(); <-background; <-background; <-background }()
 	select {
 	case err := <-errc:
 		return err

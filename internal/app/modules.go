@@ -10,6 +10,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/calendar"
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
+	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/jobs"
 	"github.com/yiwang-gov/yiwang/internal/module"
@@ -40,6 +41,7 @@ func (a *App) modules() module.Set {
 		(&open311.HTTP{Services: a.Open311, Cases: a.Cases, Grids: a.Grids, Org: a.Org, Keys: a.APIKeys, Catalog: a.Catalog,
 			Log: a.Log, Test: a.Cfg.Demo}).Module(),
 		(&apikey.HTTP{Keys: a.APIKeys, R: rs}).Module(),
+		(&eval.HTTP{Eval: a.Eval, R: rs}).Module(),
 		a.platformModule(),
 	}
 }

@@ -80,11 +80,15 @@ func StartOn(t testing.TB, d *db.DB, configure func(*app.Config)) *Server {
 	// The live feed runs as under serve; periodic jobs do not: tests call them with their clock.
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	feedDone := make(chan struct{})
+	evalDone := make(chan struct{})
 	go func() { defer close(feedDone); a.Feed.Run(feedCtx) }()
+	// The indicators follow the outbox as under serve; tests that read them call CatchUp first.
+	go func() { defer close(evalDone); a.Eval.Run(feedCtx, 500*time.Millisecond) }()
 	t.Cleanup(func() {
 		srv.Close()
 		stopFeed()
 		<-feedDone
+		<-evalDone
 		a.Cases.Writer.Close()
 	})
 	return &Server{App: a, URL: srv.URL, srv: srv}

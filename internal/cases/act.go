@@ -107,8 +107,12 @@ func (s *Service) Act(ctx context.Context, id string, action Action, in ActInput
 				return err
 			}
 		}
+		ended, endedDue := c.Stage, c.StageDue
 		if err := s.apply(ctx, tx, &c, action, in, out, now, data); err != nil {
 			return err
+		}
+		if out.StageReset {
+			stampEnded(data, ended, endedDue)
 		}
 		seq, err := s.nextSeq(ctx, tx, c.ID)
 		if err != nil {

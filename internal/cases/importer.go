@@ -264,6 +264,17 @@ func (s *Service) recordHistory(ctx context.Context, tx *sql.Tx, it *intake) err
 		case Supervise:
 			c.SuperviseCount++
 		}
+		prev := c.Status
+		if i > 0 {
+			prev = it.history.states[i-1].Status
+		}
+		if prev != st.Status {
+			due, err := s.importedDue(ctx, &c, prev, stageStart)
+			if err != nil {
+				return err
+			}
+			stampEnded(data, stageOf(prev), due)
+		}
 		if i == 0 || it.history.states[i-1].Status != st.Status {
 			stageStart = ev.At.UTC()
 		}
@@ -297,4 +308,22 @@ func (s *Service) recordHistory(ctx context.Context, tx *sql.Tx, it *intake) err
 	}
 	_, err := s.DB.TxExec(ctx, tx, q+" WHERE id=$1", args...)
 	return err
+}
+
+// importedDue is the limit of the clock an imported step stopped: the stage of the status it
+// left, started when that status began, limited as a live case's would be (the handling stage
+// by the deadline the old system recorded, when it gave one).
+func (s *Service) importedDue(ctx context.Context, c *Case, from Status, start time.Time) (*time.Time, error) {
+	stage := stageOf(from)
+	if stage == StageNone {
+		return nil, nil
+	}
+	if stage == StageHandle && c.imported && c.Deadline != nil {
+		return c.Deadline, nil
+	}
+	due, ok, err := s.Clock.Due(ctx, CategoryRef{Class: c.CategoryClass, Code: c.CategoryCode}, c.Urgency, stage, start)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &due, nil
 }

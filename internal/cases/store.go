@@ -147,3 +147,16 @@ func (s *Service) appendEvent(ctx context.Context, tx *sql.Tx, caseID string, se
 	}
 	return nil
 }
+
+// stampEnded records on an event the clock it stopped and that clock's limit, so that whether each
+// step was taken in time (按时派遣, 按期处置 …, package eval) is read from the history alone,
+// for live and imported cases alike.
+func stampEnded(data map[string]any, stage Stage, due *time.Time) {
+	if stage == StageNone {
+		return
+	}
+	data["stage"] = string(stage)
+	if due != nil && due.Before(farFuture) {
+		data["due"] = due.UTC()
+	}
+}

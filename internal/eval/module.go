@@ -1,0 +1,20 @@
+package eval
+
+import (
+	_ "embed"
+
+	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/module"
+)
+
+// OpenAPI is this module's part of the API document.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// Module is how the indicators plug into yiwang: routes, API document and the permissions they
+// check. The aggregates follow the outbox on every node (Service.Run, started by app).
+func (h *HTTP) Module() module.Module {
+	return module.Module{Name: "eval", Register: h.Register, OpenAPI: OpenAPI,
+		Permissions: []access.Permission{access.EvalRead, access.EvalPeople, access.EvalPick, access.EvalConfigure}}
+}

@@ -1,0 +1,228 @@
+// Package tabular writes a table as a download — CSV or an Excel workbook — row by row, so that a
+// million rows stream with flat memory. Every export of yiwang (indicators, case lists, briefings)
+// goes through it: one place decides encodings, cell types and file names.
+package tabular
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/yiwang-gov/yiwang/internal/apperr"
+)
+
+// Format is a download format.
+type Format string
+
+const (
+	CSV  Format = "csv"
+	XLSX Format = "xlsx"
+)
+
+// ParseFormat reads a format name; "" and "json" are not downloads (ok false).
+func ParseFormat(s string) (f Format, ok bool, err error) {
+	switch s {
+	case "", "json":
+		return "", false, nil
+	case "csv":
+		return CSV, true, nil
+	case "xlsx":
+		return XLSX, true, nil
+	}
+	return "", false, apperr.New(apperr.Invalid, "export.bad_format", s)
+}
+
+// Writer writes rows of cells: string, integers, float64, *float64 (nil: empty), bool, time.Time
+// (district time) or nil.
+type Writer interface {
+	Row(cells ...any) error
+	// Close finishes the file (an Excel workbook is written out here).
+	Close() error
+}
+
+// zone is the district's time zone, in which times are written.
+var zone = time.FixedZone("CST", 8*3600)
+
+// Start sets the download's headers on w and returns a writer for its rows. name is the file name
+// without its extension.
+func Start(w http.ResponseWriter, f Format, name string) (Writer, error) {
+	file := name + "." + string(f)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": file}))
+	w.Header().Set("Cache-Control", "no-store")
+	switch f {
+	case CSV:
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		return NewCSV(w)
+	case XLSX:
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		return NewXLSX(w, name)
+	}
+	return nil, fmt.Errorf("tabular: format %q", f)
+}
+
+type csvWriter struct {
+	buf *bufio.Writer
+	w   *csv.Writer
+	rec []string
+}
+
+// NewCSV writes CSV to out, beginning with a UTF-8 byte-order mark so that Excel opens Chinese
+// text right.
+func NewCSV(out io.Writer) (Writer, error) {
+	buf := bufio.NewWriterSize(out, 64<<10)
+	if _, err := buf.WriteString("\ufeff"); err != nil {
+		return nil, err
+	}
+	return &csvWriter{buf: buf, w: csv.NewWriter(buf)}, nil
+}
+
+func (c *csvWriter) Row(cells ...any) error {
+	c.rec = c.rec[:0]
+	for _, v := range cells {
+		c.rec = append(c.rec, text(v))
+	}
+	return c.w.Write(c.rec)
+}
+
+func (c *csvWriter) Close() error {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		return err
+	}
+	return c.buf.Flush()
+}
+
+// text is a cell as CSV writes it. A text cell that a spreadsheet would read as a formula gets a
+// leading apostrophe (CSV injection).
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		if x != "" && (x[0] == '=' || x[0] == '+' || x[0] == '-' || x[0] == '@' || x[0] == '\t' || x[0] == '\r') {
+			return "'" + x
+		}
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case *float64:
+		if x == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*x, 'f', -1, 64)
+	case *string:
+		if x == nil {
+			return ""
+		}
+		return text(*x)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		return x.In(zone).Format("2006-01-02 15:04:05")
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		return text(*x)
+	}
+	return fmt.Sprint(v)
+}
+
+type xlsxWriter struct {
+	out  io.Writer
+	f    *excelize.File
+	sw   *excelize.StreamWriter
+	row  int
+	vals []any
+}
+
+// NewXLSX writes an Excel workbook of one sheet to out (with excelize's streaming writer, which
+// keeps rows on disk, not in memory, until Close).
+func NewXLSX(out io.Writer, sheet string) (Writer, error) {
+	f := excelize.NewFile()
+	name := sheetName(sheet)
+	if name != "Sheet1" {
+		if err := f.SetSheetName("Sheet1", name); err != nil {
+			return nil, err
+		}
+	}
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	return &xlsxWriter{out: out, f: f, sw: sw}, nil
+}
+
+// sheetName fits a name to Excel's rules (31 characters, none of []:*?/\).
+func sheetName(s string) string {
+	var out []rune
+	for _, r := range s {
+		switch r {
+		case '[', ']', ':', '*', '?', '/', '\\':
+			r = '_'
+		}
+		out = append(out, r)
+		if len(out) == 31 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "Sheet1"
+	}
+	return string(out)
+}
+
+func (x *xlsxWriter) Row(cells ...any) error {
+	x.row++
+	x.vals = x.vals[:0]
+	for _, v := range cells {
+		switch c := v.(type) {
+		case *float64:
+			if c == nil {
+				x.vals = append(x.vals, nil)
+			} else {
+				x.vals = append(x.vals, *c)
+			}
+		case *string:
+			if c == nil {
+				x.vals = append(x.vals, nil)
+			} else {
+				x.vals = append(x.vals, *c)
+			}
+		case time.Time:
+			x.vals = append(x.vals, text(c))
+		case *time.Time:
+			x.vals = append(x.vals, text(c))
+		default:
+			x.vals = append(x.vals, v)
+		}
+	}
+	cell, err := excelize.CoordinatesToCellName(1, x.row)
+	if err != nil {
+		return err
+	}
+	return x.sw.SetRow(cell, x.vals)
+}
+
+func (x *xlsxWriter) Close() error {
+	defer x.f.Close()
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	_, err := x.f.WriteTo(x.out)
+	return err
+}
