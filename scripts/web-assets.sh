@@ -34,8 +34,9 @@ copy() {
 }
 
 want leaflet 1.9.4
+want echarts 6.1.0
 # Remove earlier copies (keep README.txt, which is committed) so a dropped file does not linger.
-rm -rf "$dst/leaflet"
+rm -rf "$dst/leaflet" "$dst/echarts"
 copy leaflet/dist/leaflet.js leaflet/leaflet.js
 copy leaflet/dist/leaflet.css leaflet/leaflet.css
 copy leaflet/LICENSE leaflet/LICENSE
@@ -43,4 +44,10 @@ for image in layers.png layers-2x.png marker-icon.png marker-icon-2x.png marker-
 	copy "leaflet/dist/images/$image" "leaflet/images/$image"
 done
 
-echo "web-assets: copied leaflet 1.9.4 into ${dst#"$root"/}"
+# ECharts (the leaders' dashboard): the minified UMD build, which sets window.echarts for a page's
+# module, as Leaflet sets window.L. The whole build, not a custom one: it needs no bundler.
+copy echarts/dist/echarts.min.js echarts/echarts.min.js
+copy echarts/LICENSE echarts/LICENSE
+copy echarts/NOTICE echarts/NOTICE
+
+echo "web-assets: copied leaflet 1.9.4 and echarts 6.1.0 into ${dst#"$root"/}"

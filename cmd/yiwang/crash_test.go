@@ -30,7 +30,7 @@ func TestKillDuringIntakeLosesNoAcknowledgedCase(t *testing.T) {
 	const password = "Crash-Test-Passw0rd"
 
 	start := func() (*exec.Cmd, string) {
-		return startYiwang(t, bin, []string{"YIWANG_DEMO_PASSWORD=" + password}, "--demo", "--data", data)
+		return startYiwang(t, bin, []string{"YIWANG_DEMO_PASSWORD=" + password}, "--demo", "--demo-history", "0", "--data", data)
 	}
 	login := func(base string) string { return loginAs(t, base, "donghai.intake_operator", password) }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/app"
 )
@@ -37,6 +38,16 @@ func serve(ctx context.Context, args []string) error {
 		if stats.Accounts > 0 {
 			log.Info("demo district loaded", "subdistricts", stats.Subdistricts, "communities", stats.Communities,
 				"zones", stats.Zones, "departments", stats.Departments, "grids", stats.Grids, "accounts", stats.Accounts)
+			// A demo district comes with a history, so the indicators and rankings have figures.
+			start := time.Now()
+			n, err := a.LoadDemoHistory(ctx)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				log.Info("demo history loaded and indicators rebuilt", "cases", n, "days", app.DemoHistoryDays,
+					"took", time.Since(start).Round(time.Millisecond).String())
+			}
 			if cfg.DemoPassword == "" {
 				// Printed once, to the terminal only (never to the log): it is not stored anywhere.
 				fmt.Fprintf(stdout, "\n演示账号密码 / demo account password: %s\n(账号列表见 README / accounts are listed in the README)\n\n", pw)

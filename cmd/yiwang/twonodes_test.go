@@ -55,7 +55,7 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 	flags := []string{"--db", dbURL, "--sla-every", slaEvery.String(), "--job-tick", "200ms", "--mfa-required-roles=",
 		"--rate-write-ip=0", "--rate-write-account=0"}
 	// Node A migrates the database and loads the demo district once; node B joins it.
-	nodeA, baseA := startYiwang(t, bin, env, append(flags, "--demo", "--data", t.TempDir())...)
+	nodeA, baseA := startYiwang(t, bin, env, append(flags, "--demo", "--demo-history", "0", "--data", t.TempDir())...)
 	_, baseB := startYiwang(t, bin, env, append(flags, "--data", t.TempDir())...)
 	bothUp := time.Now()
 

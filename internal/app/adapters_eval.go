@@ -8,8 +8,10 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/cases"
+	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/org"
+	"github.com/yiwang-gov/yiwang/internal/users"
 )
 
 // The indicators name what they need (eval.Cases, eval.Directory); these adapters give them the
@@ -53,7 +55,14 @@ func (a evalCases) Steps(ctx context.Context, actorID string, from, to time.Time
 	return out, nil
 }
 
-type evalDirectory struct{ org *org.Service }
+type evalDirectory struct {
+	org *org.Service
+	db  *db.DB
+}
+
+func (d evalDirectory) Names(ctx context.Context) (map[string]string, error) {
+	return users.People{}.Names(ctx, d.db.Prepared())
+}
 
 func (d evalDirectory) Units(ctx context.Context, level eval.Level) ([]eval.UnitInfo, error) {
 	places, err := d.org.Places(ctx, string(level))

@@ -177,7 +177,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
-	a.Eval = &eval.Service{DB: d, Outbox: outbox, Cases: evalCases{a.Cases}, Directory: evalDirectory{a.Org}, Now: now, Log: log}
+	a.Eval = &eval.Service{DB: d, Outbox: outbox, Cases: evalCases{a.Cases}, Directory: evalDirectory{org: a.Org, db: d}, Now: now, Log: log,
+		Briefings: eval.Briefings{Desk: briefingDesk{a.Cases}, Schedule: cfg.Briefings}}
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}
 	a.APIKeys = &apikey.Service{DB: d, Now: now, Limiter: apikey.NewLimiter(apikey.DefaultRate)}
 	// The category catalogue ships with the standard codes; a new database starts with it.

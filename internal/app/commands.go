@@ -11,6 +11,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/calendar"
+	"github.com/yiwang-gov/yiwang/internal/cases/casegen"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/demo"
 	"github.com/yiwang-gov/yiwang/internal/password"
@@ -46,6 +47,28 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 }
 
 func generatedPassword() string { return password.Generate() }
+
+// DemoHistoryDays is the span of the demo's synthetic history: a year and a month, so that a
+// year and the month before it can be compared.
+const DemoHistoryDays = 400
+
+// LoadDemoHistory writes Cfg.DemoHistory synthetic historic cases into the demo district (case
+// generator, seed 1) and recomputes the indicators from them, so that a new demo shows a
+// district at work on its 考核 and 排名 pages. Call it once, right after LoadDemoIfEmpty loaded
+// the district; it returns how many cases it wrote.
+func (a *App) LoadDemoHistory(ctx context.Context) (int, error) {
+	n := a.Cfg.DemoHistory
+	if n <= 0 {
+		return 0, nil
+	}
+	if err := casegen.Generate(ctx, a.DB, casegen.Options{Count: n, Days: DemoHistoryDays, Seed: 1, Now: a.Now()}, nil); err != nil {
+		return 0, fmt.Errorf("demo history: %w", err)
+	}
+	if _, err := a.Eval.Rebuild(ctx); err != nil {
+		return 0, fmt.Errorf("demo history: %w", err)
+	}
+	return n, nil
+}
 
 // VerifyAudit checks the audit chain.
 func (a *App) VerifyAudit(ctx context.Context) (audit.Report, error) {

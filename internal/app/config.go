@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/ratelimit"
 )
 
@@ -52,10 +53,18 @@ type Config struct {
 	// PasswordCost lowers the argon2id memory for tests ("test"); empty means the default.
 	PasswordCost string
 
+	// Briefings says which briefings leaders are sent (weekly on Mondays, monthly on the 1st).
+	Briefings eval.Schedule
+
 	// MFARequiredRoles are the roles whose accounts must sign in with a second factor (TOTP,
 	// 等保 2.0 level 3: 双因素鉴别). Under --demo it is empty unless given explicitly, so the
 	// demo's accounts sign in with the demo password alone.
 	MFARequiredRoles []string
+
+	// DemoHistory is how many synthetic historic cases --demo writes into a new demo district
+	// (over DemoHistoryDays, indicators rebuilt after), so the 考核/排名 pages show a district at
+	// work; 0: none.
+	DemoHistory int
 }
 
 // option is one setting: a flag, its YIWANG_* environment variable and its help text.
@@ -72,6 +81,7 @@ var options = []option{
 	{"demo", "YIWANG_DEMO", "load the demo district into an empty database", "false"},
 	{"demo-password", "YIWANG_DEMO_PASSWORD", "password of every demo account (generated and printed once when empty)", ""},
 	{"allow-public-demo", "YIWANG_ALLOW_PUBLIC_DEMO", "let a demo listen on a non-loopback address", "false"},
+	{"demo-history", "YIWANG_DEMO_HISTORY", "synthetic historic cases (over 400 days) --demo writes into a new demo district; 0: none", "20000"},
 	{"secret-key", "YIWANG_SECRET_KEY", "key-encryption keys of personal data: 64+ hex digits each, comma-separated, the last one current (yiwang keys rotate-kek); default: DATA/secret.key, created at first start (nodes sharing one PostgreSQL must share it)", ""},
 	{"sms-webhook", "YIWANG_SMS_WEBHOOK", "URL that receives each SMS as JSON {phone,template,text}; empty: SMS are only logged (codes shown in demo mode)", ""},
 	{"wechat-webhook", "YIWANG_WECHAT_WEBHOOK", "URL of the district's WeChat gateway that sends template messages ({touser,template_id,data}); empty: no WeChat channel", ""},
@@ -94,6 +104,7 @@ var options = []option{
 	{"audit-anchors", "YIWANG_AUDIT_ANCHORS", "append-only log where the audit chain's head is anchored outside the database (best on other storage); default: DATA/audit.anchors", ""},
 	{"audit-anchor-every", "YIWANG_AUDIT_ANCHOR_EVERY", "how often the audit chain's head is anchored", "5m"},
 	{"shutdown-timeout", "YIWANG_SHUTDOWN_TIMEOUT", "how long in-flight requests may finish on SIGTERM", "20s"},
+	{"briefings", "YIWANG_BRIEFINGS", "briefings sent to the leaders of each subdistrict and of the district: weekly (Mondays, the week before), monthly (the 1st, the month before), weekly,monthly or none", "weekly,monthly"},
 	{"log-format", "YIWANG_LOG_FORMAT", "log format: json or text", "json"},
 	{"log-level", "YIWANG_LOG_LEVEL", "log level: debug, info, warn, error", "info"},
 }
@@ -159,6 +170,11 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 		}
 		c.Addr, c.DataDir, c.DatabaseURL = get("addr"), get("data"), get("db")
 		c.Demo, c.DemoPassword, c.AllowPublicDemo = boolean("demo"), get("demo-password"), boolean("allow-public-demo")
+		history, herr := strconv.Atoi(get("demo-history"))
+		if herr != nil || history < 0 {
+			errs = append(errs, "-demo-history: want a number of cases, 0 or more")
+		}
+		c.DemoHistory = history
 		c.SMSWebhook, c.WeChatWebhook, c.WeChatTemplate = get("sms-webhook"), get("wechat-webhook"), get("wechat-template")
 		c.JobTick, c.SLAEvery = duration("job-tick"), duration("sla-every")
 		if c.JobTick <= 0 {
@@ -185,6 +201,9 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 		c.RateLimits = ratelimit.Rules{WritePerIP: rate("rate-write-ip"), WritePerAccount: rate("rate-write-account"),
 			SearchPerIP: rate("rate-search-ip"), SearchPerAccount: rate("rate-search-account")}
 		c.LogFormat, c.LogLevel = get("log-format"), get("log-level")
+		if c.Briefings, err = eval.ParseSchedule(get("briefings")); err != nil {
+			errs = append(errs, "-"+err.Error())
+		}
 		c.AuditKeys, c.AuditAnchors, c.AuditAnchorEvery = get("audit-keys"), get("audit-anchors"), duration("audit-anchor-every")
 		roles, err := mfaRoles(get("mfa-required-roles"))
 		if err != nil {

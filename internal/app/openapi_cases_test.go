@@ -337,4 +337,42 @@ func oaCaseCalls(t *testing.T, k *oaChecker) {
 		body: `{"external_id": "OLD-5", "lat": 24.925, "lng": 118.574, "description": "没有时间"}` + "\n" + `{"x": 1}` + "\n" + "not json\n"})
 	k.do(t, oaCall{as: leader, method: "POST", path: imp, body: lines, contentType: "application/x-ndjson", want: 403})
 	k.do(t, oaCall{as: leader, method: "GET", path: "/api/v1/cases?channel=import&status=handling", want: 200})
+
+	// Exports, statistics and overdue cases (internal/cases/export.go, stats.go).
+	if csv := k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/export?format=csv&lang=en", want: 200}); !bytes.HasPrefix(csv, []byte("\ufeffCase number,")) {
+		t.Errorf("case export: %.80q", csv)
+	}
+	if xlsx := k.do(t, oaCall{as: leader, method: "GET", path: "/api/v1/cases/export?format=xlsx&status=closed", want: 200}); !bytes.HasPrefix(xlsx, []byte("PK")) {
+		t.Errorf("case export as xlsx: %.20q", xlsx)
+	}
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/export?format=pdf", want: 400, invalid: true})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/export?format=csv&status=lost", want: 400, invalid: true})
+	k.do(t, oaCall{as: sec, method: "GET", path: "/api/v1/cases/export?format=csv", want: 403})
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	var stats struct {
+		Groups []struct {
+			Key   string `json:"key"`
+			Count int    `json:"count"`
+		} `json:"groups"`
+	}
+	oaDecode(t, k.do(t, oaCall{as: leader, method: "GET", path: "/api/v1/cases/stats?group=category&from=" + today + "&to=" + today, want: 200}), &stats)
+	reports06010 := 0
+	for _, g := range stats.Groups {
+		if g.Key == "06010" {
+			reports06010 = g.Count
+		}
+	}
+	if reports06010 < 2 {
+		t.Errorf("today's categories miss the two reports of 06010: %+v", stats.Groups)
+	}
+	k.do(t, oaCall{as: staff, method: "GET", path: "/api/v1/cases/stats?group=place&limit=5&from=" + today + "&to=" + today, want: 200})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/stats?group=place&level=grid&code=350503001001001&from=" + today + "&to=" + today, want: 200})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/stats?group=street&from=" + today + "&to=" + today, want: 400, invalid: true})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/stats?group=category&from=2026-03-31&to=2026-03-01", want: 400})
+	k.do(t, oaCall{as: sec, method: "GET", path: "/api/v1/cases/stats?group=category&from=2026-03-01&to=2026-03-31", want: 403})
+	k.do(t, oaCall{as: leader, method: "GET", path: "/api/v1/cases/overdue?limit=20", want: 200})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/overdue?level=community&code=350503001001", want: 200})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/overdue?limit=500", want: 400, invalid: true})
+	k.do(t, oaCall{as: lead, method: "GET", path: "/api/v1/cases/overdue?level=grid", want: 400})
+	k.do(t, oaCall{as: sec, method: "GET", path: "/api/v1/cases/overdue", want: 403})
 }

@@ -366,7 +366,12 @@ func oaGenericCalls(t *testing.T, k *oaChecker, ops map[string]*openapi3.Operati
 		var query []string
 		for _, p := range op.Parameters {
 			if p.Value.In == "query" && p.Value.Required {
-				query = append(query, p.Value.Name+"=1")
+				// The documented example where there is one (a date, a level), else 1.
+				value := "1"
+				if p.Value.Example != nil {
+					value = fmt.Sprint(p.Value.Example)
+				}
+				query = append(query, p.Value.Name+"="+value)
 			}
 		}
 		if len(query) > 0 {
@@ -392,6 +397,7 @@ func oaCalls(t *testing.T, k *oaChecker) {
 	oaNotifyCalls(t, k)
 	oaAPIKeyCalls(t, k)
 	oaMFACalls(t, k)
+	oaEvalCalls(t, k)
 	const pw = apptest.DemoPassword
 	srv := k.srv
 	sec := srv.Login(t, "secadmin")

@@ -26,6 +26,9 @@ type HTTP struct {
 func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/cases", h.create)
 	mux.HandleFunc("GET /api/v1/cases", h.list)
+	mux.HandleFunc("GET /api/v1/cases/export", h.export)
+	mux.HandleFunc("GET /api/v1/cases/stats", h.stats)
+	mux.HandleFunc("GET /api/v1/cases/overdue", h.overdue)
 	mux.HandleFunc("GET /api/v1/cases/{id}", h.get)
 	mux.HandleFunc("GET /api/v1/cases/{id}/events", h.events)
 	mux.HandleFunc("POST /api/v1/cases/{id}/actions/{action}", h.act)

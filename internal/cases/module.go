@@ -34,8 +34,9 @@ func (s *Service) sweep(ctx context.Context, _ time.Time) error {
 }
 
 // EventTypes lists the event types the case desk records: one per workflow action (the report,
-// and the reopening the system records after an unsatisfied rating, included), and the notices of
-// the SLA scan and the review reminders.
+// and the reopening the system records after an unsatisfied rating, included), the arrival of a
+// historic case from an import (silent: no notices, nothing live), and the notices of the SLA scan
+// and the review reminders.
 func EventTypes() []string {
 	var out []string
 	for _, a := range append([]Action{Report, Reopen}, Actions...) {
@@ -43,5 +44,5 @@ func EventTypes() []string {
 			out = append(out, t)
 		}
 	}
-	return append(out, "case.sla_warning", "case.sla_overdue", "case.review_due")
+	return append(out, "case.import", "case.sla_warning", "case.sla_overdue", "case.review_due")
 }

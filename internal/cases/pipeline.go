@@ -11,6 +11,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
 	"github.com/yiwang-gov/yiwang/internal/grid"
+	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 )
 
@@ -253,7 +254,15 @@ func (s *Service) store(ctx context.Context, tx *sql.Tx, it *intake) error {
 		return err
 	}
 	if it.history != nil {
-		return s.recordHistory(ctx, tx, it)
+		if err := s.recordHistory(ctx, tx, it); err != nil {
+			return err
+		}
+		// A historic case tells no one (its steps are long done), but its event lets the modules
+		// that follow the outbox (the indicators) count it exactly like a live one.
+		if s.Outbox == nil {
+			return nil
+		}
+		return s.Outbox.Record(ctx, tx, it.c.ReportedAt, notify.Event{Type: "case.import", Object: it.c.object()})
 	}
 	if it.Record != nil {
 		if err := it.Record(ctx, tx, it.c); err != nil {

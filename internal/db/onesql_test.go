@@ -22,6 +22,7 @@ func TestOneWayToRunSQL(t *testing.T) {
 		// once per batch, and tunes SQLite's page cache while it runs: a benchmark tool, not a path
 		// of the product.
 		"internal/cases/casegen/casegen.go": "bulk generator",
+		"internal/cases/casegen/world.go":   "bulk generator",
 		// A job's lease is a PostgreSQL session advisory lock, held on one connection of the pool.
 		"internal/jobs/jobs.go": "session lock",
 		// Tests' fresh databases are created and dropped on the server's admin connection.

@@ -16,7 +16,7 @@ const (
 	Registered                           // 立案数
 	Voided                               // 作废数: voided, before or after registration
 	VoidedAfterRegistration              // 立案后作废数: registered, then voided (the 准确立案率 numerator subtracts it)
-	ShouldConfirm                        // 应核实数: public reports that needed on-site confirmation
+	ShouldConfirm                        // 应核实数: public reports that needed on-site confirmation (merged duplicates aside)
 	ConfirmedOnTime                      // 按时核实数
 	ShouldDispatch                       // 应派遣数: registered, then dispatched or still waiting (not voided, merged or parked before)
 	DispatchedOnTime                     // 按时派遣数: the first dispatch within the dispatch stage's limit

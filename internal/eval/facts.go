@@ -167,7 +167,8 @@ func Compute(h History) Facts {
 	set(Registered, registered)
 	set(Voided, voided)
 	set(VoidedAfterRegistration, voided && registered)
-	if len(h.Events) > 0 && h.Events[0].Action == "report" && h.Events[0].Status == "confirming" {
+	// A duplicate merged before anyone went to look was never due for a confirmation of its own.
+	if len(h.Events) > 0 && h.Events[0].Action == "report" && h.Events[0].Status == "confirming" && !merged {
 		c[ShouldConfirm] = 1
 		set(ConfirmedOnTime, every("confirm"))
 	}

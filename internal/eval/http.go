@@ -31,6 +31,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/eval/people/{id}/evidence", h.evidence)
 	mux.HandleFunc("GET /api/v1/eval/picks", h.picks)
 	mux.HandleFunc("POST /api/v1/eval/picks", h.addPick)
+	mux.HandleFunc("GET /api/v1/briefings", h.briefing)
 }
 
 // query reads from, to, level and scheme.
@@ -114,11 +115,7 @@ func (h *HTTP) rankings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rk, err := h.Eval.Rankings(r.Context(), q)
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusOK, rk)
+	h.R.Reply(w, r, http.StatusOK, rk, err)
 }
 
 // trend answers GET /api/v1/indicators/trend?level=&code=&to=YYYY-MM&months=12[&scheme=].
@@ -144,11 +141,7 @@ func (h *HTTP) trend(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	t, err := h.Eval.Trend(r.Context(), level, v.Get("code"), to, months, v.Get("scheme"))
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusOK, t)
+	h.R.Reply(w, r, http.StatusOK, t, err)
 }
 
 // Definition is how an indicator is computed, as GET /api/v1/indicators/definitions lists it.
@@ -192,15 +185,14 @@ func (h *HTTP) definitions(w http.ResponseWriter, r *http.Request) {
 // schemes lists every scheme's versions, newest first within a code.
 func (h *HTTP) schemes(w http.ResponseWriter, r *http.Request) {
 	if _, err := access.Need(r.Context(), access.EvalRead); err != nil {
-		h.R.Error(w, r, err)
-		return
+		// Those who configure the schemes read them too (a sys_admin reads no indicators).
+		if _, err := access.Need(r.Context(), access.EvalConfigure); err != nil {
+			h.R.Error(w, r, err)
+			return
+		}
 	}
 	set, err := h.Eval.Schemes(r.Context())
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"schemes": set.latest(), "versions": set})
+	h.R.Reply(w, r, http.StatusOK, map[string]any{"schemes": set.latest(), "versions": set}, err)
 }
 
 // addScheme takes a scheme (a new code, or a new version of one) as JSON: the UI's form and a
@@ -216,14 +208,15 @@ func (h *HTTP) addScheme(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.Eval.AddScheme(r.Context(), sc)
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusCreated, out)
+	h.R.Reply(w, r, http.StatusCreated, out, err)
 }
 
 func (h *HTTP) evidence(w http.ResponseWriter, r *http.Request) {
+	// The caller first: a refused caller learns nothing about its query's problems.
+	if _, err := access.Need(r.Context(), access.EvalPeople); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
 	v := r.URL.Query()
 	p, err := ParsePeriod(v.Get("from"), v.Get("to"))
 	if err != nil {
@@ -231,20 +224,12 @@ func (h *HTTP) evidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := h.Eval.Evidence(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusOK, ev)
+	h.R.Reply(w, r, http.StatusOK, ev, err)
 }
 
 func (h *HTTP) picks(w http.ResponseWriter, r *http.Request) {
 	list, err := h.Eval.Picks(r.Context())
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"picks": list})
+	h.R.Reply(w, r, http.StatusOK, map[string]any{"picks": list}, err)
 }
 
 func (h *HTTP) addPick(w http.ResponseWriter, r *http.Request) {
@@ -259,11 +244,7 @@ func (h *HTTP) addPick(w http.ResponseWriter, r *http.Request) {
 	}
 	in.UserID = strings.TrimSpace(in.UserID)
 	p, err := h.Eval.AddPick(r.Context(), in)
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusCreated, p)
+	h.R.Reply(w, r, http.StatusCreated, p, err)
 }
 
 // Evidence is a person's figures for a period with the steps behind them and the picks made.

@@ -36,12 +36,23 @@ func (p Period) String() string {
 }
 
 // Previous is the period of the same kind just before p: the previous calendar month (or
-// months, or year) when p is whole months, else as many days just before.
+// months, or year) when p is whole months, the same days of the previous month when p is the
+// start of a month, else as many days just before.
 func (p Period) Previous() Period {
 	if p.From.Day() == 1 && p.To.AddDate(0, 0, 1).Day() == 1 {
 		months := (p.To.Year()-p.From.Year())*12 + int(p.To.Month()-p.From.Month()) + 1
 		from := p.From.AddDate(0, -months, 0)
 		return Period{From: from, To: p.From.AddDate(0, 0, -1)}
+	}
+	if p.From.Day() == 1 && p.To.Month() == p.From.Month() && p.To.Year() == p.From.Year() {
+		// This month so far (1–4 December) is compared with the same days of the month before
+		// (1–4 November), cut at that month's end.
+		from := p.From.AddDate(0, -1, 0)
+		to := from.AddDate(0, 0, p.Days()-1)
+		if end := p.From.AddDate(0, 0, -1); to.After(end) {
+			to = end
+		}
+		return Period{From: from, To: to}
 	}
 	n := p.Days()
 	return Period{From: p.From.AddDate(0, 0, -n), To: p.From.AddDate(0, 0, -1)}

@@ -59,6 +59,9 @@ func (s *Service) AddPick(ctx context.Context, in PickInput) (Pick, error) {
 	now := s.Now().UTC()
 	g := scope.Primary()
 	actor := access.ActorOf(ctx, g)
+	if pr, ok := access.From(ctx); ok && pr.DisplayName != "" {
+		actor.Name = pr.DisplayName // the pick shows who made it by the name people know
+	}
 	p := Pick{ID: db.NewID(), UserID: in.UserID, Name: members[i].Name, From: period.From.Format(time.DateOnly),
 		To: period.To.Format(time.DateOnly), Reason: reason, PickedBy: actor.Name, At: now}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {

@@ -100,8 +100,15 @@ func (s *Service) members(ctx context.Context, scope access.Scope, level Level) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	names, err := s.Directory.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
 	paths := map[string]string{}
 	for _, p := range people {
+		if n := names[p.id]; n != "" {
+			p.name = n
+		}
 		path, ok := paths[p.org]
 		if !ok {
 			n, found, err := s.Directory.Node(ctx, p.org)
@@ -157,29 +164,52 @@ func checkScheme(set schemeSet, q Query) error {
 
 // table computes the rows of members over q's period.
 func (s *Service) table(ctx context.Context, q Query, members []member, set schemeSet) (Table, error) {
+	return s.tableOf(ctx, q, members, set, true)
+}
+
+// tableOf is table; without full, rows carry their score and sample only (a ranking's previous
+// period needs no more, and a thousand grids' maps are most of its time).
+func (s *Service) tableOf(ctx context.Context, q Query, members []member, set schemeSet, full bool) (Table, error) {
 	from, to := q.Period.From.Format(time.DateOnly), q.Period.To.Format(time.DateOnly)
 	sums, err := s.sums(ctx, s.DB.Prepared(), q.Level, from, to)
 	if err != nil {
 		return Table{}, err
 	}
 	t := Table{From: from, To: to, Level: q.Level, Rows: make([]Row, 0, len(members))}
+	// The scheme depends only on the level and, for persons, the post: chosen once per post.
+	type choice struct {
+		sc   Scheme
+		name string
+		ok   bool
+	}
+	chosen := map[string]choice{}
+	schemeFor := func(role string) choice {
+		if c, ok := chosen[role]; ok {
+			return c
+		}
+		var c choice
+		if q.Scheme != "" {
+			c.sc, c.ok = set.at(q.Scheme, from)
+			c.ok = c.ok && c.sc.Applies(q.Level, role)
+		} else {
+			c.sc, c.ok = set.defaultFor(q.Level, role, from)
+		}
+		c.name = c.sc.String()
+		chosen[role] = c
+		return c
+	}
 	for _, m := range members {
 		c := sums[m.Code]
-		r := Row{Code: m.Code, Name: m.Name, NameEn: m.NameEn, Role: m.role, Counts: c.Map(), Rates: RatesOf(c), raw: c, path: m.Path}
-		var sc Scheme
-		var ok bool
-		if q.Scheme != "" {
-			sc, ok = set.at(q.Scheme, from)
-			ok = ok && sc.Applies(q.Level, m.role)
-		} else {
-			sc, ok = set.defaultFor(q.Level, m.role, from)
+		r := Row{Code: m.Code, Name: m.Name, NameEn: m.NameEn, Role: m.role, raw: c, path: m.Path}
+		if full {
+			r.Counts, r.Rates = c.Map(), RatesOf(c)
 		}
-		if ok {
-			score, grade, _ := sc.Score(c)
-			r.Score, r.Scheme = score, sc.String()
+		if ch := schemeFor(m.role); ch.ok {
+			score, grade, _ := ch.sc.Score(c)
+			r.Score, r.Scheme = score, ch.name
 			if score != nil {
 				r.Grade = &grade
-				r.Ranked = sc.Sampled(c)
+				r.Ranked = ch.sc.Sampled(c)
 			}
 		}
 		t.Rows = append(t.Rows, r)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // lowerIsBetter are the rates where less is better: a unit's gap to the best is measured down.
@@ -41,7 +43,7 @@ type Ranking struct {
 	From     string     `json:"from"`
 	To       string     `json:"to"`
 	Level    Level      `json:"level"`
-	Previous Span    `json:"previous"`
+	Previous Span       `json:"previous"`
 	Rows     []Standing `json:"rows"`
 }
 
@@ -91,18 +93,19 @@ func (s *Service) Rankings(ctx context.Context, q Query) (Ranking, error) {
 	if err != nil {
 		return Ranking{}, err
 	}
-	now, err := s.table(ctx, q, members, set)
-	if err != nil {
-		return Ranking{}, err
-	}
 	prevQ := q
 	prevQ.Period = q.Period.Previous()
-	before, err := s.table(ctx, prevQ, members, set)
-	if err != nil {
+	// The two periods are read at once, on two of the pool's connections: a ranking costs one
+	// period's reading, not two.
+	var now, before Table
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { now, err = s.table(gctx, q, members, set); return err })
+	g.Go(func() (err error) { before, err = s.tableOf(gctx, prevQ, members, set, false); return err })
+	if err := g.Wait(); err != nil {
 		return Ranking{}, err
 	}
 	ranks, prevRanks := rankRows(now.Rows), rankRows(before.Rows)
-	out := Ranking{From: now.From, To: now.To, Level: q.Level,
+	out := Ranking{From: now.From, To: now.To, Level: q.Level, Rows: []Standing{},
 		Previous: Span{From: prevQ.Period.From.Format(time.DateOnly), To: prevQ.Period.To.Format(time.DateOnly)}}
 	gaps := gapsOf(now.Rows)
 	for _, r := range now.Rows {
@@ -134,6 +137,8 @@ func (s *Service) Rankings(ctx context.Context, q Query) (Ranking, error) {
 }
 
 // gapsOf measures every row against the ranked rows of its scheme, on the score and each rate.
+// Each scheme's peer values are gathered, sorted and summed up (best, median) once per
+// indicator: a grid ranking has a thousand rows.
 func gapsOf(rows []Row) map[string]map[string]Gap {
 	peers := map[string][]Row{}
 	for _, r := range rows {
@@ -141,54 +146,80 @@ func gapsOf(rows []Row) map[string]map[string]Gap {
 			peers[r.Scheme] = append(peers[r.Scheme], r)
 		}
 	}
-	out := map[string]map[string]Gap{}
+	codes := append([]string{"score"}, RateCodes()...)
+	value := func(r Row, code string) *float64 {
+		if code == "score" {
+			return r.Score
+		}
+		return r.Rates[code]
+	}
+	type key struct{ scheme, code string }
+	refs := map[key]*peerRef{}
+	for scheme, group := range peers {
+		for _, code := range codes {
+			var vals []float64
+			for _, p := range group {
+				if v := value(p, code); v != nil {
+					vals = append(vals, *v)
+				}
+			}
+			refs[key{scheme, code}] = newPeerRef(vals, slices.Contains(lowerIsBetter, code))
+		}
+	}
+	out := make(map[string]map[string]Gap, len(rows))
 	for _, r := range rows {
-		g := map[string]Gap{}
-		group := peers[r.Scheme]
-		g["score"] = gap(r.Score, values(group, func(p Row) *float64 { return p.Score }), false)
-		for _, code := range RateCodes() {
-			g[code] = gap(r.Rates[code], values(group, func(p Row) *float64 { return p.Rates[code] }), slices.Contains(lowerIsBetter, code))
+		g := make(map[string]Gap, len(codes))
+		behind := make([]float64, 2*len(codes)) // the row's distances, in one allocation
+		for i, code := range codes {
+			g[code] = refs[key{r.Scheme, code}].gap(value(r, code), behind[2*i:2*i+2])
 		}
 		out[r.Code] = g
 	}
 	return out
 }
 
-func values(rows []Row, get func(Row) *float64) []float64 {
-	var out []float64
-	for _, r := range rows {
-		if v := get(r); v != nil {
-			out = append(out, *v)
-		}
-	}
-	return out
+// peerRef is where the peers stand on one indicator: the best value and the median (nil: no
+// peer was measured).
+type peerRef struct {
+	best, median *float64
+	lower        bool
 }
 
-func gap(v *float64, peers []float64, lower bool) Gap {
+func newPeerRef(vals []float64, lower bool) *peerRef {
+	ref := &peerRef{lower: lower}
+	if len(vals) == 0 {
+		return ref
+	}
+	sort.Float64s(vals)
+	best := vals[len(vals)-1]
+	if lower {
+		best = vals[0]
+	}
+	median := vals[len(vals)/2]
+	if len(vals)%2 == 0 {
+		median = round2((vals[len(vals)/2-1] + vals[len(vals)/2]) / 2)
+	}
+	ref.best, ref.median = &best, &median
+	return ref
+}
+
+// gap places v against the peers; into holds the two distances it points to.
+func (ref *peerRef) gap(v *float64, into []float64) Gap {
 	g := Gap{Value: v}
-	if len(peers) == 0 {
+	if ref == nil || ref.best == nil {
 		return g
 	}
-	sort.Float64s(peers)
-	best := peers[len(peers)-1]
-	if lower {
-		best = peers[0]
-	}
-	median := peers[len(peers)/2]
-	if len(peers)%2 == 0 {
-		median = round2((peers[len(peers)/2-1] + peers[len(peers)/2]) / 2)
-	}
-	g.Best, g.Median = &best, &median
+	g.Best, g.Median = ref.best, ref.median
 	if v != nil {
-		behind := func(ref float64) *float64 {
-			d := ref - *v
-			if lower {
+		to := func(r float64, at *float64) *float64 {
+			d := r - *v
+			if ref.lower {
 				d = -d
 			}
-			d = round2(d)
-			return &d
+			*at = round2(d)
+			return at
 		}
-		g.ToBest, g.ToMedian = behind(best), behind(median)
+		g.ToBest, g.ToMedian = to(*ref.best, &into[0]), to(*ref.median, &into[1])
 	}
 	return g
 }

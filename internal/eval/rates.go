@@ -101,8 +101,14 @@ func Percent(num, den int64) float64 {
 // RatesOf computes every rate over c, keyed by code name.
 func RatesOf(c Counts) map[string]*float64 {
 	m := make(map[string]*float64, len(Rates))
-	for _, r := range Rates {
-		m[r.Code] = r.Of(c)
+	vals := make([]float64, len(Rates)) // one allocation for the row's values, not one each
+	for i, r := range Rates {
+		if v := r.Of(c); v != nil {
+			vals[i] = *v
+			m[r.Code] = &vals[i]
+		} else {
+			m[r.Code] = nil
+		}
 	}
 	return m
 }

@@ -34,6 +34,8 @@ type Directory interface {
 	Units(ctx context.Context, level Level) ([]UnitInfo, error)
 	// Node returns the org node of code (a person is placed at the node of their grant).
 	Node(ctx context.Context, code string) (UnitInfo, bool, error)
+	// Names maps user ids to the names people know them by.
+	Names(ctx context.Context) (map[string]string, error)
 }
 
 // Service keeps the indicators and answers for them.
@@ -42,6 +44,8 @@ type Service struct {
 	Outbox    *notify.Outbox
 	Cases     Cases
 	Directory Directory
+	// Briefings are where a briefing's case lists come from and when leaders are sent one.
+	Briefings Briefings
 	Now       func() time.Time
 	Log       *slog.Logger
 }
@@ -85,7 +89,11 @@ func (s *Service) Run(ctx context.Context, poll time.Duration) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
-		if _, err := s.CatchUp(ctx); err != nil && ctx.Err() == nil && s.Log != nil {
+		behind, err := s.Outbox.Behind(ctx, follower)
+		if err == nil && behind {
+			_, err = s.CatchUp(ctx)
+		}
+		if err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Warn("indicators: catch up", "err", err)
 		}
 		select {

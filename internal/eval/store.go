@@ -70,7 +70,7 @@ func (s *Service) refresh(ctx context.Context, tx *sql.Tx, ids []string) error {
 	fresh := map[string]stored{}
 	for _, h := range histories {
 		f := Compute(h)
-		st := stored{Day: f.Day, Units: f.Units, Counts: f.Counts, People: f.People}
+		st := stored(f)
 		fresh[h.ID] = st
 		d.apply(st, 1)
 		for _, p := range f.People {
@@ -209,7 +209,11 @@ func (s *Service) addRow(ctx context.Context, tx *sql.Tx, q string, level Level,
 // whole months from eval_monthly, the days at either end from eval_daily.
 func (s *Service) sums(ctx context.Context, q db.Querier, level Level, from, to string) (map[string]Counts, error) {
 	out := map[string]Counts{}
-	cols := "unit, " + strings.Join(CountCodes(), ", ")
+	sumsOf := make([]string, numCounts)
+	for i, c := range CountCodes() {
+		sumsOf[i] = "CAST(sum(" + c + ") AS BIGINT)" // summed by the database: a row per unit comes back
+	}
+	cols := "unit, " + strings.Join(sumsOf, ", ")
 	read := func(query string, args ...any) error {
 		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -235,13 +239,13 @@ func (s *Service) sums(ctx context.Context, q db.Querier, level Level, from, to 
 	}
 	sp := split(from, to)
 	if sp.firstMonth != "" {
-		if err := read(`SELECT `+cols+` FROM eval_monthly WHERE level = $1 AND month >= $2 AND month <= $3`,
+		if err := read(`SELECT `+cols+` FROM eval_monthly WHERE level = $1 AND month >= $2 AND month <= $3 GROUP BY unit`,
 			string(level), sp.firstMonth, sp.lastMonth); err != nil {
 			return nil, err
 		}
 	}
 	for _, r := range sp.days {
-		if err := read(`SELECT `+cols+` FROM eval_daily WHERE level = $1 AND day >= $2 AND day <= $3`,
+		if err := read(`SELECT `+cols+` FROM eval_daily WHERE level = $1 AND day >= $2 AND day <= $3 GROUP BY unit`,
 			string(level), r[0], r[1]); err != nil {
 			return nil, err
 		}

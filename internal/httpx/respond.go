@@ -173,3 +173,13 @@ func (rs *Responder) localArgs(lang string, in []any) []any {
 	}
 	return out
 }
+
+// Reply answers a handler's result: err as an error answer in the caller's language, else v as
+// JSON with status. Handlers end with it instead of repeating the two branches.
+func (rs *Responder) Reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		rs.Error(w, r, err)
+		return
+	}
+	JSON(w, status, v)
+}

@@ -99,3 +99,12 @@ func (o *Outbox) Lock(ctx context.Context, tx *sql.Tx, name string) (started boo
 	_, err = o.lockCursor(ctx, tx, name)
 	return n > 0, err
 }
+
+// Behind reports whether events were committed after the named reader's cursor: a cheap read, so
+// that an idle reader does not open a write transaction (and its commit) every poll.
+func (o *Outbox) Behind(ctx context.Context, name string) (bool, error) {
+	var cursor, newest int64
+	err := o.DB.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM outbox_cursors WHERE name = $1), -1),
+		COALESCE((SELECT max(seq) FROM outbox_events), 0)`, name).Scan(&cursor, &newest)
+	return cursor < newest, err
+}

@@ -32,7 +32,7 @@ const mask = "***"
 // (full-width digits, letters, ＠ and brackets count as their ASCII forms); the result keeps the
 // original characters everywhere else, full-width punctuation included.
 func Public(text string) string {
-	if text == "" {
+	if !maybeContact(text) {
 		return text
 	}
 	original := []rune(text)
@@ -82,14 +82,35 @@ func fold(runes []rune) []rune {
 			continue
 		}
 		out[i] = r
-		if f := width.Fold.String(string(r)); utf8.RuneCountInString(f) == 1 {
-			out[i], _ = utf8.DecodeRuneInString(f)
+		if f := width.LookupRune(r).Folded(); f != 0 {
+			out[i] = f // width.Fold for one rune, without building strings
 		}
 		if out[i] == '\u3000' {
 			out[i] = ' '
 		}
 	}
 	return out
+}
+
+// maybeContact reports whether text holds anything every masked form needs: a letter or digit
+// (ASCII or full-width) or a Chinese digit word. Text without one (most descriptions) is public as
+// it is, without folding or matching: exports of a million cases pass through here.
+func maybeContact(text string) bool {
+	for _, r := range text {
+		switch {
+		case r < 0x80:
+			if '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+				return true
+			}
+		case '０' <= r && r <= '９', 'Ａ' <= r && r <= 'Ｚ', 'ａ' <= r && r <= 'ｚ':
+			return true
+		default:
+			if _, ok := chineseDigits[r]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func runeIndex(s string, byteOffset int) int { return utf8.RuneCountInString(s[:byteOffset]) }

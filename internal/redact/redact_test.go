@@ -124,3 +124,15 @@ func FuzzPublic(f *testing.F) {
 		}
 	})
 }
+
+// The shortcut for text with nothing to mask keeps text with something to mask on the slow path.
+func TestMaybeContact(t *testing.T) {
+	for text, want := range map[string]bool{
+		"小区门口垃圾堆积，气味难闻": false, "": false, "（路灯不亮）！": false,
+		"电话13912345678": true, "电话１３９": true, "幺三九": true, "微信号abc": true, "ｗｘ": true, "五〇二室": true,
+	} {
+		if got := maybeContact(text); got != want {
+			t.Errorf("maybeContact(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

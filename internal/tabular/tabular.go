@@ -4,12 +4,14 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -143,12 +145,18 @@ func text(v any) string {
 }
 
 type xlsxWriter struct {
-	out  io.Writer
-	f    *excelize.File
-	sw   *excelize.StreamWriter
-	row  int
-	vals []any
+	out    io.Writer
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	name   string // the first sheet's name
+	sheets int
+	row    int
+	header []any // the first row, repeated at the top of every further sheet
+	vals   []any
 }
+
+// maxRows is the rows a sheet holds (Excel's limit, 1 048 576); tests lower it.
+var maxRows = excelize.TotalRows
 
 // NewXLSX writes an Excel workbook of one sheet to out (with excelize's streaming writer, which
 // keeps rows on disk, not in memory, until Close).
@@ -164,7 +172,7 @@ func NewXLSX(out io.Writer, sheet string) (Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &xlsxWriter{out: out, f: f, sw: sw}, nil
+	return &xlsxWriter{out: out, f: f, sw: sw, name: name, sheets: 1}, nil
 }
 
 // sheetName fits a name to Excel's rules (31 characters, none of []:*?/\).
@@ -186,7 +194,14 @@ func sheetName(s string) string {
 	return string(out)
 }
 
+// Row writes a row; when the sheet is full (maxRows) the table goes on in a new sheet, "name
+// (2)" and so on, which begins with the first row written (the header).
 func (x *xlsxWriter) Row(cells ...any) error {
+	if x.row == maxRows {
+		if err := x.nextSheet(); err != nil {
+			return err
+		}
+	}
 	x.row++
 	x.vals = x.vals[:0]
 	for _, v := range cells {
@@ -211,6 +226,9 @@ func (x *xlsxWriter) Row(cells ...any) error {
 			x.vals = append(x.vals, v)
 		}
 	}
+	if x.sheets == 1 && x.row == 1 {
+		x.header = slices.Clone(x.vals)
+	}
 	cell, err := excelize.CoordinatesToCellName(1, x.row)
 	if err != nil {
 		return err
@@ -218,11 +236,43 @@ func (x *xlsxWriter) Row(cells ...any) error {
 	return x.sw.SetRow(cell, x.vals)
 }
 
+// nextSheet finishes the full sheet and starts the next with the header.
+func (x *xlsxWriter) nextSheet() error {
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	x.sheets++
+	suffix := fmt.Sprintf(" (%d)", x.sheets)
+	base := []rune(x.name)
+	base = base[:min(len(base), 31-len(suffix))]
+	name := string(base) + suffix
+	if _, err := x.f.NewSheet(name); err != nil {
+		return err
+	}
+	sw, err := x.f.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	x.sw, x.row = sw, 0
+	if x.header == nil {
+		return nil
+	}
+	x.row++
+	return x.sw.SetRow("A1", x.header)
+}
+
+// Close writes the workbook out. excelize's WriteTo builds the whole zip file in a memory
+// buffer first (the file of a million rows is over 100 MB, twice that while the buffer grows);
+// with the zip writer pointed at out instead, the archive streams from the sheets' temporary files
+// to the client and the buffer stays empty. (WriteTo patches that buffer only for a part over
+// 4 GiB, which a sheet of Excel's 1 048 576 rows does not reach; archive/zip writes the zip64
+// records such a part needs itself.)
 func (x *xlsxWriter) Close() error {
 	defer x.f.Close()
 	if err := x.sw.Flush(); err != nil {
 		return err
 	}
-	_, err := x.f.WriteTo(x.out)
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.out) })
+	_, err := x.f.WriteTo(io.Discard)
 	return err
 }

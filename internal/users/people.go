@@ -46,3 +46,22 @@ func userIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]st
 	}
 	return ids, nil
 }
+
+// Names maps each user id to the display name the tables show (the indicators' person rows): a
+// leader reads 张三, not an account name.
+func (People) Names(ctx context.Context, q db.Querier) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, display_name FROM users`)
+	if err != nil {
+		return nil, fmt.Errorf("read names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}

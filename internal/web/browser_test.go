@@ -32,6 +32,9 @@ const (
 	navInbox      = "部门待办"
 	navAPIKeys    = "Open311 接入密钥"
 	navDeliveries = "外发消息"
+	navDashboard  = "领导驾驶舱"
+	navRacecourse = "赛马场"
+	navSchemes    = "考评方案"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -107,13 +110,13 @@ func TestBrowserRoles(t *testing.T) {
 			tb.shot("password")
 		}},
 		{"donghai.intake_operator", navOf(navHome, navDesk, navHotline, navOrg, navPassword), subdistrictMap},
-		{"donghai.shift_lead", navOf(navHome, navDesk, navOrg, navPassword), subdistrictMap},
-		{"donghai.dispatcher", navOf(navHome, navDesk, navOrg, navPassword), subdistrictMap},
+		{"donghai.shift_lead", navOf(navHome, navDesk, navDashboard, navRacecourse, navOrg, navPassword), subdistrictMap},
+		{"donghai.dispatcher", navOf(navHome, navDesk, navDashboard, navOrg, navPassword), subdistrictMap},
 		{"dept01.staff", navOf(navHome, navInbox, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 		}},
-		{"donghai.leader", navOf(navHome, navDesk, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.leader", navOf(navHome, navDesk, navDashboard, navRacecourse, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
 			subdistrictMap(t, tb)
 			tb.open("/users", "#users-table")
 			tb.waitFor(`document.querySelectorAll('#users-table tbody tr').length > 0`)
@@ -130,7 +133,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Error("leader's users page offers changes")
 			}
 		}},
-		{"sysadmin", navOf(navHome, navOrg, navAPIKeys, navDeliveries, navPassword), func(t *testing.T, tb *tab) {
+		{"sysadmin", navOf(navHome, navOrg, navAPIKeys, navDeliveries, navSchemes, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150 && document.querySelector('#org-tree .tree-node')`)
 			if !eval[bool](tb, `!!document.getElementById('import-form') && !!document.getElementById('export-link')`) {

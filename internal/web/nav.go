@@ -24,6 +24,10 @@ const (
 	pageAPIKeys    pageID = "apikeys"
 	pageDeliveries pageID = "deliveries"
 	pagePassword   pageID = "password"
+	pageDashboard  pageID = "dashboard"
+	pageRacecourse pageID = "racecourse"
+	pageSchemes    pageID = "schemes"
+	pageBriefing   pageID = "briefing"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
@@ -55,15 +59,26 @@ var navigation = []navEntry{
 	{ID: pageDesk, Path: "/desk", Key: "desk.nav.desk", Roles: deskRoles},
 	{ID: pageHotline, Path: "/desk/new", Key: "desk.nav.hotline", Roles: []access.Role{access.IntakeOperator}},
 	{ID: pageInbox, Path: "/inbox", Key: "desk.nav.inbox", Roles: []access.Role{access.DepartmentStaff}},
+	// The leaders' dashboard (领导驾驶舱): the indicators of the caller's units, for those who
+	// steer and watch the case flow.
+	{ID: pageDashboard, Path: "/dashboard", Key: "dashboard.nav", Permission: access.EvalRead,
+		Roles: []access.Role{access.Leader, access.ShiftLead, access.Dispatcher}},
+	// The person tables (赛马场 · 比学赶超): staff ranked by post, for those who lead them.
+	{ID: pageRacecourse, Path: "/racecourse", Key: "racecourse.nav", Permission: access.EvalPeople},
 	{ID: pageOrg, Path: "/org", Key: "web.nav.org", Permission: access.TerritoryRead},
 	{ID: pageUsers, Path: "/users", Key: "web.nav.users", Permission: access.UserRead},
 	{ID: pageAudit, Path: "/audit", Key: "web.nav.audit", Permission: access.AuditRead},
 	{ID: pageAPIKeys, Path: "/apikeys", Key: "web.nav.apikeys", Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pageDeliveries, Path: "/deliveries", Key: "web.nav.deliveries", Permission: access.DeliveryRead, Roles: []access.Role{access.SysAdmin}, District: true},
+	// The scoring schemes (考评方案): in the menu of those who add versions; readable by everyone
+	// who reads indicators (pageChecks), reached from the 赛马场 and the figures' scheme lines.
+	{ID: pageSchemes, Path: "/schemes", Key: "schemes.nav", Permission: access.EvalConfigure, Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pagePassword, Path: "/me/password", Key: "web.nav.password"},
 	// The case page is reached from the lists; the report form also serves grid workers (巡查上报)
 	// and the hotline desk, so its page check is wider than its menu entry.
 	{ID: pageCase, Path: "/cases/", Key: "desk.case.title", Permission: access.CaseRead, Hidden: true},
+	// A briefing is reached from its notification and from the indicators' pages.
+	{ID: pageBriefing, Path: "/briefing", Key: "briefing.page_title", Permission: access.EvalRead, Hidden: true},
 }
 
 // pageChecks widens a page's access beyond its menu entry: who may open it.
@@ -71,6 +86,21 @@ var pageChecks = map[pageID]navEntry{
 	pageReport:  {Permission: access.CaseReport},
 	pageMine:    {Permission: access.CaseReport},
 	pageHotline: {Roles: []access.Role{access.IntakeOperator, access.ShiftLead}},
+	pageSchemes: {Roles: rolesWith(access.EvalRead, access.EvalConfigure)},
+}
+
+// rolesWith lists the roles that carry one of perms (at any reach).
+func rolesWith(perms ...access.Permission) []access.Role {
+	var out []access.Role
+	for _, role := range access.Roles {
+		for _, perm := range perms {
+			if access.Allowed(role, perm) != access.None {
+				out = append(out, role)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // may reports whether any role of p carries perm ("" means every signed-in caller may).

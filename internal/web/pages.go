@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 )
@@ -90,4 +91,118 @@ func (w *Web) password(rw http.ResponseWriter, r *http.Request) {
 	v.Script = "password.js"
 	v.Data = map[string]any{"Must": v.User.MustChangePassword}
 	w.render(rw, r, http.StatusOK, "password", v)
+}
+
+// dashboardRoot is where the dashboard's drill-down starts: the widest node at which the caller
+// holds a role that reads indicators (a district leader starts at the district, a subdistrict's
+// shift lead at the subdistrict). The API scopes the figures anyway.
+type dashboardRoot struct {
+	Kind string `json:"kind"` // district, subdistrict, community (the org node kinds)
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// dashboardRootOf picks the grant nearest the top of the tree among those carrying eval.read.
+func dashboardRootOf(p *access.Principal) dashboardRoot {
+	var root dashboardRoot
+	depth := 0
+	for _, g := range p.Grants {
+		if access.Allowed(g.Role, access.EvalRead) == access.None {
+			continue
+		}
+		if d := strings.Count(g.OrgPath, "/"); depth == 0 || d < depth {
+			depth, root = d, dashboardRoot{Kind: g.NodeKind, Code: g.OrgCode, Name: g.OrgName}
+		}
+	}
+	return root
+}
+
+// dashboard is the leaders' dashboard (领导驾驶舱): its script draws the indicators, rankings,
+// trend, map and live feed from the eval and case APIs.
+func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, pageDashboard, "dashboard.title")
+	v.Script, v.Map = "dashboard.js", true
+	v.Config = map[string]any{"root": dashboardRootOf(v.User)}
+	w.render(rw, r, http.StatusOK, "dashboard", v)
+}
+
+// textsWith is the page's script texts (jsTextPrefixes) with the catalogue keys starting with
+// one of prefixes added: texts only one page needs stay out of every other page.
+func (w *Web) textsWith(lang string, prefixes ...string) map[string]string {
+	texts := make(map[string]string, len(w.jsTexts[lang])+200)
+	for k, v := range w.jsTexts[lang] {
+		texts[k] = v
+	}
+	for _, key := range w.cfg.Catalog.Keys(lang) {
+		for _, prefix := range prefixes {
+			if strings.HasPrefix(key, prefix) {
+				texts[key] = w.cfg.Catalog.T(lang, key)
+			}
+		}
+	}
+	return texts
+}
+
+// evalTexts are the indicators' names the eval pages show (package eval's catalogue).
+var evalTexts = []string{"eval.count.", "eval.rate.", "eval.col."}
+
+// racecourseConfig tells the 赛马场's script what the caller may do there.
+type racecourseConfig struct {
+	CanPick bool `json:"can_pick"` // eval.pick: name a 担当者 candidate
+}
+
+// racecourse is the person tables (赛马场 · 比学赶超): staff ranked by post with their evidence
+// and the leaders' picks, all through /api/v1/rankings and /api/v1/eval/….
+func (w *Web) racecourse(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, pageRacecourse, "racecourse.title")
+	v.Script = "racecourse.js"
+	v.Texts = w.textsWith(v.Lang, append([]string{"racecourse."}, evalTexts...)...)
+	cfg := racecourseConfig{CanPick: may(v.User, access.EvalPick)}
+	v.Config, v.Data = cfg, cfg
+	w.render(rw, r, http.StatusOK, "racecourse", v)
+}
+
+// schemesConfig tells the schemes page's script what the caller may do there.
+type schemesConfig struct {
+	// CanConfigure: a sys_admin of the whole district adds scheme versions (the API checks again).
+	CanConfigure bool `json:"can_configure"`
+}
+
+// schemes is the scoring schemes (考评方案) page: every scheme with its versions, and for a
+// district sys_admin a form for a new version and an upload of a scheme file.
+func (w *Web) schemes(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, pageSchemes, "schemes.title")
+	v.Script = "schemes.js"
+	v.Texts = w.textsWith(v.Lang, append([]string{"schemes."}, evalTexts...)...)
+	cfg := schemesConfig{CanConfigure: entry(pageSchemes).shows(v.User)}
+	v.Config, v.Data = cfg, cfg
+	w.render(rw, r, http.StatusOK, "schemes", v)
+}
+
+// briefingConfig tells the briefing page which unit to show when the link names none: the node
+// of the caller's first grant that reads indicators.
+type briefingConfig struct {
+	Level string `json:"level"`
+	Code  string `json:"code"`
+}
+
+// briefing is the printable one-page briefing (简报) of a unit and period (static/js/briefing.js,
+// through GET /api/v1/briefings).
+func (w *Web) briefing(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, pageBriefing, "briefing.page_title")
+	v.Script = "briefing.js"
+	v.Texts = w.textsWith(v.Lang, append([]string{"briefing."}, evalTexts...)...)
+	cfg := briefingConfig{}
+	for _, g := range v.User.Grants {
+		if access.Allowed(g.Role, access.EvalRead) == access.None {
+			continue
+		}
+		switch g.NodeKind {
+		case "district", "subdistrict", "community", "department":
+			cfg = briefingConfig{Level: g.NodeKind, Code: g.OrgCode}
+		}
+		break
+	}
+	v.Config = cfg
+	w.render(rw, r, http.StatusOK, "briefing", v)
 }

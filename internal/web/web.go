@@ -45,10 +45,10 @@ type Web struct {
 
 // pageNames are the templates that are whole pages; each is parsed with base.html.
 var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
-	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa"}
+	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa", "dashboard", "briefing", "racecourse", "schemes"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
-var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo."}
+var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo.", "dashboard."}
 
 // New parses the templates and indexes the static files.
 func New(cfg Config) (*Web, error) {
@@ -111,10 +111,12 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /lang/{lang}", w.switchLanguage)
 	mux.HandleFunc("GET /{$}", w.signedIn(w.home))
 	mux.HandleFunc("GET /org", w.signedIn(w.org))
+	mux.HandleFunc("GET /dashboard", w.signedIn(w.needs(pageDashboard, w.dashboard)))
 	mux.HandleFunc("GET /users", w.signedIn(w.needs(pageUsers, w.users)))
 	mux.HandleFunc("GET /audit", w.signedIn(w.needs(pageAudit, w.audit)))
 	mux.HandleFunc("GET /apikeys", w.signedIn(w.needs(pageAPIKeys, w.apiKeys)))
 	mux.HandleFunc("GET /deliveries", w.signedIn(w.needs(pageDeliveries, w.scriptPage(pageDeliveries, "deliveries", "web.deliveries.title"))))
+	mux.HandleFunc("GET /briefing", w.signedIn(w.needs(pageBriefing, w.briefing)))
 	mux.HandleFunc("GET /me/password", w.signedIn(w.password))
 	mux.HandleFunc("GET /report", w.signedIn(w.needs(pageReport, w.report)))
 	mux.HandleFunc("GET /my", w.signedIn(w.needs(pageMine, w.listPage(pageMine, "my", "my.js"))))
@@ -124,5 +126,7 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /tasks", w.signedIn(w.needs(pageTasks, w.listPage(pageTasks, "tasks", "tasks.js"))))
 	mux.HandleFunc("GET /cases/{id}", w.signedIn(w.needs(pageCase, w.casePage)))
 	mux.HandleFunc("GET /follow/{token}", w.follow)
+	mux.HandleFunc("GET /racecourse", w.signedIn(w.needs(pageRacecourse, w.racecourse)))
+	mux.HandleFunc("GET /schemes", w.signedIn(w.needs(pageSchemes, w.schemes)))
 	mux.HandleFunc("/", w.notFound)
 }

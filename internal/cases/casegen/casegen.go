@@ -1,7 +1,12 @@
 // Package casegen writes synthetic case histories straight into the database, for benchmarks and
-// demos of a district with years of data (yiwang gen cases). It bypasses the intake pipeline on
-// purpose: millions of historic cases are written in large transactions through prepared
-// statements, in the same rows the case desk writes.
+// demos of a district with years of data (yiwang gen cases, yiwang serve --demo). It bypasses the
+// intake pipeline on purpose: millions of historic cases are written in large transactions
+// through prepared statements, in the same rows the case desk writes — each step by a member of
+// the subdistrict's or department's staff, with the stage clock it ended and that clock's
+// deadline, so that the indicators (package eval) tell units apart as they would in a district.
+//
+// The history itself is drawn by World.Case, a pure function of a random source: the indicators
+// benchmark computes it in memory without writing case rows.
 package casegen
 
 import (
@@ -9,6 +14,8 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/cases"
@@ -22,24 +29,24 @@ type Options struct {
 	Days  int   // spread over this many days before now
 	Seed  int64 // the same seed gives the same history
 	Batch int   // cases per transaction
+	// Now is the end of the history (zero: the wall clock).
+	Now time.Time
 }
-
-type genGrid struct {
-	code, community, subdistrict, zone, path, communityName string
-	lat, lng, dLat, dLng                                    float64
-}
-
-type genCategory struct{ class, code, name string }
 
 // shanghai is the time zone of case numbers (YYYYMMDD-NNNN by the Beijing day).
 var shanghai = time.FixedZone("CST", 8*3600)
 
-var places = []string{"小区门口", "菜市场旁", "学校附近", "公交站台", "背街小巷", "商业街", "公园入口", "河道边", "十字路口", "社区广场"}
-var details = []string{"影响居民出行", "已持续多日", "夜间尤为严重", "多次反映未解决", "存在安全隐患", "气味难闻", "影响市容", "请尽快处理"}
+// ReportTime is when the i-th of count cases spread over span before now is reported: cases come
+// in report-time order, as a district's history does, so every index that grows with time is
+// appended to, not written all over.
+func ReportTime(rng *rand.Rand, now time.Time, span time.Duration, i, count int) time.Time {
+	age := span - time.Duration((float64(i)+rng.Float64())/float64(count)*float64(span))
+	return now.Add(-age)
+}
 
-// Generate writes a realistic synthetic case history straight into the database (for
-// benchmarks and demos of a district with years of data): cases spread over the district's grids
-// and categories, most of the older ones closed, with their events and search tokens.
+// Generate writes a realistic synthetic case history straight into the database: cases spread
+// over the district's grids and categories, taken through the workflow by its staff up to now
+// (most older ones closed, recent ones at every stage), with their events and search tokens.
 func Generate(ctx context.Context, d *db.DB, opts Options, progress func(done, total int)) error {
 	if opts.Days <= 0 {
 		opts.Days = 365
@@ -47,25 +54,18 @@ func Generate(ctx context.Context, d *db.DB, opts Options, progress func(done, t
 	if opts.Batch <= 0 {
 		opts.Batch = 5000
 	}
-	grids, err := genGrids(ctx, d)
+	w, err := LoadWorld(ctx, d, opts.Seed)
 	if err != nil {
-		return err
-	}
-	cats, depts, err := genCatalogue(ctx, d)
-	if err != nil {
-		return err
-	}
-	if len(grids) == 0 || len(cats) == 0 || len(depts) == 0 {
-		return fmt.Errorf("generate: the database needs grids, categories and departments (load the demo first)")
-	}
-	var district string
-	if err := d.Read.QueryRowContext(ctx, `SELECT code FROM org_nodes WHERE kind = 'district' LIMIT 1`).Scan(&district); err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewSource(opts.Seed))
-	now := time.Now().UTC()
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC()
 	counters := map[string]int{}
-	if err := loadCounters(ctx, d, district, counters); err != nil {
+	if err := loadCounters(ctx, d, w.District, counters); err != nil {
 		return err
 	}
 	// A bigger page cache for the length of the load (the writer's own connection).
@@ -79,6 +79,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options, progress func(done, t
 	for done := 0; done < opts.Count; {
 		n := min(opts.Batch, opts.Count-done)
 		first := done
+		touched := map[string]bool{}
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			st, err := genStatements(ctx, tx, d.Engine)
 			if err != nil {
@@ -86,16 +87,14 @@ func Generate(ctx context.Context, d *db.DB, opts Options, progress func(done, t
 			}
 			defer st.close()
 			for i := 0; i < n; i++ {
-				// Cases come in report-time order, as a district's history does: every index that
-				// grows with time is appended to, not written all over.
-				age := span - time.Duration((float64(first+i)+rng.Float64())/float64(opts.Count)*float64(span))
-				if err := st.one(ctx, rng, now, age, grids, cats, depts, counters); err != nil {
+				c := w.Case(rng, ReportTime(rng, now, span, first+i, opts.Count), now)
+				if err := st.write(ctx, c, counters, touched); err != nil {
 					return err
 				}
 			}
-			for day, n := range counters {
+			for day := range touched {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO case_counters (district_code, day, n) VALUES ($1,$2,$3)
-					ON CONFLICT (district_code, day) DO UPDATE SET n = excluded.n`, district, day, n); err != nil {
+					ON CONFLICT (district_code, day) DO UPDATE SET n = excluded.n`, w.District, day, counters[day]); err != nil {
 					return err
 				}
 			}
@@ -129,66 +128,87 @@ func loadCounters(ctx context.Context, d *db.DB, district string, into map[strin
 	return rows.Err()
 }
 
-func genGrids(ctx context.Context, d *db.DB) ([]genGrid, error) {
+func genGrids(ctx context.Context, d *db.DB) ([]Grid, error) {
 	rows, err := d.Read.QueryContext(ctx, `SELECT g.code, g.community_code, c.parent_code, COALESCE(g.zone_code, ''), g.path, c.name,
-		g.min_lat, g.min_lng, g.max_lat, g.max_lng FROM grids g JOIN org_nodes c ON c.code = g.community_code`)
+		g.min_lat, g.min_lng, g.max_lat, g.max_lng FROM grids g JOIN org_nodes c ON c.code = g.community_code ORDER BY g.code`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []genGrid
+	var out []Grid
 	for rows.Next() {
-		var g genGrid
+		var g Grid
 		var minLat, minLng, maxLat, maxLng float64
-		if err := rows.Scan(&g.code, &g.community, &g.subdistrict, &g.zone, &g.path, &g.communityName, &minLat, &minLng, &maxLat, &maxLng); err != nil {
+		if err := rows.Scan(&g.Code, &g.Community, &g.Subdistrict, &g.Zone, &g.Path, &g.CommunityName, &minLat, &minLng, &maxLat, &maxLng); err != nil {
 			return nil, err
 		}
 		// Points in the middle half of the bounding box fall inside these convex cells.
-		g.lat, g.lng = (minLat+maxLat)/2, (minLng+maxLng)/2
-		g.dLat, g.dLng = (maxLat-minLat)/4, (maxLng-minLng)/4
+		g.Lat, g.Lng = (minLat+maxLat)/2, (minLng+maxLng)/2
+		g.DLat, g.DLng = (maxLat-minLat)/4, (maxLng-minLng)/4
 		out = append(out, g)
 	}
 	return out, rows.Err()
 }
 
-func genCatalogue(ctx context.Context, d *db.DB) ([]genCategory, []string, error) {
-	var cats []genCategory
-	rows, err := d.Read.QueryContext(ctx, `SELECT class, code, name FROM categories WHERE class = 'event' AND active`)
+func genCategories(ctx context.Context, d *db.DB) ([]Category, error) {
+	var cats []Category
+	rows, err := d.Read.QueryContext(ctx, `SELECT class, code, name FROM categories WHERE class = 'event' AND active ORDER BY code`)
 	if err != nil {
-		return nil, nil, err
-	}
-	for rows.Next() {
-		var c genCategory
-		if err := rows.Scan(&c.class, &c.code, &c.name); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		cats = append(cats, c)
-	}
-	rows.Close()
-	var depts []string
-	rows, err = d.Read.QueryContext(ctx, `SELECT code FROM org_nodes WHERE kind = 'department'`)
-	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var code string
-		if err := rows.Scan(&code); err != nil {
-			return nil, nil, err
+		var c Category
+		if err := rows.Scan(&c.Class, &c.Code, &c.Name); err != nil {
+			return nil, err
 		}
-		depts = append(depts, code)
+		cats = append(cats, c)
 	}
-	return cats, depts, rows.Err()
+	return cats, rows.Err()
 }
 
 type genStmts struct {
-	engine                                    db.Engine
-	caseStmt, eventStmt, searchStmt, deptStmt *sql.Stmt
+	ctx                            context.Context
+	tx                             *sql.Tx
+	engine                         db.Engine
+	caseStmt, searchStmt, deptStmt *sql.Stmt
+	// events writes a case's n events in one statement (by n): one round through the driver
+	// per case instead of one per event keeps the generator's speed with richer histories.
+	events map[int]*sql.Stmt
+	args   []any
+	buf    []byte
+}
+
+// eventColumns are the columns of a generated event (public is always true).
+const eventColumns = 11
+
+// eventsStmt returns the statement that inserts n events.
+func (st *genStmts) eventsStmt(n int) (*sql.Stmt, error) {
+	if s, ok := st.events[n]; ok {
+		return s, nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO case_events (id, case_id, seq, action, status, actor_id, actor_name, role, org_code, at, data, public) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range eventColumns {
+			fmt.Fprintf(&b, "$%d,", i*eventColumns+j+1)
+		}
+		b.WriteString("true)")
+	}
+	s, err := st.tx.PrepareContext(st.ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	st.events[n] = s
+	return s, nil
 }
 
 func genStatements(ctx context.Context, tx *sql.Tx, engine db.Engine) (*genStmts, error) {
-	st := genStmts{engine: engine}
+	st := genStmts{ctx: ctx, tx: tx, engine: engine, events: map[int]*sql.Stmt{}}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -201,10 +221,8 @@ func genStatements(ctx context.Context, tx *sql.Tx, engine db.Engine) (*genStmts
 	st.caseStmt = prep(`INSERT INTO cases (id, number, status, channel, kind, category_class, category_code, urgency, lat, lng,
 		description, grid_code, community_code, subdistrict_code, zone_code, path, follow_token_hash, lead_department,
 		rework_count, rating, rated, stage, stage_started_at, stage_due, handle_due, reported_at, registered_at,
-		dispatched_at, closed_at, updated_at)
-		VALUES ($1,$2,$3,$4,'report',$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)`)
-	st.eventStmt = prep(`INSERT INTO case_events (id, case_id, seq, action, status, actor_name, role, at, data, public)
-		VALUES ($1,$2,$3,$4,$5,'synthetic',$6,$7,$8,true)`)
+		dispatched_at, closed_at, updated_at, overdue_stage)
+		VALUES ($1,$2,$3,$4,'report',$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)`)
 	search := `INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)`
 	if engine == db.Postgres {
 		search = `INSERT INTO case_search (case_id, tokens, reported_at) VALUES ($1, to_tsvector('simple', $2), $3)`
@@ -215,135 +233,96 @@ func genStatements(ctx context.Context, tx *sql.Tx, engine db.Engine) (*genStmts
 }
 
 func (st *genStmts) close() {
-	for _, s := range []*sql.Stmt{st.caseStmt, st.eventStmt, st.searchStmt, st.deptStmt} {
+	for _, s := range []*sql.Stmt{st.caseStmt, st.searchStmt, st.deptStmt} {
 		if s != nil {
 			s.Close()
 		}
 	}
+	for _, s := range st.events {
+		s.Close()
+	}
 }
 
-// one writes one synthetic case.
-func (st *genStmts) one(ctx context.Context, rng *rand.Rand, now time.Time, age time.Duration, grids []genGrid,
-	cats []genCategory, depts []string, counters map[string]int) error {
-	g := grids[rng.Intn(len(grids))]
-	cat := cats[rng.Intn(len(cats))]
-	reported := now.Add(-age).Truncate(time.Second)
-	day := reported.In(shanghai).Format("20060102")
+// timeArg is a nullable time column.
+func timeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// eventData is the data JSON of a step: its result or rating, the lead department of a
+// dispatch, and the stage clock it ended with that clock's deadline (as stampEnded writes them).
+// Built by hand: json.Marshal of a map is most of the cost of a step at millions of cases.
+func (st *genStmts) eventData(s Step) string {
+	b := append(st.buf[:0], '{')
+	field := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(append(strconv.AppendQuote(b, k), ':'), v)
+	}
+	field("result", s.Result)
+	field("rating", s.Rating)
+	field("department_code", s.Department)
+	field("stage", s.Stage)
+	if s.Stage != "" && s.Due != nil {
+		field("due", s.Due.UTC().Format(time.RFC3339Nano))
+	}
+	b = append(b, '}')
+	st.buf = b
+	return string(b)
+}
+
+// write writes one synthetic case, numbered on its report day.
+func (st *genStmts) write(ctx context.Context, c Case, counters map[string]int, touched map[string]bool) error {
+	day := c.ReportedAt.In(shanghai).Format("20060102")
 	counters[day]++
+	touched[day] = true
 	number := fmt.Sprintf("%s-%04d", day, counters[day])
 	id := db.NewID()
-	channels := []cases.Channel{cases.ResidentApp, cases.ResidentApp, cases.Hotline, cases.Hotline, cases.Patrol, cases.Patrol, cases.Patrol, cases.Open311}
-	urgencies := []cases.Urgency{"normal", "normal", "normal", "normal", "urgent", "emergency"}
-	desc := fmt.Sprintf("%s%s%s，%s", g.communityName, places[rng.Intn(len(places))], cat.name, details[rng.Intn(len(details))])
-	// Nearly every case older than a month is finished (a few voided, a handful still open);
-	// recent ones are spread over the workflow.
-	var path []cases.Action
-	r := rng.Float64()
-	if age > 30*24*time.Hour {
-		switch {
-		case r < 0.97:
-			r = -1 // finished
-		case r < 0.995:
-			r = 0 // voided
-		default:
-			r = 0.25 + rng.Float64()*0.75 // still open somewhere
-		}
-	}
-	switch {
-	case r < 0:
-		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign, cases.ReportBack, cases.Verify, cases.Close, cases.Rate}
-	case r < 0.05:
-		path = []cases.Action{cases.Void}
-	case r < 0.25:
-		path = []cases.Action{}
-	case r < 0.40:
-		path = []cases.Action{cases.Register}
-	case r < 0.55:
-		path = []cases.Action{cases.Register, cases.Dispatch}
-	case r < 0.85:
-		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign}
-	case r < 0.93:
-		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign, cases.ReportBack}
-	default:
-		path = []cases.Action{cases.Register, cases.Dispatch, cases.Sign, cases.ReportBack, cases.Verify, cases.Close}
-	}
-	status := cases.Reported
-	at := reported
-	dept := depts[rng.Intn(len(depts))]
-	var registered, dispatched, closed, handleDue any
-	var rating string
-	events := []struct {
-		a  cases.Action
-		s  cases.Status
-		at time.Time
-	}{{cases.Report, cases.Reported, reported}}
-	for _, a := range path {
-		at = at.Add(time.Duration(10+rng.Intn(600)) * time.Minute)
-		if at.After(now) {
-			at = now
-		}
-		switch a {
-		case cases.Register:
-			status, registered = cases.Registered, at
-		case cases.Void:
-			status = cases.Voided
-		case cases.Dispatch:
-			status, dispatched = cases.Dispatched, at
-		case cases.Sign:
-			status, handleDue = cases.Handling, at.Add(time.Duration(4+rng.Intn(72))*time.Hour)
-		case cases.ReportBack:
-			status = cases.ReportedBack
-		case cases.Verify:
-			status = cases.Verified
-		case cases.Close:
-			status, closed = cases.Closed, at
-		case cases.Rate:
-			rating = []string{"satisfied", "satisfied", "satisfied", "mostly", "unsatisfied"}[rng.Intn(5)]
-		}
-		events = append(events, struct {
-			a  cases.Action
-			s  cases.Status
-			at time.Time
-		}{a, status, at})
-	}
-	stage := cases.StageOf(status)
+	g := c.Grid
 	due := cases.NoClockDue()
-	if stage != cases.StageNone {
-		// Open stages run 1–72 working hours; some recent cases are already overdue.
-		due = at.Add(time.Duration(1+rng.Intn(72)) * time.Hour)
+	if c.StageDue != nil {
+		due = c.StageDue.UTC()
 	}
-	leadDept := ""
-	if dispatched != nil {
-		leadDept = dept
-	}
-	lat := g.lat + (rng.Float64()*2-1)*g.dLat
-	lng := g.lng + (rng.Float64()*2-1)*g.dLng
-	res, err := st.caseStmt.ExecContext(ctx, id, number, string(status), string(channels[rng.Intn(len(channels))]),
-		cat.class, cat.code, string(urgencies[rng.Intn(len(urgencies))]), lat, lng, desc, g.code, g.community, g.subdistrict,
-		g.zone, g.path, "-"+id, leadDept, 0, rating, rating != "", string(stage), at, due, handleDue, reported,
-		registered, dispatched, closed, at)
+	res, err := st.caseStmt.ExecContext(ctx, id, number, c.Status, c.Channel, c.Category.Class, c.Category.Code, c.Urgency,
+		c.Lat, c.Lng, c.Description, g.Code, g.Community, g.Subdistrict, g.Zone, g.Path, "-"+id, c.LeadDepartment,
+		c.Reworks, c.Rating, c.Rating != "", c.Stage, c.StageStartedAt.UTC(), due, timeArg(c.HandleDue), c.ReportedAt.UTC(),
+		timeArg(c.RegisteredAt), timeArg(c.DispatchedAt), timeArg(c.ClosedAt), c.UpdatedAt.UTC(), c.OverdueStage)
 	if err != nil {
 		return err
 	}
-	for i, e := range events {
-		if _, err := st.eventStmt.ExecContext(ctx, db.NewID(), id, i+1, string(e.a), string(e.s), "synthetic", e.at, "{}"); err != nil {
+	events, err := st.eventsStmt(len(c.Steps))
+	if err != nil {
+		return err
+	}
+	args := st.args[:0]
+	for i, s := range c.Steps {
+		args = append(args, db.NewID(), id, i+1, s.Action, s.Status, s.Actor.ID, s.Actor.Name,
+			s.Actor.Role, s.Actor.OrgCode, s.At.UTC(), st.eventData(s))
+	}
+	st.args = args
+	if _, err := events.ExecContext(ctx, args...); err != nil {
+		return err
+	}
+	if c.LeadDepartment != "" {
+		if _, err := st.deptStmt.ExecContext(ctx, id, c.LeadDepartment, timeArg(c.DispatchedAt)); err != nil {
 			return err
 		}
 	}
-	if leadDept != "" {
-		if _, err := st.deptStmt.ExecContext(ctx, id, leadDept, dispatched); err != nil {
-			return err
-		}
-	}
-	doc := textsearch.Document(desc + " " + cat.name)
+	doc := textsearch.Document(c.Description + " " + c.Category.Name)
 	if st.engine == db.SQLite {
 		rowid, err := res.LastInsertId()
 		if err != nil {
 			return err
 		}
-		_, err = st.searchStmt.ExecContext(ctx, cases.SearchKey(reported, rowid), id, doc)
+		_, err = st.searchStmt.ExecContext(ctx, cases.SearchKey(c.ReportedAt, rowid), id, doc)
 		return err
 	}
-	_, err = st.searchStmt.ExecContext(ctx, id, doc, reported)
+	_, err = st.searchStmt.ExecContext(ctx, id, doc, c.ReportedAt)
 	return err
 }

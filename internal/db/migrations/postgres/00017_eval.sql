@@ -4,7 +4,8 @@
 -- month (eval_monthly) are kept up to date by adding the difference whenever a case changes, so
 -- a period's figures are a sum over a few hundred rows, never a scan of the cases. The columns
 -- are the counts of eval/counts.go, in its order; `yiwang eval rebuild` recomputes everything
--- from the cases and their events.
+-- from the cases and their events. They are INTEGER, not BIGINT: PostgreSQL sums integers into a
+-- bigint but bigints into numeric, several times slower, and no unit's day or month nears 2^31.
 CREATE TABLE eval_cases (
     case_id       TEXT PRIMARY KEY,
     day           TEXT NOT NULL,
@@ -15,37 +16,37 @@ CREATE TABLE eval_daily (
     level TEXT NOT NULL,
     unit  TEXT NOT NULL,
     day   TEXT NOT NULL,
-    reports                    BIGINT NOT NULL DEFAULT 0,
-    valid_reports              BIGINT NOT NULL DEFAULT 0,
-    registered                 BIGINT NOT NULL DEFAULT 0,
-    voided                     BIGINT NOT NULL DEFAULT 0,
-    voided_after_registration  BIGINT NOT NULL DEFAULT 0,
-    should_confirm             BIGINT NOT NULL DEFAULT 0,
-    confirmed_on_time          BIGINT NOT NULL DEFAULT 0,
-    should_dispatch            BIGINT NOT NULL DEFAULT 0,
-    dispatched_on_time         BIGINT NOT NULL DEFAULT 0,
-    returned                   BIGINT NOT NULL DEFAULT 0,
-    should_handle              BIGINT NOT NULL DEFAULT 0,
-    responded_on_time          BIGINT NOT NULL DEFAULT 0,
-    handled                    BIGINT NOT NULL DEFAULT 0,
-    handled_on_time            BIGINT NOT NULL DEFAULT 0,
-    reworked                   BIGINT NOT NULL DEFAULT 0,
-    reworks                    BIGINT NOT NULL DEFAULT 0,
-    should_verify              BIGINT NOT NULL DEFAULT 0,
-    verified_on_time           BIGINT NOT NULL DEFAULT 0,
-    should_close               BIGINT NOT NULL DEFAULT 0,
-    closed                     BIGINT NOT NULL DEFAULT 0,
-    closed_on_time             BIGINT NOT NULL DEFAULT 0,
-    resolved                   BIGINT NOT NULL DEFAULT 0,
-    extended                   BIGINT NOT NULL DEFAULT 0,
-    deferred                   BIGINT NOT NULL DEFAULT 0,
-    shelved                    BIGINT NOT NULL DEFAULT 0,
-    supervised                 BIGINT NOT NULL DEFAULT 0,
-    overdue                    BIGINT NOT NULL DEFAULT 0,
-    rated                      BIGINT NOT NULL DEFAULT 0,
-    rated_satisfied            BIGINT NOT NULL DEFAULT 0,
-    rated_mostly               BIGINT NOT NULL DEFAULT 0,
-    rated_unsatisfied          BIGINT NOT NULL DEFAULT 0,
+    reports                    INTEGER NOT NULL DEFAULT 0,
+    valid_reports              INTEGER NOT NULL DEFAULT 0,
+    registered                 INTEGER NOT NULL DEFAULT 0,
+    voided                     INTEGER NOT NULL DEFAULT 0,
+    voided_after_registration  INTEGER NOT NULL DEFAULT 0,
+    should_confirm             INTEGER NOT NULL DEFAULT 0,
+    confirmed_on_time          INTEGER NOT NULL DEFAULT 0,
+    should_dispatch            INTEGER NOT NULL DEFAULT 0,
+    dispatched_on_time         INTEGER NOT NULL DEFAULT 0,
+    returned                   INTEGER NOT NULL DEFAULT 0,
+    should_handle              INTEGER NOT NULL DEFAULT 0,
+    responded_on_time          INTEGER NOT NULL DEFAULT 0,
+    handled                    INTEGER NOT NULL DEFAULT 0,
+    handled_on_time            INTEGER NOT NULL DEFAULT 0,
+    reworked                   INTEGER NOT NULL DEFAULT 0,
+    reworks                    INTEGER NOT NULL DEFAULT 0,
+    should_verify              INTEGER NOT NULL DEFAULT 0,
+    verified_on_time           INTEGER NOT NULL DEFAULT 0,
+    should_close               INTEGER NOT NULL DEFAULT 0,
+    closed                     INTEGER NOT NULL DEFAULT 0,
+    closed_on_time             INTEGER NOT NULL DEFAULT 0,
+    resolved                   INTEGER NOT NULL DEFAULT 0,
+    extended                   INTEGER NOT NULL DEFAULT 0,
+    deferred                   INTEGER NOT NULL DEFAULT 0,
+    shelved                    INTEGER NOT NULL DEFAULT 0,
+    supervised                 INTEGER NOT NULL DEFAULT 0,
+    overdue                    INTEGER NOT NULL DEFAULT 0,
+    rated                      INTEGER NOT NULL DEFAULT 0,
+    rated_satisfied            INTEGER NOT NULL DEFAULT 0,
+    rated_mostly               INTEGER NOT NULL DEFAULT 0,
+    rated_unsatisfied          INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (level, day, unit)
 );
 
@@ -53,37 +54,37 @@ CREATE TABLE eval_monthly (
     level TEXT NOT NULL,
     unit  TEXT NOT NULL,
     month TEXT NOT NULL,
-    reports                    BIGINT NOT NULL DEFAULT 0,
-    valid_reports              BIGINT NOT NULL DEFAULT 0,
-    registered                 BIGINT NOT NULL DEFAULT 0,
-    voided                     BIGINT NOT NULL DEFAULT 0,
-    voided_after_registration  BIGINT NOT NULL DEFAULT 0,
-    should_confirm             BIGINT NOT NULL DEFAULT 0,
-    confirmed_on_time          BIGINT NOT NULL DEFAULT 0,
-    should_dispatch            BIGINT NOT NULL DEFAULT 0,
-    dispatched_on_time         BIGINT NOT NULL DEFAULT 0,
-    returned                   BIGINT NOT NULL DEFAULT 0,
-    should_handle              BIGINT NOT NULL DEFAULT 0,
-    responded_on_time          BIGINT NOT NULL DEFAULT 0,
-    handled                    BIGINT NOT NULL DEFAULT 0,
-    handled_on_time            BIGINT NOT NULL DEFAULT 0,
-    reworked                   BIGINT NOT NULL DEFAULT 0,
-    reworks                    BIGINT NOT NULL DEFAULT 0,
-    should_verify              BIGINT NOT NULL DEFAULT 0,
-    verified_on_time           BIGINT NOT NULL DEFAULT 0,
-    should_close               BIGINT NOT NULL DEFAULT 0,
-    closed                     BIGINT NOT NULL DEFAULT 0,
-    closed_on_time             BIGINT NOT NULL DEFAULT 0,
-    resolved                   BIGINT NOT NULL DEFAULT 0,
-    extended                   BIGINT NOT NULL DEFAULT 0,
-    deferred                   BIGINT NOT NULL DEFAULT 0,
-    shelved                    BIGINT NOT NULL DEFAULT 0,
-    supervised                 BIGINT NOT NULL DEFAULT 0,
-    overdue                    BIGINT NOT NULL DEFAULT 0,
-    rated                      BIGINT NOT NULL DEFAULT 0,
-    rated_satisfied            BIGINT NOT NULL DEFAULT 0,
-    rated_mostly               BIGINT NOT NULL DEFAULT 0,
-    rated_unsatisfied          BIGINT NOT NULL DEFAULT 0,
+    reports                    INTEGER NOT NULL DEFAULT 0,
+    valid_reports              INTEGER NOT NULL DEFAULT 0,
+    registered                 INTEGER NOT NULL DEFAULT 0,
+    voided                     INTEGER NOT NULL DEFAULT 0,
+    voided_after_registration  INTEGER NOT NULL DEFAULT 0,
+    should_confirm             INTEGER NOT NULL DEFAULT 0,
+    confirmed_on_time          INTEGER NOT NULL DEFAULT 0,
+    should_dispatch            INTEGER NOT NULL DEFAULT 0,
+    dispatched_on_time         INTEGER NOT NULL DEFAULT 0,
+    returned                   INTEGER NOT NULL DEFAULT 0,
+    should_handle              INTEGER NOT NULL DEFAULT 0,
+    responded_on_time          INTEGER NOT NULL DEFAULT 0,
+    handled                    INTEGER NOT NULL DEFAULT 0,
+    handled_on_time            INTEGER NOT NULL DEFAULT 0,
+    reworked                   INTEGER NOT NULL DEFAULT 0,
+    reworks                    INTEGER NOT NULL DEFAULT 0,
+    should_verify              INTEGER NOT NULL DEFAULT 0,
+    verified_on_time           INTEGER NOT NULL DEFAULT 0,
+    should_close               INTEGER NOT NULL DEFAULT 0,
+    closed                     INTEGER NOT NULL DEFAULT 0,
+    closed_on_time             INTEGER NOT NULL DEFAULT 0,
+    resolved                   INTEGER NOT NULL DEFAULT 0,
+    extended                   INTEGER NOT NULL DEFAULT 0,
+    deferred                   INTEGER NOT NULL DEFAULT 0,
+    shelved                    INTEGER NOT NULL DEFAULT 0,
+    supervised                 INTEGER NOT NULL DEFAULT 0,
+    overdue                    INTEGER NOT NULL DEFAULT 0,
+    rated                      INTEGER NOT NULL DEFAULT 0,
+    rated_satisfied            INTEGER NOT NULL DEFAULT 0,
+    rated_mostly               INTEGER NOT NULL DEFAULT 0,
+    rated_unsatisfied          INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (level, month, unit)
 );
 
@@ -124,6 +125,9 @@ CREATE INDEX eval_picks_user ON eval_picks(user_id, created_at);
 -- A person's evidence (the steps they took in a period) is read by actor.
 CREATE INDEX case_events_actor ON case_events(actor_id, at);
 
+-- Figures by category and place for a period (dashboard, briefing) read cases by report time.
+CREATE INDEX cases_reported ON cases(reported_at);
+
 -- Durable readers of the outbox (package notify): each named reader's last applied event. The
 -- row is locked while a batch is applied, so one node at a time applies it, in seq order.
 CREATE TABLE outbox_cursors (
@@ -134,6 +138,7 @@ CREATE TABLE outbox_cursors (
 -- +goose Down
 DROP TABLE outbox_cursors;
 DROP INDEX case_events_actor;
+DROP INDEX cases_reported;
 DROP TABLE eval_picks;
 DROP TABLE eval_schemes;
 DROP TABLE eval_people;

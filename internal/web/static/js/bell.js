@@ -14,7 +14,9 @@ function setCount(count) {
 }
 
 function item(n) {
-  const link = el('a', { href: n.case_id ? '/cases/' + n.case_id : '#', class: 'bell-item' + (n.read_at ? '' : ' unread') },
+  // A briefing's notification names the briefing (its page's query) as its object; others a case.
+  const href = n.kind === 'eval.briefing' ? '/briefing?' + n.case_id : n.case_id ? '/cases/' + n.case_id : '#';
+  const link = el('a', { href, class: 'bell-item' + (n.read_at ? '' : ' unread') },
     el('span', { class: 'bell-text' }, n.text), el('span', { class: 'bell-time' }, when(n.created_at)));
   link.addEventListener('click', async (e) => {
     if (n.read_at) return;
@@ -24,7 +26,7 @@ function item(n) {
     } catch {
       // Still follow the link: the list is refreshed on the next page anyway.
     }
-    if (n.case_id) location.assign('/cases/' + n.case_id);
+    if (n.case_id) location.assign(href);
     else load();
   });
   return el('li', { dataset: { id: n.id } }, link);
