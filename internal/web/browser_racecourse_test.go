@@ -78,8 +78,8 @@ func TestBrowserRacecourse(t *testing.T) {
 		tb.waitFor(`document.getElementById('posts').dataset.ready`)
 		grid := `#posts section[data-post="grid_worker"]`
 		rows := eval[[]string](tb, `[...document.querySelectorAll('`+grid+` tbody tr')].map(tr => [tr.dataset.rank, tr.dataset.ranked, tr.querySelector('.person-name').textContent].join('|'))`)
-		// Staff are named as the case events name them: by their user name.
-		want := []string{"1|true|donghai.grid_worker", "2|true|chengdong.grid_worker", "|false|beifeng.grid_worker"}
+		// Staff are named as people know them (their display names), not by their account names.
+		want := []string{"1|true|东海网格员", "2|true|城东网格员", "|false|北峰网格员"}
 		if strings.Join(rows, ";") != strings.Join(want, ";") {
 			t.Errorf("grid workers %q, want %q", rows, want)
 		}
@@ -137,18 +137,18 @@ func TestBrowserRacecourse(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#pick-submit")))
 		tb.waitFor(`!document.getElementById('pick-dialog').open && document.querySelector('#picks-table tbody tr[data-user]')`)
 		pick := tb.text("#picks-table tbody tr[data-user]")
-		for _, w := range []string{"donghai.grid_worker", reason, "district.leader"} {
+		for _, w := range []string{"东海网格员", reason, "区领导"} {
 			if !strings.Contains(pick, w) {
 				t.Errorf("pick row %q lacks %q", pick, w)
 			}
 		}
-		if got := tb.text("#racecourse-status"); got != "已推选 donghai.grid_worker 为担当者候选。" {
+		if got := tb.text("#racecourse-status"); got != "已推选 东海网格员 为担当者候选。" {
 			t.Errorf("status %q", got)
 		}
 		// The evidence now lists the pick.
 		tb.click(grid + ` tbody tr:first-child .evidence-button`)
 		tb.waitFor(`document.getElementById('evidence-dialog').dataset.ready`)
-		if got := tb.text("#evidence-picks"); !strings.Contains(got, reason) || !strings.Contains(got, "district.leader") {
+		if got := tb.text("#evidence-picks"); !strings.Contains(got, reason) || !strings.Contains(got, "区领导") {
 			t.Errorf("earlier picks after the pick %q", got)
 		}
 		tb.click("#evidence-dialog [data-close]")

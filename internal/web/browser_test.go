@@ -229,7 +229,7 @@ func TestBrowserRoles(t *testing.T) {
 		tb := b.tab(t, 1366, 900)
 		tb.login("donghai.leader", apptest.DemoPassword)
 		tb.do(chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #greeting`)))
-		if got := tb.nav(); got != "Home,Case desk,Org & grid map,Users & roles,Change password" {
+		if got := tb.nav(); got != "Home,Case desk,Leaders' dashboard,Racecourse,Org & grid map,Users & roles,Change password" {
 			t.Errorf("English navigation %q", got)
 		}
 		tb.open("/org", "#map")
