@@ -206,38 +206,12 @@ func timeOrNil(t sql.NullTime) *time.Time {
 // first: an export holds exactly the cases the queue pages through. none is true when the
 // keyword has no searchable word (nothing matches). Sort, limit and cursor are the queue's own.
 func (s *Service) filterConditions(ctx context.Context, scope access.Scope, f Filter) (conds []string, args []any, none bool, err error) {
-	cond, args := scopeCondition(scope, 1)
-	conds = []string{cond}
+	if conds, args, err = s.filterConds(ctx, scope, f); err != nil {
+		return nil, nil, false, err
+	}
 	add := func(format string, v any) {
 		args = append(args, v)
 		conds = append(conds, fmt.Sprintf(format, len(args)))
-	}
-	if len(f.Status) > 0 {
-		var ph []string
-		for _, st := range f.Status {
-			if !slices.Contains(Statuses, st) {
-				return nil, nil, false, apperr.New(apperr.Invalid, "request.bad_param", "status", st)
-			}
-			args = append(args, string(st))
-			ph = append(ph, "$"+strconv.Itoa(len(args)))
-		}
-		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
-	}
-	for _, eq := range []struct{ col, v string }{{"c.subdistrict_code", f.SubdistrictCode}, {"c.community_code", f.CommunityCode},
-		{"c.grid_code", f.GridCode}, {"c.zone_code", f.ZoneCode}, {"c.category_code", f.CategoryCode},
-		{"c.channel", string(f.Channel)}, {"c.urgency", string(f.Urgency)}, {"c.lead_department", f.Department}} {
-		if eq.v != "" {
-			add(eq.col+" = $%d", eq.v)
-		}
-	}
-	if f.Overdue {
-		add("c.stage_due < $%d", s.Now().UTC())
-	}
-	if f.Mine {
-		p, _ := access.From(ctx)
-		args = append(args, p.UserID)
-		n := len(args)
-		conds = append(conds, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters mr WHERE mr.case_id = c.id AND mr.reporter_id = $%d))", n, n))
 	}
 	if kw := strings.TrimSpace(f.Keyword); kw != "" {
 		if s.DB.Engine == db.Postgres {

@@ -217,46 +217,9 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	cond, args := scopeCondition(scope, 1)
-	conds := []string{cond}
-	add := func(format string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(format, len(args)))
-	}
-	if len(f.Status) > 0 {
-		var ph []string
-		for _, st := range f.Status {
-			if !slices.Contains(Statuses, st) {
-				return Page{}, apperr.New(apperr.Invalid, "request.bad_param", "status", st)
-			}
-			args = append(args, string(st))
-			ph = append(ph, "$"+strconv.Itoa(len(args)))
-		}
-		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
-		if !slices.ContainsFunc(f.Status, func(s Status) bool { return !s.Open() }) {
-			// The same words as the partial index cases_open_due, so both engines can use it.
-			conds = append(conds, "c.status NOT IN ('closed','voided','merged')")
-		}
-	}
-	for _, eq := range []struct {
-		col string
-		v   string
-	}{{"c.subdistrict_code", f.SubdistrictCode}, {"c.community_code", f.CommunityCode}, {"c.grid_code", f.GridCode},
-		{"c.zone_code", f.ZoneCode}, {"c.category_code", f.CategoryCode}, {"c.channel", string(f.Channel)},
-		{"c.urgency", string(f.Urgency)}, {"c.lead_department", f.Department}} {
-		if eq.v != "" {
-			add(eq.col+" = $%d", eq.v)
-		}
-	}
-	if f.Overdue {
-		add("c.stage_due < $%d", s.Now().UTC())
-	}
-	if f.Mine {
-		// My reports, and the cases I follow because my report was merged into them.
-		p, _ := access.From(ctx)
-		args = append(args, p.UserID)
-		n := len(args)
-		conds = append(conds, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters mr WHERE mr.case_id = c.id AND mr.reporter_id = $%d))", n, n))
+	conds, args, err := s.filterConds(ctx, scope, f)
+	if err != nil {
+		return Page{}, err
 	}
 	ftsQuery, tsQuery := "", "" // the keyword query (SQLite, PostgreSQL), placed below once the order is known
 	if kw := strings.TrimSpace(f.Keyword); kw != "" {
@@ -455,4 +418,52 @@ func allowedActions(p *access.Principal, c Case) []Action {
 		out = append(out, a)
 	}
 	return out
+}
+
+// filterConds turns the queue's filters (not the keyword, whose place in the query depends on the
+// sort) into SQL conditions on cases c, the caller's scope first: the queue and the export page
+// through exactly the same cases.
+func (s *Service) filterConds(ctx context.Context, scope access.Scope, f Filter) (conds []string, args []any, err error) {
+	cond, args := scopeCondition(scope, 1)
+	conds = []string{cond}
+	add := func(format string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(format, len(args)))
+	}
+	if len(f.Status) > 0 {
+		var ph []string
+		for _, st := range f.Status {
+			if !slices.Contains(Statuses, st) {
+				return nil, nil, apperr.New(apperr.Invalid, "request.bad_param", "status", st)
+			}
+			args = append(args, string(st))
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
+		if !slices.ContainsFunc(f.Status, func(s Status) bool { return !s.Open() }) {
+			// The same words as the partial index cases_open_due, so both engines can use it.
+			conds = append(conds, "c.status NOT IN ('closed','voided','merged')")
+		}
+	}
+	for _, eq := range []struct {
+		col string
+		v   string
+	}{{"c.subdistrict_code", f.SubdistrictCode}, {"c.community_code", f.CommunityCode}, {"c.grid_code", f.GridCode},
+		{"c.zone_code", f.ZoneCode}, {"c.category_code", f.CategoryCode}, {"c.channel", string(f.Channel)},
+		{"c.urgency", string(f.Urgency)}, {"c.lead_department", f.Department}} {
+		if eq.v != "" {
+			add(eq.col+" = $%d", eq.v)
+		}
+	}
+	if f.Overdue {
+		add("c.stage_due < $%d", s.Now().UTC())
+	}
+	if f.Mine {
+		// My reports, and the cases I follow because my report was merged into them.
+		p, _ := access.From(ctx)
+		args = append(args, p.UserID)
+		n := len(args)
+		conds = append(conds, fmt.Sprintf("(c.reporter_id = $%d OR EXISTS (SELECT 1 FROM case_reporters mr WHERE mr.case_id = c.id AND mr.reporter_id = $%d))", n, n))
+	}
+	return conds, args, nil
 }
