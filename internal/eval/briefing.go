@@ -138,14 +138,7 @@ func (s *Service) Briefing(ctx context.Context, level Level, code string, p Peri
 	if err != nil {
 		return Briefing{}, err
 	}
-	q := Query{Period: p, Level: level}
-	now, err := s.table(ctx, q, peers, set)
-	if err != nil {
-		return Briefing{}, err
-	}
-	prevQ := q
-	prevQ.Period = p.Previous()
-	before, err := s.table(ctx, prevQ, peers, set)
+	now, before, err := s.withPrevious(ctx, Query{Period: p, Level: level}, peers, set)
 	if err != nil {
 		return Briefing{}, err
 	}

@@ -122,7 +122,7 @@ func (s *Service) SendBriefings(ctx context.Context, now time.Time) (int, error)
 				}
 			}
 			for _, sub := range subdistricts {
-				ok, err := s.recordBriefing(ctx, tx, now, LevelSubdistrict, sub, districtPath(sub.Path), kind, p)
+				ok, err := s.recordBriefing(ctx, tx, now, LevelSubdistrict, sub, "/"+DistrictOf(sub.Path)+"/", kind, p)
 				if err != nil {
 					return err
 				}
@@ -169,13 +169,4 @@ func (s *Service) recordBriefing(ctx context.Context, tx *sql.Tx, now time.Time,
 		Notices: []notify.Notice{{Template: "notify.eval.briefing." + kind, Params: []string{u.Name, from, to},
 			Audience: notify.Audience{Users: users}}}}
 	return true, s.Outbox.Record(ctx, tx, now, ev)
-}
-
-// districtPath is the district's path of an org path ("/350503/350503001/" → "/350503/").
-func districtPath(path string) string {
-	parts := strings.SplitN(strings.Trim(path, "/"), "/", 2)
-	if parts[0] == "" {
-		return ""
-	}
-	return "/" + parts[0] + "/"
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -93,20 +92,12 @@ func (s *Service) Rankings(ctx context.Context, q Query) (Ranking, error) {
 	if err != nil {
 		return Ranking{}, err
 	}
-	prevQ := q
-	prevQ.Period = q.Period.Previous()
-	// The two periods are read at once, on two of the pool's connections: a ranking costs one
-	// period's reading, not two.
-	var now, before Table
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { now, err = s.table(gctx, q, members, set); return err })
-	g.Go(func() (err error) { before, err = s.tableOf(gctx, prevQ, members, set, false); return err })
-	if err := g.Wait(); err != nil {
+	now, before, err := s.withPrevious(ctx, q, members, set)
+	if err != nil {
 		return Ranking{}, err
 	}
 	ranks, prevRanks := rankRows(now.Rows), rankRows(before.Rows)
-	out := Ranking{From: now.From, To: now.To, Level: q.Level, Rows: []Standing{},
-		Previous: Span{From: prevQ.Period.From.Format(time.DateOnly), To: prevQ.Period.To.Format(time.DateOnly)}}
+	out := Ranking{From: now.From, To: now.To, Level: q.Level, Rows: []Standing{}, Previous: Span{From: before.From, To: before.To}}
 	gaps := gapsOf(now.Rows)
 	for _, r := range now.Rows {
 		st := Standing{Row: r, Gaps: gaps[r.Code]}
@@ -134,6 +125,19 @@ func (s *Service) Rankings(ctx context.Context, q Query) (Ranking, error) {
 		return out.Rows[i].Code < out.Rows[j].Code
 	})
 	return out, nil
+}
+
+// withPrevious computes q's table and the previous period's (scores and samples only, for the
+// ranks a change is measured against). The two periods are read at once, on two of the pool's
+// connections: a comparison costs one period's reading, not two.
+func (s *Service) withPrevious(ctx context.Context, q Query, members []member, set schemeSet) (now, before Table, err error) {
+	prevQ := q
+	prevQ.Period = q.Period.Previous()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { now, err = s.table(gctx, q, members, set); return err })
+	g.Go(func() (err error) { before, err = s.tableOf(gctx, prevQ, members, set, false); return err })
+	err = g.Wait()
+	return now, before, err
 }
 
 // gapsOf measures every row against the ranked rows of its scheme, on the score and each rate.
