@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,13 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	return openSQLite(ctx, opts.DataDir)
 }
 
+// sqliteMmapSize is how much of the database file a SQLite connection reads through a memory map;
+// sqliteCacheSize its page cache (negative: in KiB, here 16 MiB).
+const (
+	sqliteMmapSize  = 1 << 30
+	sqliteCacheSize = -16384
+)
+
 func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	if dir == "" {
 		dir = "data"
@@ -76,8 +84,8 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	// synchronous=FULL so that an acknowledged commit survives power loss, not only a crash;
 	// temp_store=MEMORY keeps statement journals off disk; mmap_size lets readers, whose page
 	// cache every commit invalidates, read the database file without a system call per page.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-16384)" +
-		"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=mmap_size(1073741824)&_time_format=sqlite"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(" + strconv.Itoa(sqliteCacheSize) + ")" +
+		"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=mmap_size(" + strconv.Itoa(sqliteMmapSize) + ")&_time_format=sqlite"
 	// The file name is a URI: characters such as '#' and '?' in a directory name must be escaped.
 	uri := "file:" + strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(file)
 	// The writer checkpoints only when the log passes 64 MiB (16384 pages, not SQLite's 1000):

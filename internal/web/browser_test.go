@@ -34,6 +34,7 @@ const (
 	navDeliveries = "外发消息"
 	navDashboard  = "领导驾驶舱"
 	navRacecourse = "赛马场"
+	navLeague     = "部门排行"
 	navSchemes    = "考评方案"
 )
 
@@ -110,13 +111,13 @@ func TestBrowserRoles(t *testing.T) {
 			tb.shot("password")
 		}},
 		{"donghai.intake_operator", navOf(navHome, navDesk, navHotline, navOrg, navPassword), subdistrictMap},
-		{"donghai.shift_lead", navOf(navHome, navDesk, navDashboard, navRacecourse, navOrg, navPassword), subdistrictMap},
-		{"donghai.dispatcher", navOf(navHome, navDesk, navDashboard, navOrg, navPassword), subdistrictMap},
+		{"donghai.shift_lead", navOf(navHome, navDesk, navDashboard, navLeague, navRacecourse, navOrg, navPassword), subdistrictMap},
+		{"donghai.dispatcher", navOf(navHome, navDesk, navDashboard, navLeague, navOrg, navPassword), subdistrictMap},
 		{"dept01.staff", navOf(navHome, navInbox, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 		}},
-		{"donghai.leader", navOf(navHome, navDesk, navDashboard, navRacecourse, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.leader", navOf(navHome, navDesk, navDashboard, navLeague, navRacecourse, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
 			subdistrictMap(t, tb)
 			tb.open("/users", "#users-table")
 			tb.waitFor(`document.querySelectorAll('#users-table tbody tr').length > 0`)
@@ -229,7 +230,7 @@ func TestBrowserRoles(t *testing.T) {
 		tb := b.tab(t, 1366, 900)
 		tb.login("donghai.leader", apptest.DemoPassword)
 		tb.do(chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #greeting`)))
-		if got := tb.nav(); got != "Home,Case desk,Leaders' dashboard,Racecourse,Org & grid map,Users & roles,Change password" {
+		if got := tb.nav(); got != "Home,Case desk,Leaders' dashboard,Department league,Racecourse,Org & grid map,Users & roles,Change password" {
 			t.Errorf("English navigation %q", got)
 		}
 		tb.open("/org", "#map")

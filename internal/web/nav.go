@@ -26,6 +26,7 @@ const (
 	pagePassword   pageID = "password"
 	pageDashboard  pageID = "dashboard"
 	pageRacecourse pageID = "racecourse"
+	pageLeague     pageID = "league"
 	pageSchemes    pageID = "schemes"
 	pageBriefing   pageID = "briefing"
 )
@@ -62,6 +63,9 @@ var navigation = []navEntry{
 	// The leaders' dashboard (领导驾驶舱): the indicators of the caller's units, for those who
 	// steer and watch the case flow.
 	{ID: pageDashboard, Path: "/dashboard", Key: "dashboard.nav", Permission: access.EvalRead,
+		Roles: []access.Role{access.Leader, access.ShiftLead, access.Dispatcher}},
+	// The department league table (部门考评排行): the handling units ranked, for those who steer.
+	{ID: pageLeague, Path: "/league", Key: "league.nav", Permission: access.EvalRead,
 		Roles: []access.Role{access.Leader, access.ShiftLead, access.Dispatcher}},
 	// The person tables (赛马场 · 比学赶超): staff ranked by post, for those who lead them.
 	{ID: pageRacecourse, Path: "/racecourse", Key: "racecourse.nav", Permission: access.EvalPeople},

@@ -156,10 +156,20 @@ type racecourseConfig struct {
 func (w *Web) racecourse(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pageRacecourse, "racecourse.title")
 	v.Script = "racecourse.js"
-	v.Texts = w.textsWith(v.Lang, append([]string{"racecourse."}, evalTexts...)...)
+	v.Texts = w.textsWith(v.Lang, append([]string{"racecourse.", "ranking."}, evalTexts...)...)
 	cfg := racecourseConfig{CanPick: may(v.User, access.EvalPick)}
 	v.Config, v.Data = cfg, cfg
 	w.render(rw, r, http.StatusOK, "racecourse", v)
+}
+
+// league is the department league table (部门考评排行 · 对标找差): the handling units ranked with
+// the department scheme, their gaps and their trend, all through /api/v1/rankings and
+// /api/v1/indicators.
+func (w *Web) league(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, pageLeague, "league.title")
+	v.Script = "league.js"
+	v.Texts = w.textsWith(v.Lang, append([]string{"league.", "ranking."}, evalTexts...)...)
+	w.render(rw, r, http.StatusOK, "league", v)
 }
 
 // schemesConfig tells the schemes page's script what the caller may do there.

@@ -41,7 +41,7 @@ func TestRacecoursePageAccess(t *testing.T) {
 	for _, want := range []string{`id="period-form"`, `id="posts"`, `id="picks-table"`, `id="evidence-dialog"`, `id="pick-dialog"`,
 		"/static/js/racecourse.js", `aria-current="page">赛马场`, "赛马场 · 比学赶超", `href="/schemes"`,
 		// The indicators' names come with the page for its script.
-		`"eval.rate.on_time_closure_rate"`, `"racecourse.unranked"`} {
+		`"eval.rate.on_time_closure_rate"`, `"ranking.unranked"`} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("the racecourse page lacks %q", want)
 		}

@@ -45,7 +45,7 @@ type Web struct {
 
 // pageNames are the templates that are whole pages; each is parsed with base.html.
 var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
-	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa", "dashboard", "briefing", "racecourse", "schemes"}
+	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa", "dashboard", "briefing", "racecourse", "league", "schemes"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
 var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo.", "dashboard."}
@@ -56,7 +56,7 @@ func New(cfg Config) (*Web, error) {
 		return nil, fmt.Errorf("web: Catalog, Auth and Log are required")
 	}
 	w := &Web{cfg: cfg, pages: map[string]*template.Template{}, jsTexts: map[string]map[string]string{}}
-	base, err := template.New("base.html").ParseFS(templateFiles, "templates/base.html")
+	base, err := template.New("base.html").ParseFS(templateFiles, "templates/base.html", "templates/parts.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse base template: %w", err)
 	}
@@ -127,6 +127,7 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /cases/{id}", w.signedIn(w.needs(pageCase, w.casePage)))
 	mux.HandleFunc("GET /follow/{token}", w.follow)
 	mux.HandleFunc("GET /racecourse", w.signedIn(w.needs(pageRacecourse, w.racecourse)))
+	mux.HandleFunc("GET /league", w.signedIn(w.needs(pageLeague, w.league)))
 	mux.HandleFunc("GET /schemes", w.signedIn(w.needs(pageSchemes, w.schemes)))
 	mux.HandleFunc("/", w.notFound)
 }

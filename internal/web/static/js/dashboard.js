@@ -8,7 +8,7 @@ import { feed } from './dashboard/feed.js';
 import { onLive } from './live.js';
 import { gridMap } from './dashboard/map.js';
 import { childLevel, read, span, url } from './dashboard/state.js';
-import { chart, chartTip, draw, palette } from './ui/chart.js';
+import { chart, chartTip, draw, palette, trendLines } from './ui/chart.js';
 
 const cfg = config();
 const root = cfg.root && cfg.root.code ? cfg.root : { kind: 'district', code: '', name: '' };
@@ -268,24 +268,12 @@ async function drawTrend(s, rt, stale) {
     if (stale()) return;
     const periods = res.points.map((p) => p.period);
     const series = [
-      { name: unitName(code), data: res.points.map((p) => p.rates[rt.code]), width: 3, type: 'solid' },
-      { name: t('dashboard.peers_median'), data: res.points.map((p) => (p.peers.median || {})[rt.code] ?? null), width: 2, type: 'dashed' },
-      { name: t('dashboard.peers_best'), data: res.points.map((p) => (p.peers.best || {})[rt.code] ?? null), width: 2, type: 'dotted' },
+      { name: unitName(code), data: res.points.map((p) => p.rates[rt.code]) },
+      { name: t('dashboard.peers_median'), data: res.points.map((p) => (p.peers.median || {})[rt.code] ?? null) },
+      { name: t('dashboard.peers_best'), data: res.points.map((p) => (p.peers.best || {})[rt.code] ?? null) },
     ];
     $('trend-note').textContent = rt.name;
-    draw(trendChart, {
-      color: [palette[0], palette[4], palette[2]],
-      grid: { left: 44, right: 16, top: 34, bottom: 28 },
-      legend: { top: 0, textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis', formatter: (items) => chartTip(items[0].axisValue,
-        items.map((i) => ({ color: i.color, name: i.seriesName, value: pct(i.value) }))) },
-      xAxis: { type: 'category', data: periods, axisLabel: { fontSize: 12 } },
-      // Rates run 0–100: the axis ends at 100 and starts a step below the lowest value.
-      yAxis: { type: 'value', axisLabel: { formatter: '{value}%', fontSize: 12 },
-        min: (v) => Math.max(0, Math.floor((v.min - 5) / 10) * 10), max: (v) => Math.min(100, Math.ceil((v.max + 1) / 10) * 10) },
-      series: series.map((x) => ({ name: x.name, type: 'line', data: x.data, connectNulls: false, symbolSize: 7, showSymbol: true, showAllSymbol: true,
-        lineStyle: { width: x.width, type: x.type }, smooth: false })),
-    });
+    trendLines(trendChart, periods, series, pct, true);
     $('trend-chart').dataset.ready = 'true';
     $('trend-chart').dataset.points = String(res.points.length);
   } catch (err) {

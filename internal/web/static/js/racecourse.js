@@ -5,163 +5,26 @@
 // below the scheme's minimum sample is listed greyed, not ranked. A row opens the person's
 // evidence (the steps behind the figures, with links to the cases); a leader may pick the person
 // as a 担当者 candidate with a reason, and the picks are listed with who picked, when and why.
-import { api, config, el, lang, number, roleName, show, t, when } from './api.js';
+import { api, config, el, number, roleName, show, t, when } from './api.js';
 import { formDialog, openDialog } from './ui/dialog.js';
 import { clearErrors, showErrors } from './ui/fields.js';
+import {
+  changeCell, figure, gradeCell, isRanked, loadSchemes, periodError, periodForm, rankCell, schemeName, schemeOf,
+  scoreCell, termLabel, termsCell, termValue,
+} from './ui/ranking.js';
 import { statusKind } from './ui/status.js';
 import { pagedTable } from './ui/table.js';
 
 const cfg = config();
 // The posts, in the order of the standard's 岗位 list.
 const posts = ['grid_worker', 'intake_operator', 'shift_lead', 'dispatcher', 'department_staff'];
-const gradeTones = { A: 'ok', B: 'info', C: 'neutral', D: 'warn', E: 'danger' };
 const stepStatus = statusKind('case.status.', {});
 
 const form = document.getElementById('period-form');
-const preset = document.getElementById('period-preset');
-const fromInput = document.getElementById('period-from');
-const toInput = document.getElementById('period-to');
 const statusLine = document.getElementById('racecourse-status');
 const postsBox = document.getElementById('posts');
 
 let period = { from: '', to: '' };
-let schemes = new Map(); // "code v1" → scheme version
-
-// ---- the period: presets in Beijing time, kept in the URL so a link shows the same table
-
-const beijing = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-const iso = (y, m, d) => new Date(Date.UTC(y, m, d)).toISOString().slice(0, 10);
-
-function presetPeriod(name) {
-  const [y, m, d] = beijing.format(new Date()).split('-').map(Number);
-  switch (name) {
-    case 'last_month':
-      return { from: iso(y, m - 2, 1), to: iso(y, m - 1, 0) };
-    case 'quarter': {
-      const first = Math.floor((m - 1) / 3) * 3;
-      return { from: iso(y, first, 1), to: iso(y, m - 1, d) };
-    }
-    case 'year':
-      return { from: iso(y, 0, 1), to: iso(y, m - 1, d) };
-    default:
-      return { from: iso(y, m - 1, 1), to: iso(y, m - 1, d) };
-  }
-}
-
-function readURL() {
-  const q = new URLSearchParams(location.search);
-  const name = q.get('preset') || (q.get('from') ? 'custom' : 'month');
-  preset.value = [...preset.options].some((o) => o.value === name) ? name : 'month';
-  const p = preset.value === 'custom' ? { from: q.get('from') || '', to: q.get('to') || '' } : presetPeriod(preset.value);
-  fromInput.value = p.from;
-  toInput.value = p.to;
-}
-
-function customDates(on) {
-  fromInput.readOnly = !on;
-  toInput.readOnly = !on;
-}
-
-preset.addEventListener('change', () => {
-  if (preset.value !== 'custom') {
-    const p = presetPeriod(preset.value);
-    fromInput.value = p.from;
-    toInput.value = p.to;
-  }
-  customDates(preset.value === 'custom');
-});
-
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const q = new URLSearchParams({ preset: preset.value });
-  if (preset.value === 'custom') {
-    q.set('from', fromInput.value);
-    q.set('to', toInput.value);
-  }
-  history.pushState(null, '', '?' + q);
-  load();
-});
-window.addEventListener('popstate', () => {
-  readURL();
-  customDates(preset.value === 'custom');
-  load();
-});
-
-// ---- the scheme behind a row: its terms are the post's key figures
-
-function schemeOf(row) {
-  return schemes.get(row.scheme);
-}
-
-// termValue is a term of the scheme as the person's figures show it: a rate, a ratio of counts
-// (the counts themselves, so that nothing is computed twice), or a count scored by bands.
-function termValue(term, row) {
-  if (term.indicator) {
-    const v = row.rates[term.indicator];
-    return v === null || v === undefined ? '—' : number(v, 2) + '%';
-  }
-  if (term.den) {
-    const num = (term.num || []).reduce((sum, c) => sum + (row.counts[c] || 0), 0);
-    return t('racecourse.ratio', num, row.counts[term.den] || 0);
-  }
-  return number(row.counts[term.count] || 0);
-}
-
-// termLabel names a term: a rate by its catalogue name; another term by the scheme's own label
-// (written in Chinese), or in English by the counts it is made of.
-function termLabel(term) {
-  if (term.indicator) return t('eval.rate.' + term.indicator);
-  if (term.label && lang.startsWith('zh')) return term.label;
-  if (term.den) return t('racecourse.ratio_of', (term.num || []).map((c) => t('eval.count.' + c)).join(' + '), t('eval.count.' + term.den));
-  return t('eval.count.' + term.count);
-}
-
-// schemeName is the scheme's name in the page's language.
-function schemeName(scheme) {
-  return !lang.startsWith('zh') && scheme.name_en ? scheme.name_en : scheme.name;
-}
-
-// figure is a label and its value; a value not measured (no denominator) is a muted dash.
-function figure(label, value) {
-  return el('li', { dataset: { figure: label } }, el('span', { class: 'muted' }, label + ' '),
-    value === '—' ? el('span', { class: 'muted' }, value) : el('strong', {}, value));
-}
-
-function rateCells(row) {
-  const scheme = schemeOf(row);
-  if (!scheme) return el('span', { class: 'muted' }, '—');
-  return el('ul', { class: 'rate-list' }, scheme.terms.map((term) => figure(termLabel(term), termValue(term, row))));
-}
-
-// ---- cells
-
-function rankCell(row) {
-  if (row.rank === null || row.rank === undefined) {
-    return el('span', { class: 'status', dataset: { tone: 'muted', state: 'unranked' } }, t('racecourse.unranked'));
-  }
-  return [el('strong', {}, String(row.rank)), el('span', { class: 'sub muted' }, t('racecourse.of', row.of))];
-}
-
-function changeCell(row) {
-  const c = row.rank_change;
-  if (row.rank === null || row.rank === undefined) return el('span', { class: 'muted' }, '—');
-  if (c === null || c === undefined) return el('span', { class: 'status', dataset: { tone: 'info' } }, t('racecourse.change.new'));
-  // The arrow is for the eye; the words are for a screen reader (and the tooltip).
-  const chip = (tone, mark, words) => el('span', { class: 'status', dataset: { tone }, title: words },
-    el('span', { 'aria-hidden': 'true' }, mark), el('span', { class: 'visually-hidden' }, words));
-  if (c > 0) return chip('ok', '▲ ' + c, t('racecourse.change.up_n', c));
-  if (c < 0) return chip('danger', '▼ ' + -c, t('racecourse.change.down_n', -c));
-  return chip('neutral', '＝', t('racecourse.change.same'));
-}
-
-function scoreCell(row) {
-  return row.score === null || row.score === undefined ? el('span', { class: 'muted' }, '—') : el('strong', {}, number(row.score, 2));
-}
-
-function gradeCell(row) {
-  if (!row.grade) return el('span', { class: 'muted' }, '—');
-  return el('span', { class: 'status', dataset: { tone: gradeTones[row.grade] || 'neutral', grade: row.grade } }, row.grade);
-}
 
 function actionsCell(row) {
   const open = el('button', { type: 'button', class: 'btn btn-small evidence-button' }, t('racecourse.evidence'));
@@ -176,19 +39,19 @@ function actionsCell(row) {
 }
 
 const columns = [
-  { label: 'racecourse.col.rank', cell: rankCell },
+  { label: 'racecourse.col.rank', cell: (row) => rankCell(row, 'racecourse.of') },
   { label: 'racecourse.col.change', cell: changeCell },
   { label: 'racecourse.col.name', cell: (row) => el('strong', { class: 'person-name' }, row.name) },
   { label: 'racecourse.col.score', cell: scoreCell },
   { label: 'racecourse.col.grade', cell: gradeCell },
-  { label: 'racecourse.col.figures', cell: rateCells },
+  { label: 'racecourse.col.figures', cell: termsCell },
   { label: 'racecourse.col.actions', cell: actionsCell },
 ];
 
 // ---- one table per post
 
 function postSection(post, rows) {
-  const ranked = rows.filter((r) => r.rank !== null && r.rank !== undefined).length;
+  const ranked = rows.filter(isRanked).length;
   const scheme = rows.map(schemeOf).find(Boolean);
   const table = el('table', { class: 'data-table stack-on-phone', id: 'table-' + post });
   const section = el('section', { class: 'panel post-section', dataset: { post }, 'aria-labelledby': 'heading-' + post },
@@ -199,7 +62,7 @@ function postSection(post, rows) {
   const list = pagedTable(table, {
     columns,
     key: (row) => row.code,
-    row: (row) => ({ dataset: { id: row.code, ranked: String(row.rank !== null && row.rank !== undefined), rank: row.rank ?? '' } }),
+    row: (row) => ({ dataset: { id: row.code, ranked: String(isRanked(row)), rank: row.rank ?? '' } }),
     empty: 'racecourse.none',
     load: async () => ({ items: rows }),
   });
@@ -207,16 +70,15 @@ function postSection(post, rows) {
   return section;
 }
 
-async function load() {
-  period = { from: fromInput.value, to: toInput.value };
+async function load(p) {
+  period = p;
   const box = document.getElementById('period-message');
   clearErrors(form, box);
   statusLine.textContent = t('web.loading');
   postsBox.setAttribute('aria-busy', 'true');
   try {
     const q = new URLSearchParams({ level: 'person', from: period.from, to: period.to });
-    const [ranking, set] = await Promise.all([api('GET', 'rankings?' + q), schemes.size ? null : api('GET', 'eval/schemes')]);
-    if (set) schemes = new Map((set.versions || []).map((s) => [`${s.code} v${s.version}`, s]));
+    const [ranking] = await Promise.all([api('GET', 'rankings?' + q), loadSchemes()]);
     // The API lists everyone who ever took a step; a person with nothing in this period has no
     // place in its tables.
     const all = ranking.rows || [];
@@ -230,9 +92,7 @@ async function load() {
   } catch (err) {
     statusLine.textContent = '';
     postsBox.replaceChildren();
-    // A period the API refuses (not dates, or the end before the start) is the dates' fault.
-    if (err.key === 'eval.bad_period') err.details = ['from', 'to'].map((field) => ({ field, message: err.message }));
-    showErrors(form, box, err);
+    showErrors(form, box, periodError(err));
   } finally {
     postsBox.setAttribute('aria-busy', 'false');
   }
@@ -277,7 +137,7 @@ async function openEvidence(row) {
       ...fact(t('racecourse.col.score'), p.score === null ? '—' : number(p.score, 2)),
       ...fact(t('racecourse.col.grade'), p.grade || '—'),
       ...fact(t('racecourse.scheme'), p.scheme || '—'),
-      ...fact(t('racecourse.period'), `${period.from} – ${period.to}`));
+      ...fact(t('ranking.period'), `${period.from} – ${period.to}`));
     const scheme = schemeOf(p);
     const items = scheme ? scheme.terms.map((term) => [termLabel(term), termValue(term, p)]) : [];
     for (const [code, n] of Object.entries(p.counts)) if (n) items.push([t('eval.count.' + code), number(n)]);
@@ -360,7 +220,5 @@ const picksTable = pagedTable(document.getElementById('picks-table'), {
   },
 });
 
-readURL();
-customDates(preset.value === 'custom');
-load();
+periodForm(load);
 picksTable.reload();

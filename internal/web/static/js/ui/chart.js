@@ -39,3 +39,26 @@ export function chartTip(title, lines) {
       el('span', { style: `display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;background:${l.color}` }),
       `${l.name}：${l.value}`)));
 }
+
+/**
+ * trendLines draws a unit's trend beside its peers: one solid line for the unit, then dashed
+ * (median) and dotted (best) lines for the peers. series: [{name, data}] in that order; format
+ * writes a value for the tooltip; percent: the values are rates (axis 0–100 with a % sign).
+ */
+export function trendLines(c, periods, series, format, percent) {
+  const styles = [{ width: 3, type: 'solid' }, { width: 2, type: 'dashed' }, { width: 2, type: 'dotted' }];
+  // Rates run 0–100: the axis ends at 100 and starts a step below the lowest value. Scores too.
+  const low = (v) => Math.max(0, Math.floor((v.min - 5) / 10) * 10);
+  const high = (v) => Math.min(100, Math.ceil((v.max + 1) / 10) * 10);
+  draw(c, {
+    color: [palette[0], palette[4], palette[2]],
+    grid: { left: 44, right: 16, top: 34, bottom: 28 },
+    legend: { top: 0, textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'axis', formatter: (items) => chartTip(items[0].axisValue,
+      items.map((i) => ({ color: i.color, name: i.seriesName, value: format(i.value) }))) },
+    xAxis: { type: 'category', data: periods, axisLabel: { fontSize: 12 } },
+    yAxis: { type: 'value', axisLabel: { formatter: percent ? '{value}%' : '{value}', fontSize: 12 }, min: low, max: high },
+    series: series.map((x, i) => ({ name: x.name, type: 'line', data: x.data, connectNulls: false, symbolSize: 7, showSymbol: true,
+      showAllSymbol: true, lineStyle: styles[i] || styles[0], smooth: false })),
+  });
+}
