@@ -18,22 +18,22 @@ func TestPermissionTable(t *testing.T) {
 		x = Dispatched
 	)
 	want := map[Role][]Reach{
-		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite Report Read Act Import Contact Deliveries EvalRead EvalPeople EvalPick EvalConf
-		Resident:        {d, d, n, d, n, n, n, d, n, d, n, d, o, o, n, n, n, n, n, n, n},
-		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, s, n, n, n},
-		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, s, n, n, n},
-		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, s, s, n, n},
-		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n, n, s, s, n, s, n, s, n, n, n},
-		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n, n, x, x, n, x, n, x, n, n, n},
-		Leader:          {s, d, n, d, s, n, n, d, n, d, n, n, s, s, n, n, n, s, s, s, n},
-		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s, n, n, n, s, n, s, n, n, n, s},
-		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n},
-		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n, n, n, n, n, n, n, n, n, n, n},
-		CommunityStaff:  {s, d, n, d, n, n, n, d, n, d, n, d, s, n, n, n, n, s, n, n, n},
-		Volunteer:       {s, d, n, d, n, n, n, d, n, d, n, d, o, n, n, n, n, n, n, n, n},
-		Mediator:        {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n},
-		DirectoryEditor: {d, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n},
-		FinanceOfficer:  {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n},
+		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite Report Read Act Import Contact Deliveries EvalRead EvalPeople EvalPick EvalConf WhRead WhBlow WhAnswer DirRead DirIssue DirAck PatRead PatRun PatPlan PartRead PartManage
+		Resident:        {d, d, n, d, n, n, n, d, n, d, n, d, o, o, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, s, n, n, n, s, s, n, s, n, s, s, s, n, s, n},
+		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, s, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, s, s, n, n, s, s, n, s, s, n, s, n, s, s, s},
+		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n, n, s, s, n, s, n, s, n, n, n, s, s, n, s, n, n, s, n, n, s, n},
+		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n, n, x, x, n, x, n, x, n, n, n, x, n, x, n, n, n, n, n, n, n, n},
+		Leader:          {s, d, n, d, s, n, n, d, n, d, n, n, s, s, n, n, n, s, s, s, n, s, s, n, s, s, n, s, n, s, s, s},
+		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s, n, n, n, s, n, s, n, n, n, s, n, n, n, n, n, n, n, n, n, n, n},
+		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		CommunityStaff:  {s, d, n, d, n, n, n, d, n, d, n, d, s, n, n, n, n, s, n, n, n, s, s, n, s, n, s, s, n, s, s, s},
+		Volunteer:       {s, d, n, d, n, n, n, d, n, d, n, d, o, n, n, n, n, n, n, n, n, n, n, n, n, n, n, o, s, n, s, n},
+		Mediator:        {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		DirectoryEditor: {d, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		FinanceOfficer:  {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
 	}
 	if len(want) != len(Roles) {
 		t.Fatalf("table covers %d roles, there are %d", len(want), len(Roles))
@@ -86,5 +86,27 @@ func TestPathCondition(t *testing.T) {
 	}
 	if cond, _ := (Scope{}).PathCondition("p", 1); cond != "1 = 0" {
 		t.Fatalf("empty scope: %s", cond)
+	}
+}
+
+// TestPlaces: an object whose places (paths in a related table) lie in scope is in reach, in the
+// SQL condition and in the check alike; one whose own path and places lie outside is not.
+func TestPlaces(t *testing.T) {
+	k := Kind{Name: "directive", Read: DirectiveRead, Path: "issuer_path",
+		Places: []Relation{{Name: "target", Table: "directive_targets", ObjectColumn: "directive_id", SubjectColumn: "path"}}}
+	s := Scope{Paths: []string{"/1/2/"}}
+	cond, args := s.Where(k, "d", 1)
+	want := "((substr(d.issuer_path, 1, 5) = $1) OR EXISTS (SELECT 1 FROM directive_targets rel WHERE rel.directive_id = d.id AND (substr(rel.path, 1, 5) = $2)))"
+	if cond != want || len(args) != 2 || args[0] != "/1/2/" || args[1] != "/1/2/" {
+		t.Errorf("Where = %s %v\nwant %s", cond, args, want)
+	}
+	inside := Object{Kind: "directive", Path: "/1/", Places: []string{"/1/3/9/", "/1/2/7/"}}
+	outside := Object{Kind: "directive", Path: "/1/", Places: []string{"/1/3/9/"}}
+	if !s.Reaches(inside) || s.Reaches(outside) {
+		t.Errorf("Reaches: inside %v, outside %v", s.Reaches(inside), s.Reaches(outside))
+	}
+	g := Grant{Role: CommunityStaff, OrgPath: "/1/2/"}
+	if !GrantReaches("u", g, DirectiveRead, inside) || GrantReaches("u", g, DirectiveRead, outside) {
+		t.Error("GrantReaches disagrees with Reaches on places")
 	}
 }

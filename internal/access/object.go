@@ -35,6 +35,9 @@ type Kind struct {
 	Users []Relation
 	// Units are the relations that put an object before a handling unit (Reach Dispatched).
 	Units []Relation
+	// Places are relations whose subjects are org paths: the object is also in reach wherever
+	// one of them is (a directive is where each of its target grids is). Table relations only.
+	Places []Relation
 }
 
 // Object is one loaded object as scope sees it. Its Users and Units must hold what the Kind's
@@ -45,6 +48,8 @@ type Object struct {
 	Path  string   `json:"path,omitempty"`
 	Users []string `json:"users,omitempty"`
 	Units []string `json:"units,omitempty"`
+	// Places are the org paths the Kind's Places relations hold for the object.
+	Places []string `json:"places,omitempty"`
 }
 
 // Reaches reports whether an object is in scope: below one of its paths, related to the caller,
@@ -52,6 +57,11 @@ type Object struct {
 func (s Scope) Reaches(o Object) bool {
 	if o.Path != "" && s.Covers(o.Path) {
 		return true
+	}
+	for _, p := range o.Places {
+		if s.Covers(p) {
+			return true
+		}
 	}
 	if s.UserID != "" && slices.Contains(o.Users, s.UserID) {
 		return true
@@ -71,13 +81,26 @@ func GrantReaches(userID string, g Grant, perm Permission, o Object) bool {
 	case Own:
 		return userID != "" && slices.Contains(o.Users, userID)
 	case Subtree:
-		return o.Path != "" && strings.HasPrefix(o.Path, g.OrgPath)
+		return o.at(g.OrgPath)
 	case District:
-		return o.Path != "" && strings.HasPrefix(o.Path, districtPath(g.OrgPath))
+		return o.at(districtPath(g.OrgPath))
 	case Dispatched:
 		return slices.Contains(o.Units, g.OrgCode)
 	}
 	return g.Role == "system"
+}
+
+// at reports whether the object's path or one of its places lies below prefix.
+func (o Object) at(prefix string) bool {
+	if o.Path != "" && strings.HasPrefix(o.Path, prefix) {
+		return true
+	}
+	for _, p := range o.Places {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Where returns the SQL condition that holds for rows of kind k (table alias alias) in scope,
@@ -89,6 +112,13 @@ func (s Scope) Where(k Kind, alias string, next int) (string, []any) {
 		cond, a := s.PathCondition(alias+"."+k.Path, next)
 		parts, args = append(parts, cond), append(args, a...)
 		next += len(a)
+		for _, r := range k.Places {
+			cond, a := s.PathCondition("rel."+r.SubjectColumn, next)
+			parts = append(parts, fmt.Sprintf("EXISTS (SELECT 1 FROM %s rel WHERE rel.%s = %s.%s AND %s)",
+				r.Table, r.ObjectColumn, alias, k.idColumn(), cond))
+			args = append(args, a...)
+			next += len(a)
+		}
 	}
 	if s.UserID != "" && len(k.Users) > 0 {
 		var own []string

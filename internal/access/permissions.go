@@ -33,6 +33,29 @@ const (
 	EvalPick Permission = "eval.pick"
 	// EvalConfigure adds scoring schemes and scheme versions (district-wide only).
 	EvalConfigure Permission = "eval.configure"
+	// WhistleRead reads whistles (吹哨) in reach: those of cases below the caller's node, and a
+	// department's staff those that summon their department.
+	WhistleRead Permission = "whistle.read"
+	// WhistleBlow blows the whistle on a case, closes the whistle and rates the units summoned.
+	WhistleBlow Permission = "whistle.blow"
+	// WhistleAnswer is a summoned unit's part (报到): acknowledge, check in on site, report its task.
+	WhistleAnswer Permission = "whistle.answer"
+	// DirectiveRead reads directives (指令) issued in reach or targeting grids in reach.
+	DirectiveRead Permission = "directive.read"
+	// DirectiveIssue issues a directive (or its Update or Cancel) to targets in reach.
+	DirectiveIssue Permission = "directive.issue"
+	// DirectiveAck acknowledges a directive for a grid in reach and reports its action done.
+	DirectiveAck Permission = "directive.ack"
+	// PatrolRead reads patrol plans, patrols and their logs (民情日志) in reach.
+	PatrolRead Permission = "patrol.read"
+	// PatrolRun starts a patrol, checks its points and records findings.
+	PatrolRun Permission = "patrol.run"
+	// PatrolPlan writes patrol plans (frequency, route points, checklist) for grids in reach.
+	PatrolPlan Permission = "patrol.plan"
+	// ParticipantRead reads a zone's 1+N roster: lead organisation, participating units, volunteer teams.
+	ParticipantRead Permission = "participant.read"
+	// ParticipantManage edits rosters, teams and pledges, and confirms volunteers' hours.
+	ParticipantManage Permission = "participant.manage"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -57,7 +80,9 @@ var table = map[Role]map[Permission]Reach{
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
-		EvalRead: Subtree,
+		EvalRead:    Subtree,
+		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveAck: Subtree,
+		PatrolRead: Subtree, PatrolRun: Subtree, ParticipantRead: Subtree,
 	},
 	IntakeOperator: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -70,19 +95,23 @@ var table = map[Role]map[Permission]Reach{
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 		EvalRead: Subtree, EvalPeople: Subtree,
+		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
+		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
-		EvalRead: Subtree,
+		EvalRead:    Subtree,
+		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, PatrolRead: Subtree, ParticipantRead: Subtree,
 	},
 	DepartmentStaff: {
 		// A department serves the whole district, so it needs the whole map.
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseRead: Dispatched, CaseAct: Dispatched, CaseContact: Dispatched,
-		EvalRead: Dispatched,
+		EvalRead:    Dispatched,
+		WhistleRead: Dispatched, WhistleAnswer: Dispatched,
 	},
 	Leader: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -90,6 +119,8 @@ var table = map[Role]map[Permission]Reach{
 		CalendarRead: District, CategoryRead: District,
 		CaseRead: Subtree, CaseAct: Subtree,
 		EvalRead: Subtree, EvalPeople: Subtree, EvalPick: Subtree,
+		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
+		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
@@ -112,18 +143,22 @@ var table = map[Role]map[Permission]Reach{
 		CalendarRead: District, CategoryRead: District,
 	},
 	// Community staff run their community: its cases are theirs to follow (they do not take desk
-	// actions; the community's topics, disputes and directives come with those modules).
+	// actions), its directives theirs to acknowledge, its patrols theirs to plan.
 	CommunityStaff: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Subtree,
-		EvalRead: Subtree,
+		EvalRead:    Subtree,
+		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveAck: Subtree,
+		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
 	},
-	// Volunteers report what they find on patrol and follow their own reports, like residents.
+	// Volunteers report what they find on patrol and follow their own reports, like residents; they
+	// run the patrols of their node and read their own.
 	Volunteer: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
 		CaseReport: District, CaseRead: Own,
+		PatrolRead: Own, PatrolRun: Subtree, ParticipantRead: Subtree,
 	},
 	// Mediators see the map of their node; disputes bring their own permissions.
 	Mediator: {
@@ -149,4 +184,6 @@ func Allowed(role Role, perm Permission) Reach {
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
 	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
 	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead,
-	EvalRead, EvalPeople, EvalPick, EvalConfigure}
+	EvalRead, EvalPeople, EvalPick, EvalConfigure,
+	WhistleRead, WhistleBlow, WhistleAnswer, DirectiveRead, DirectiveIssue, DirectiveAck,
+	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage}

@@ -22,6 +22,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
 	"github.com/yiwang-gov/yiwang/internal/db"
+	"github.com/yiwang-gov/yiwang/internal/directive"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
@@ -31,29 +32,37 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/open311"
 	"github.com/yiwang-gov/yiwang/internal/org"
+	"github.com/yiwang-gov/yiwang/internal/participant"
 	"github.com/yiwang-gov/yiwang/internal/password"
+	"github.com/yiwang-gov/yiwang/internal/patrol"
 	"github.com/yiwang-gov/yiwang/internal/pii"
 	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/sms"
 	"github.com/yiwang-gov/yiwang/internal/users"
+	"github.com/yiwang-gov/yiwang/internal/whistle"
 )
 
 // App is a wired yiwang: database, services and HTTP handler.
 type App struct {
-	Cfg        Config
-	Log        *slog.Logger
-	DB         *db.DB
-	Catalog    *i18n.Catalog
-	Org        *org.Service
-	Users      *users.Service
-	Auth       *auth.Service
-	Grids      *grid.Service
-	Eval       *eval.Service
-	Calendar   *calendar.Service
-	Categories *category.Service
-	Routing    *routing.Service
-	Cases      *cases.Service
-	Notify     *notify.Service
+	Cfg     Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Catalog *i18n.Catalog
+	Org     *org.Service
+	Users   *users.Service
+	Auth    *auth.Service
+	Grids   *grid.Service
+	Eval    *eval.Service
+	// The coordination modules: 吹哨报到, 指令穿透, 巡查 and the 1+N rosters.
+	Whistles     *whistle.Service
+	Directives   *directive.Service
+	Patrols      *patrol.Service
+	Participants *participant.Service
+	Calendar     *calendar.Service
+	Categories   *category.Service
+	Routing      *routing.Service
+	Cases        *cases.Service
+	Notify       *notify.Service
 	// Feed hands committed events (from the outbox, whichever node wrote them) to this node's
 	// live stream.
 	Feed *notify.Feed
@@ -179,6 +188,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}
 	a.Eval = &eval.Service{DB: d, Outbox: outbox, Cases: evalCases{a.Cases}, Directory: evalDirectory{org: a.Org, db: d}, Now: now, Log: log,
 		Briefings: eval.Briefings{Desk: briefingDesk{a.Cases}, Schedule: cfg.Briefings}}
+	a.Directives = a.buildDirectives()
+	a.Whistles = a.buildWhistles()
+	a.Participants = a.buildParticipants()
+	a.Patrols = a.buildPatrols()
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}
 	a.APIKeys = &apikey.Service{DB: d, Now: now, Limiter: apikey.NewLimiter(apikey.DefaultRate)}
 	// The category catalogue ships with the standard codes; a new database starts with it.

@@ -43,6 +43,12 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 	if err := a.Open311.LoadDefaults(System(ctx, "demo-loader")); err != nil {
 		return password, stats, fmt.Errorf("demo open311 attributes: %w", err)
 	}
+	// The coordination modules' demo data (each in its adapters_<module>.go).
+	for _, load := range []func(context.Context) error{a.demoParticipants, a.demoPatrols, a.demoDirectives, a.demoWhistles} {
+		if err := load(System(ctx, "demo-loader")); err != nil {
+			return password, stats, err
+		}
+	}
 	return password, stats, nil
 }
 

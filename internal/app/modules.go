@@ -10,6 +10,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/calendar"
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
+	"github.com/yiwang-gov/yiwang/internal/directive"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/jobs"
@@ -17,8 +18,11 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/open311"
 	"github.com/yiwang-gov/yiwang/internal/org"
+	"github.com/yiwang-gov/yiwang/internal/participant"
+	"github.com/yiwang-gov/yiwang/internal/patrol"
 	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/users"
+	"github.com/yiwang-gov/yiwang/internal/whistle"
 )
 
 // modules lists what yiwang is made of, in the order their routes are mounted. Everything else
@@ -42,6 +46,10 @@ func (a *App) modules() module.Set {
 			Log: a.Log, Test: a.Cfg.Demo}).Module(),
 		(&apikey.HTTP{Keys: a.APIKeys, R: rs}).Module(),
 		(&eval.HTTP{Eval: a.Eval, R: rs}).Module(),
+		(&directive.HTTP{Directives: a.Directives, R: rs}).Module(),
+		(&whistle.HTTP{Whistles: a.Whistles, R: rs}).Module(),
+		(&participant.HTTP{Participants: a.Participants, R: rs}).Module(),
+		(&patrol.HTTP{Patrols: a.Patrols, R: rs}).Module(),
 		a.platformModule(),
 	}
 }
