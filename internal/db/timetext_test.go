@@ -14,7 +14,7 @@ func TestParseSQLiteTime(t *testing.T) {
 		time.Date(2026, 2, 28, 23, 59, 59, 123456789, time.UTC),
 		time.Date(2024, 2, 29, 0, 0, 0, 500000000, cst),
 		time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2025, 6, 1, 7, 30, 0, 120000, time.FixedZone("", -(3*3600 + 30*60))),
+		time.Date(2025, 6, 1, 7, 30, 0, 120000, time.FixedZone("", -(3*3600+30*60))),
 	} {
 		text := want.Format(sqliteTimeLayout)
 		got, err := ParseSQLiteTime(text)
