@@ -268,10 +268,13 @@ var benchPeriods = []struct{ name, from, to string }{
 
 // timed runs fn b.N times and reports the median and 95th percentile of its latency; above the
 // contract's 100 ms at p95 the benchmark fails.
-func timed(b *testing.B, fn func() (rows int, err error)) {
+func timed(b *testing.B, fn func() (rows int, err error), before func()) {
 	var lat []time.Duration
 	rows := 0
 	for b.Loop() {
+		b.StopTimer()
+		before()
+		b.StartTimer()
 		start := time.Now()
 		n, err := fn()
 		lat = append(lat, time.Since(start))
@@ -303,8 +306,17 @@ func benchQueries(b *testing.B, run func(ctx context.Context, s *Service, q Quer
 				if err != nil {
 					b.Fatal(err)
 				}
+				// The period's last month is the one still receiving cases: each query finds it
+				// changed (a new version token, as a live batch gives it) and reads it again; the
+				// months before it come from the node's month cache, as they would in service.
+				live := func() {
+					if _, err := s.DB.Write.Exec(`UPDATE eval_month_versions SET version = $1 WHERE month = $2`,
+						db.NewID(), p.to[:7]); err != nil {
+						b.Fatal(err)
+					}
+				}
 				b.Run(fmt.Sprintf("%s/%s/%s", engine, level, p.name), func(b *testing.B) {
-					timed(b, func() (int, error) { return run(ctx, s, Query{Period: period, Level: level}) })
+					timed(b, func() (int, error) { return run(ctx, s, Query{Period: period, Level: level}) }, live)
 				})
 			}
 		}

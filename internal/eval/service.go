@@ -48,6 +48,7 @@ type Service struct {
 	Briefings Briefings
 	Now       func() time.Time
 	Log       *slog.Logger
+	months    monthCache
 }
 
 // follower is the name of eval's cursor in the outbox.
@@ -133,7 +134,7 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 		if _, err := s.Outbox.Skip(ctx, tx, follower); err != nil {
 			return err
 		}
-		for _, t := range []string{"eval_cases", "eval_daily", "eval_monthly"} {
+		for _, t := range []string{"eval_cases", "eval_daily", "eval_monthly", "eval_month_versions"} {
 			if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM `+t); err != nil {
 				return err
 			}

@@ -185,12 +185,17 @@ func (s *Service) addAll(ctx context.Context, tx *sql.Tx, d delta) error {
 		a, b := mkeys[i], mkeys[j]
 		return string(a.level)+a.day+a.unit < string(b.level)+b.day+b.unit
 	})
+	var touched []bucket // each (level, month) once, in mkeys' order
+	seen := map[bucket]bool{}
 	for _, b := range mkeys {
 		if err := s.addRow(ctx, tx, monthlySQL, b.level, b.unit, b.day, *months[b]); err != nil {
 			return err
 		}
+		if k := (bucket{level: b.level, day: b.day}); !seen[k] {
+			seen[k], touched = true, append(touched, k)
+		}
 	}
-	return nil
+	return s.touchMonths(ctx, tx, touched)
 }
 
 func (s *Service) addRow(ctx context.Context, tx *sql.Tx, q string, level Level, unit, period string, c Counts) error {
@@ -206,7 +211,8 @@ func (s *Service) addRow(ctx context.Context, tx *sql.Tx, q string, level Level,
 }
 
 // sums reads the counts of every unit of level over the dates from..to (inclusive, YYYY-MM-DD):
-// whole months from eval_monthly, the days at either end from eval_daily.
+// whole months from eval_monthly (through the month cache, months.go), the days at either end
+// from eval_daily.
 func (s *Service) sums(ctx context.Context, q db.Querier, level Level, from, to string) (map[string]Counts, error) {
 	out := map[string]Counts{}
 	sumsOf := make([]string, numCounts)
@@ -239,8 +245,7 @@ func (s *Service) sums(ctx context.Context, q db.Querier, level Level, from, to 
 	}
 	sp := split(from, to)
 	if sp.firstMonth != "" {
-		if err := read(`SELECT `+cols+` FROM eval_monthly WHERE level = $1 AND month >= $2 AND month <= $3 GROUP BY unit`,
-			string(level), sp.firstMonth, sp.lastMonth); err != nil {
+		if err := s.monthSums(ctx, q, level, sp.firstMonth, sp.lastMonth, out); err != nil {
 			return nil, err
 		}
 	}
