@@ -133,7 +133,7 @@ async function openEvidence(row) {
     if (shown !== row) return;
     const p = ev.person;
     facts.append(
-      ...fact(t('racecourse.col.rank'), row.rank ? t('racecourse.rank_of', row.rank, row.of) : t('racecourse.unranked')),
+      ...fact(t('racecourse.col.rank'), row.rank ? t('racecourse.rank_of', row.rank, row.of) : t('ranking.unranked')),
       ...fact(t('racecourse.col.score'), p.score === null ? '—' : number(p.score, 2)),
       ...fact(t('racecourse.col.grade'), p.grade || '—'),
       ...fact(t('racecourse.scheme'), p.scheme || '—'),
