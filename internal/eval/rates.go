@@ -1,6 +1,6 @@
 package eval
 
-import "math/big"
+import "github.com/yiwang-gov/yiwang/internal/percent"
 
 // Rate is one indicator: a numerator over a denominator, as a percentage. Num is the sum of
 // Plus minus the sum of Minus.
@@ -73,29 +73,8 @@ func (r Rate) Of(c Counts) *float64 {
 	for _, m := range r.Minus {
 		num -= c[m]
 	}
-	v := Percent(num, den)
+	v := percent.Of(num, den)
 	return &v
-}
-
-// Percent is num/den × 100 rounded half-up (away from zero) to two decimals, in exact integer
-// arithmetic: a binary float would round 0.125 % one way and 0.135 % the other.
-func Percent(num, den int64) float64 {
-	if den == 0 {
-		return 0
-	}
-	neg := (num < 0) != (den < 0)
-	n := new(big.Int).Abs(big.NewInt(num))
-	d := new(big.Int).Abs(big.NewInt(den))
-	// hundredths of a percent = num × 10000 / den, half-up: (2·num·10000 + den) / (2·den).
-	n.Mul(n, big.NewInt(20000))
-	n.Add(n, d)
-	d.Mul(d, big.NewInt(2))
-	n.Quo(n, d)
-	v := float64(n.Int64()) / 100
-	if neg {
-		v = -v
-	}
-	return v
 }
 
 // RatesOf computes every rate over c, keyed by code name.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/percent"
 )
 
 // Scheme is a scoring scheme (考评办法): weighted terms (weights as the source gives them; a score
@@ -230,7 +231,7 @@ func (t Term) value(c Counts) (float64, bool) {
 			k, _ := countIndex(n)
 			num += c[k]
 		}
-		v := Percent(num, c[d])
+		v := percent.Of(num, c[d])
 		if t.Invert {
 			return 100 - v, true
 		}
