@@ -233,7 +233,7 @@ type element struct {
 	text     string
 }
 
-func parseTree(t *testing.T, doc []byte) *element {
+func parseTree(t testing.TB, doc []byte) *element {
 	t.Helper()
 	dec := xml.NewDecoder(bytes.NewReader(doc))
 	var stack []*element
@@ -271,52 +271,58 @@ func parseTree(t *testing.T, doc []byte) *element {
 // namespace, required elements, XSD order, enumerations and the dateTime form.
 func TestWriteXMLStructure(t *testing.T) {
 	for _, f := range fixtures {
-		t.Run(f.name, func(t *testing.T) {
-			root := parseTree(t, write(t, f.alert()))
-			if root.name.Space != "urn:oasis:names:tc:emergency:cap:1.2" || root.name.Local != "alert" {
-				t.Fatalf("root is {%s}%s, want the CAP 1.2 alert", root.name.Space, root.name.Local)
+		t.Run(f.name, func(t *testing.T) { checkDocument(t, write(t, f.alert())) })
+	}
+}
+
+// checkDocument checks a CAP document against CAP 1.2: namespace, required elements, XSD order,
+// enumerations and the dateTime form, one <info> and one <area>. The API test of the served
+// document (api_test.go) runs the same checks.
+func checkDocument(t testing.TB, doc []byte) {
+	t.Helper()
+	root := parseTree(t, doc)
+	if root.name.Space != "urn:oasis:names:tc:emergency:cap:1.2" || root.name.Local != "alert" {
+		t.Fatalf("root is {%s}%s, want the CAP 1.2 alert", root.name.Space, root.name.Local)
+	}
+	var walk func(e *element)
+	walk = func(e *element) {
+		if e.name.Space != root.name.Space {
+			t.Errorf("<%s> is in namespace %q", e.name.Local, e.name.Space)
+		}
+		name := e.name.Local
+		if values, ok := enumerations[name]; ok && !contains(values, strings.TrimSpace(e.text)) {
+			t.Errorf("<%s>%s</%s> is not in the CAP 1.2 enumeration", name, e.text, name)
+		}
+		if dateTimeNames[name] && !capDateTime.MatchString(e.text) {
+			t.Errorf("<%s>%s</%s> is not a CAP dateTime", name, e.text, name)
+		}
+		if strings.HasSuffix(e.text, "Z") && dateTimeNames[name] {
+			t.Errorf("<%s> ends in Z", name)
+		}
+		var names []string
+		for _, c := range e.children {
+			names = append(names, c.name.Local)
+		}
+		if seq, ok := order[name]; ok {
+			if err := checkSequence(seq, names); err != nil {
+				t.Errorf("<%s>: %v", name, err)
 			}
-			var walk func(e *element)
-			walk = func(e *element) {
-				if e.name.Space != root.name.Space {
-					t.Errorf("<%s> is in namespace %q", e.name.Local, e.name.Space)
-				}
-				name := e.name.Local
-				if values, ok := enumerations[name]; ok && !contains(values, strings.TrimSpace(e.text)) {
-					t.Errorf("<%s>%s</%s> is not in the CAP 1.2 enumeration", name, e.text, name)
-				}
-				if dateTimeNames[name] && !capDateTime.MatchString(e.text) {
-					t.Errorf("<%s>%s</%s> is not a CAP dateTime", name, e.text, name)
-				}
-				if strings.HasSuffix(e.text, "Z") && dateTimeNames[name] {
-					t.Errorf("<%s> ends in Z", name)
-				}
-				var names []string
-				for _, c := range e.children {
-					names = append(names, c.name.Local)
-				}
-				if seq, ok := order[name]; ok {
-					if err := checkSequence(seq, names); err != nil {
-						t.Errorf("<%s>: %v", name, err)
-					}
-					for _, r := range required[name] {
-						if !contains(names, r) {
-							t.Errorf("<%s> lacks required <%s>", name, r)
-						}
-					}
-				}
-				for _, c := range e.children {
-					walk(c)
+			for _, r := range required[name] {
+				if !contains(names, r) {
+					t.Errorf("<%s> lacks required <%s>", name, r)
 				}
 			}
-			walk(root)
-			if n := count(root, "info"); n != 1 {
-				t.Errorf("%d <info> blocks, want 1", n)
-			}
-			if n := count(root, "area"); n != 1 {
-				t.Errorf("%d <area> blocks, want 1", n)
-			}
-		})
+		}
+		for _, c := range e.children {
+			walk(c)
+		}
+	}
+	walk(root)
+	if n := count(root, "info"); n != 1 {
+		t.Errorf("%d <info> blocks, want 1", n)
+	}
+	if n := count(root, "area"); n != 1 {
+		t.Errorf("%d <area> blocks, want 1", n)
 	}
 }
 

@@ -109,9 +109,13 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, at time.Time, ev Event)
 	}
 	at = at.UTC()
 	var recipients []recipient
-	// A notification's kind is the event type within its object's kind ("case.dispatch" →
-	// "dispatch"), as the notification list has always named it.
-	kind := strings.TrimPrefix(ev.Type, ev.Object.Kind+".")
+	// A notification's kind is a case's event type within "case." ("case.dispatch" → "dispatch"),
+	// as the notification list has always named it, and any other module's whole event type
+	// ("whistle.close"), so that pages link each to its own object.
+	kind := ev.Type
+	if ev.Object.Kind == "case" {
+		kind = strings.TrimPrefix(ev.Type, "case.")
+	}
 	for _, n := range ev.Notices {
 		if o.Catalog != nil && !o.Catalog.Has(i18n.ZH, n.Template) {
 			return fmt.Errorf("record event %s: no text %q in the catalogue", ev.Type, n.Template)

@@ -21,4 +21,7 @@ var Columns = []Column{
 	{Purpose: Cases, Table: "cases", Key: "id", Value: "reporter_name_enc", Where: "reporter_name_enc <> ''"},
 	{Purpose: Open311, Table: "open311_requests", Key: "case_id", Value: "contact_enc"},
 	{Purpose: Notify, Table: "outbox_deliveries", Key: "id", Value: "recipient", Where: "channel = 'sms'"},
+	// 1+N roster contacts (package participant), sealed with Vault.Seal (purpose general).
+	{Purpose: General, Table: "participants", Key: "id", Value: "contact_phone_enc", Where: "contact_phone_enc <> ''"},
+	{Purpose: General, Table: "participants", Key: "id", Value: "contact_name_enc", Where: "contact_name_enc <> ''"},
 }
