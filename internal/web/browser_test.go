@@ -35,6 +35,11 @@ const (
 	navDashboard  = "领导驾驶舱"
 	navRacecourse = "赛马场"
 	navLeague     = "部门排行"
+	navWhistles   = "吹哨报到"
+	navDirectives = "指令签收"
+	navPatrol     = "巡查"
+	navCoverage   = "巡查覆盖"
+	navRosters    = "共建名册"
 	navSchemes    = "考评方案"
 )
 
@@ -96,7 +101,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Errorf("locate result %q", got)
 			}
 		}},
-		{"donghai.grid_worker", navOf(navHome, navTasks, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.grid_worker", navOf(navHome, navTasks, navPatrol, navDirectives, navWhistles, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(`document.querySelector('#org-tree .tree-node') && document.getElementById('map-status').textContent !== ''`)
 			if n := eval[int](tb, gridPaths); n != 6 {
@@ -111,13 +116,13 @@ func TestBrowserRoles(t *testing.T) {
 			tb.shot("password")
 		}},
 		{"donghai.intake_operator", navOf(navHome, navDesk, navHotline, navOrg, navPassword), subdistrictMap},
-		{"donghai.shift_lead", navOf(navHome, navDesk, navDashboard, navLeague, navRacecourse, navOrg, navPassword), subdistrictMap},
-		{"donghai.dispatcher", navOf(navHome, navDesk, navDashboard, navLeague, navOrg, navPassword), subdistrictMap},
-		{"dept01.staff", navOf(navHome, navInbox, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.shift_lead", navOf(navHome, navDesk, navDirectives, navWhistles, navCoverage, navRosters, navDashboard, navLeague, navRacecourse, navOrg, navPassword), subdistrictMap},
+		{"donghai.dispatcher", navOf(navHome, navDesk, navDirectives, navWhistles, navCoverage, navDashboard, navLeague, navOrg, navPassword), subdistrictMap},
+		{"dept01.staff", navOf(navHome, navInbox, navWhistles, navOrg, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 		}},
-		{"donghai.leader", navOf(navHome, navDesk, navDashboard, navLeague, navRacecourse, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
+		{"donghai.leader", navOf(navHome, navDesk, navDirectives, navWhistles, navCoverage, navRosters, navDashboard, navLeague, navRacecourse, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
 			subdistrictMap(t, tb)
 			tb.open("/users", "#users-table")
 			tb.waitFor(`document.querySelectorAll('#users-table tbody tr').length > 0`)
@@ -230,7 +235,7 @@ func TestBrowserRoles(t *testing.T) {
 		tb := b.tab(t, 1366, 900)
 		tb.login("donghai.leader", apptest.DemoPassword)
 		tb.do(chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #greeting`)))
-		if got := tb.nav(); got != "Home,Case desk,Leaders' dashboard,Department league,Racecourse,Org & grid map,Users & roles,Change password" {
+		if got := tb.nav(); got != "Home,Case desk,Directives,Whistles,Patrol coverage,Rosters,Leaders' dashboard,Department league,Racecourse,Org & grid map,Users & roles,Change password" {
 			t.Errorf("English navigation %q", got)
 		}
 		tb.open("/org", "#map")

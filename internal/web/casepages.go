@@ -19,7 +19,11 @@ type caseConfig struct {
 	Mode string `json:"mode,omitempty"`
 	// CaseID is the case of the case page; Token the follow link's key.
 	CaseID string `json:"case_id,omitempty"`
-	Token  string `json:"token,omitempty"`
+	// CanWhistle: the caller may blow the whistle (吹哨) on a case in reach; ReadsWhistles: may
+	// see the whistles (the API decides per whistle).
+	CanWhistle    bool   `json:"can_whistle,omitempty"`
+	ReadsWhistles bool   `json:"reads_whistles,omitempty"`
+	Token         string `json:"token,omitempty"`
 }
 
 func newCaseConfig(p *access.Principal) caseConfig {
@@ -102,7 +106,9 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request) {
 	v.Script, v.Map = "case.js", true
 	cfg := newCaseConfig(v.User)
 	cfg.CaseID = id
+	cfg.CanWhistle, cfg.ReadsWhistles = may(v.User, access.WhistleBlow), may(v.User, access.WhistleRead)
 	v.Config = cfg
+	v.Texts = w.textsWith(v.Lang, "whistle_page.")
 	w.render(rw, r, http.StatusOK, "case", v)
 }
 

@@ -10,25 +10,30 @@ import (
 type pageID string
 
 const (
-	pageHome       pageID = "home"
-	pageReport     pageID = "report"
-	pageMine       pageID = "my"
-	pageDesk       pageID = "desk"
-	pageHotline    pageID = "desk_new"
-	pageInbox      pageID = "inbox"
-	pageTasks      pageID = "tasks"
-	pageCase       pageID = "case"
-	pageOrg        pageID = "org"
-	pageUsers      pageID = "users"
-	pageAudit      pageID = "audit"
-	pageAPIKeys    pageID = "apikeys"
-	pageDeliveries pageID = "deliveries"
-	pagePassword   pageID = "password"
-	pageDashboard  pageID = "dashboard"
-	pageRacecourse pageID = "racecourse"
-	pageLeague     pageID = "league"
-	pageSchemes    pageID = "schemes"
-	pageBriefing   pageID = "briefing"
+	pageHome           pageID = "home"
+	pageReport         pageID = "report"
+	pageMine           pageID = "my"
+	pageDesk           pageID = "desk"
+	pageHotline        pageID = "desk_new"
+	pageInbox          pageID = "inbox"
+	pageTasks          pageID = "tasks"
+	pageCase           pageID = "case"
+	pageOrg            pageID = "org"
+	pageUsers          pageID = "users"
+	pageAudit          pageID = "audit"
+	pageAPIKeys        pageID = "apikeys"
+	pageDeliveries     pageID = "deliveries"
+	pagePassword       pageID = "password"
+	pageDashboard      pageID = "dashboard"
+	pageRacecourse     pageID = "racecourse"
+	pageLeague         pageID = "league"
+	pageWhistles       pageID = "whistles"
+	pageDirectives     pageID = "directives"
+	pagePatrol         pageID = "patrol"
+	pagePatrolCoverage pageID = "patrol_coverage"
+	pageRosters        pageID = "rosters"
+	pageSchemes        pageID = "schemes"
+	pageBriefing       pageID = "briefing"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
@@ -57,9 +62,20 @@ var navigation = []navEntry{
 	{ID: pageReport, Path: "/report", Key: "desk.nav.report", Permission: access.CaseReport, Roles: []access.Role{access.Resident}},
 	{ID: pageMine, Path: "/my", Key: "desk.nav.my", Permission: access.CaseReport, Roles: []access.Role{access.Resident}},
 	{ID: pageTasks, Path: "/tasks", Key: "desk.nav.tasks", Roles: []access.Role{access.GridWorker}},
+	// 巡查: a grid worker's or volunteer's rounds, on the phone.
+	{ID: pagePatrol, Path: "/patrol", Key: "patrol_page.nav", Permission: access.PatrolRun},
 	{ID: pageDesk, Path: "/desk", Key: "desk.nav.desk", Roles: deskRoles},
 	{ID: pageHotline, Path: "/desk/new", Key: "desk.nav.hotline", Roles: []access.Role{access.IntakeOperator}},
 	{ID: pageInbox, Path: "/inbox", Key: "desk.nav.inbox", Roles: []access.Role{access.DepartmentStaff}},
+	// 指令穿透: directives to acknowledge for one's grids, or issued and watched.
+	{ID: pageDirectives, Path: "/directives", Key: "directive_page.nav", Permission: access.DirectiveRead},
+	// 吹哨报到: the whistles of the caller's grids and units, and a summoned unit's part on site.
+	{ID: pageWhistles, Path: "/whistles", Key: "whistle_page.nav", Permission: access.WhistleRead},
+	// The week's patrol coverage and the zones' 1+N rosters, for those who run the grids.
+	{ID: pagePatrolCoverage, Path: "/patrols/coverage", Key: "patrol_page.coverage_nav", Permission: access.PatrolRead,
+		Roles: []access.Role{access.CommunityStaff, access.ShiftLead, access.Dispatcher, access.Leader}},
+	{ID: pageRosters, Path: "/rosters", Key: "roster_page.nav", Permission: access.ParticipantRead,
+		Roles: []access.Role{access.CommunityStaff, access.ShiftLead, access.Leader}},
 	// The leaders' dashboard (领导驾驶舱): the indicators of the caller's units, for those who
 	// steer and watch the case flow.
 	{ID: pageDashboard, Path: "/dashboard", Key: "dashboard.nav", Permission: access.EvalRead,

@@ -100,7 +100,8 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		apikeys                                 = "Open311 接入密钥"
 		deliveries                              = "外发消息"
 		dashboard, racecourse, schemes          = "领导驾驶舱", "赛马场", "考评方案"
-		league                                  = "部门排行"
+		league, whistles, directives            = "部门排行", "吹哨报到", "指令签收"
+		patrol, coverage, rosters               = "巡查", "巡查覆盖", "共建名册"
 		report, my, tasks, desk, hotline, inbox = "我要反映", "我的反映", "网格任务", "受理台", "热线录入", "部门待办"
 	)
 	cases := []struct {
@@ -110,12 +111,12 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		opens    []string // pages answered with 200 besides /org and /me/password
 	}{
 		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/report", "/my", "/cases/some-id"}},
-		{"donghai.grid_worker", []string{home, tasks, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/apikeys"}, []string{"/tasks", "/report", "/cases/some-id"}},
+		{"donghai.grid_worker", []string{home, tasks, patrol, directives, whistles, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/apikeys"}, []string{"/tasks", "/report", "/cases/some-id"}},
 		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new", "/report"}},
-		{"donghai.shift_lead", []string{home, desk, dashboard, league, racecourse, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new"}},
-		{"donghai.dispatcher", []string{home, desk, dashboard, league, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/cases/some-id"}},
-		{"dept01.staff", []string{home, inbox, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks", "/apikeys"}, []string{"/inbox", "/cases/some-id"}},
-		{"donghai.leader", []string{home, desk, dashboard, league, racecourse, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks", "/apikeys"}, []string{"/desk"}},
+		{"donghai.shift_lead", []string{home, desk, directives, whistles, coverage, rosters, dashboard, league, racecourse, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new"}},
+		{"donghai.dispatcher", []string{home, desk, directives, whistles, coverage, dashboard, league, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/cases/some-id"}},
+		{"dept01.staff", []string{home, inbox, whistles, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks", "/apikeys"}, []string{"/inbox", "/cases/some-id"}},
+		{"donghai.leader", []string{home, desk, directives, whistles, coverage, rosters, dashboard, league, racecourse, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks", "/apikeys"}, []string{"/desk"}},
 		{"sysadmin", []string{home, org, apikeys, deliveries, schemes, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, []string{"/apikeys", "/deliveries"}},
 		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk", "/apikeys", "/deliveries"}, nil},
 		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk", "/apikeys"}, nil},

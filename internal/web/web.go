@@ -45,7 +45,7 @@ type Web struct {
 
 // pageNames are the templates that are whole pages; each is parsed with base.html.
 var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
-	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa", "dashboard", "briefing", "racecourse", "league", "schemes"}
+	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa", "dashboard", "briefing", "racecourse", "league", "schemes", "whistles", "whistle", "directives", "directive", "patrol", "patrolcoverage", "rosters"}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
 var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo.", "dashboard."}
@@ -128,6 +128,13 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /follow/{token}", w.follow)
 	mux.HandleFunc("GET /racecourse", w.signedIn(w.needs(pageRacecourse, w.racecourse)))
 	mux.HandleFunc("GET /league", w.signedIn(w.needs(pageLeague, w.league)))
+	mux.HandleFunc("GET /whistles", w.signedIn(w.needs(pageWhistles, w.whistles)))
+	mux.HandleFunc("GET /whistles/{id}", w.signedIn(w.needs(pageWhistles, w.whistle)))
+	mux.HandleFunc("GET /directives", w.signedIn(w.needs(pageDirectives, w.directives)))
+	mux.HandleFunc("GET /directives/{id}", w.signedIn(w.needs(pageDirectives, w.directive)))
+	mux.HandleFunc("GET /patrol", w.signedIn(w.needs(pagePatrol, w.patrol)))
+	mux.HandleFunc("GET /patrols/coverage", w.signedIn(w.needs(pagePatrolCoverage, w.patrolCoverage)))
+	mux.HandleFunc("GET /rosters", w.signedIn(w.needs(pageRosters, w.rosters)))
 	mux.HandleFunc("GET /schemes", w.signedIn(w.needs(pageSchemes, w.schemes)))
 	mux.HandleFunc("/", w.notFound)
 }

@@ -53,16 +53,18 @@ func TestMenuFollowsPermissions(t *testing.T) {
 		want  string
 	}{
 		{[]access.Role{access.Resident}, "/ /report /my /org /me/password"},
-		{[]access.Role{access.GridWorker}, "/ /tasks /org /me/password"},
+		{[]access.Role{access.GridWorker}, "/ /tasks /patrol /directives /whistles /org /me/password"},
 		{[]access.Role{access.IntakeOperator}, "/ /desk /desk/new /org /me/password"},
-		{[]access.Role{access.ShiftLead}, "/ /desk /dashboard /league /racecourse /org /me/password"},
-		{[]access.Role{access.Dispatcher}, "/ /desk /dashboard /league /org /me/password"},
-		{[]access.Role{access.DepartmentStaff}, "/ /inbox /org /me/password"},
-		{[]access.Role{access.Leader}, "/ /desk /dashboard /league /racecourse /org /users /me/password"},
+		{[]access.Role{access.ShiftLead}, "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /me/password"},
+		{[]access.Role{access.Dispatcher}, "/ /desk /directives /whistles /patrols/coverage /dashboard /league /org /me/password"},
+		{[]access.Role{access.DepartmentStaff}, "/ /inbox /whistles /org /me/password"},
+		{[]access.Role{access.Leader}, "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /users /me/password"},
+		{[]access.Role{access.CommunityStaff}, "/ /directives /whistles /patrols/coverage /rosters /org /me/password"},
+		{[]access.Role{access.Volunteer}, "/ /patrol /org /me/password"},
 		{[]access.Role{access.SecAdmin}, "/ /org /users /me/password"},
 		{[]access.Role{access.AuditAdmin}, "/ /org /audit /me/password"},
 		{[]access.Role{access.SysAdmin}, "/ /org /me/password"}, // not held at the district node (TestAPIKeysPageIsTheDistrictSysAdmins)
-		{[]access.Role{access.Leader, access.AuditAdmin}, "/ /desk /dashboard /league /racecourse /org /users /audit /me/password"},
+		{[]access.Role{access.Leader, access.AuditAdmin}, "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /users /audit /me/password"},
 		{nil, "/ /me/password"},
 	}
 	for _, tc := range cases {

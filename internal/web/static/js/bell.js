@@ -13,9 +13,21 @@ function setCount(count) {
   document.getElementById('bell-button').setAttribute('aria-label', t('desk.bell.unread', count));
 }
 
+// linkOf is the page of a notification's object: a briefing's names the briefing (its page's
+// query); a whistle's and a directive's their own pages; a patrol's finding the week's coverage;
+// a volunteer's hours the rosters; a case's (its kind has no module prefix) the case.
+function linkOf(n) {
+  const id = encodeURIComponent(n.case_id || '');
+  if (n.kind === 'eval.briefing') return '/briefing?' + n.case_id;
+  if (n.kind.startsWith('whistle.')) return '/whistles/' + id;
+  if (n.kind.startsWith('directive.')) return '/directives/' + id;
+  if (n.kind.startsWith('patrol.')) return '/patrols/coverage';
+  if (n.kind.startsWith('participant.')) return '/rosters';
+  return n.case_id ? '/cases/' + id : '#';
+}
+
 function item(n) {
-  // A briefing's notification names the briefing (its page's query) as its object; others a case.
-  const href = n.kind === 'eval.briefing' ? '/briefing?' + n.case_id : n.case_id ? '/cases/' + n.case_id : '#';
+  const href = linkOf(n);
   const link = el('a', { href, class: 'bell-item' + (n.read_at ? '' : ' unread') },
     el('span', { class: 'bell-text' }, n.text), el('span', { class: 'bell-time' }, when(n.created_at)));
   link.addEventListener('click', async (e) => {

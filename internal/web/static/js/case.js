@@ -15,6 +15,7 @@ import { formDialog, openDialog } from './ui/dialog.js';
 import { field, radio } from './ui/fields.js';
 import { gridBackground, mapPicker, newMap, pin, placeField } from './ui/map.js';
 import { photoField, photoPicker } from './ui/photos.js';
+import { blowButton, kindChip, statusChip as whistleStatus } from './whistlekit.js';
 
 const cfg = config();
 const caseID = cfg.case_id;
@@ -563,10 +564,27 @@ async function load() {
   renderPhotos(photos.photos || []);
   renderTimeline(events.events || []);
   renderMap(c);
-  await renderNearby(c);
+  await Promise.all([renderNearby(c), renderWhistles(c)]);
   const page = document.getElementById('case-page');
   page.setAttribute('aria-busy', 'false');
   page.dataset.status = c.status;
+}
+
+// renderWhistles lists the whistles blown on the case (吹哨报到) and, to those who may blow one,
+// offers the button while the case is still being handled.
+const ended = ['closed', 'voided', 'merged'];
+async function renderWhistles(c) {
+  const panel = document.getElementById('whistles-panel');
+  if (!cfg.can_whistle && !cfg.reads_whistles) return;
+  const res = await api('GET', 'whistles?case_id=' + encodeURIComponent(c.id)).catch(() => ({ whistles: [] }));
+  const list = res.whistles || [];
+  document.getElementById('case-whistles').replaceChildren(...list.map((w) => el('li', { dataset: { id: w.id } },
+    el('a', { href: '/whistles/' + encodeURIComponent(w.id) }, when(w.blown_at)), ' ', kindChip(w.kind), ' ', whistleStatus(w.status))));
+  const box = document.getElementById('whistle-actions');
+  const canBlow = cfg.can_whistle && !ended.includes(c.status);
+  if (canBlow && !box.childElementCount) box.append(blowButton(c.id));
+  if (!canBlow) box.replaceChildren();
+  panel.hidden = !list.length && !canBlow;
 }
 
 // refresh reloads the page soon after a change made elsewhere (at: when it was made; none: a

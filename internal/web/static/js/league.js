@@ -3,6 +3,8 @@
 // with the change of rank since the period before and each unit's gap in score to the best and
 // to the median. A row opens the unit's last 12 months (GET /api/v1/indicators/trend) beside its
 // peers; the table downloads as a workbook (GET /api/v1/indicators?level=department&format=xlsx).
+// Beside it, the league of 报到 (GET /api/v1/whistles/figures): the units summoned by whistles,
+// ranked by their on-time check-in rate (报到及时率), then by their median minutes to arrive.
 import { api, el, lang, number, show, t } from './api.js';
 import { openDialog } from './ui/dialog.js';
 import { clearErrors, showErrors } from './ui/fields.js';
@@ -73,7 +75,7 @@ async function load(p) {
     const scheme = rows.map(schemeOf).find(Boolean);
     document.getElementById('league-scheme').textContent = scheme ? t('league.scheme_line', schemeName(scheme), scheme.version) : '';
     statusLine.textContent = t('league.status', ranking.from, ranking.to, ranking.previous.from, ranking.previous.to);
-    await table.reload();
+    await Promise.all([table.reload(), loadCheckIns()]);
     tableNode.dataset.ready = period.from + '/' + period.to;
   } catch (err) {
     statusLine.textContent = '';
@@ -83,6 +85,56 @@ async function load(p) {
   } finally {
     tableNode.setAttribute('aria-busy', 'false');
   }
+}
+
+// ---- 报到: the units summoned by whistles, ranked by on-time check-ins
+
+let checkIns = [];
+
+// rankCheckIns ranks the units with a due check-in by rate (higher first), then by median
+// minutes (fewer first); equal on both share a rank (1, 1, 3). The others are listed unranked.
+function rankCheckIns(rows) {
+  const ranked = rows.filter((r) => r.on_time_check_in_rate !== null && r.on_time_check_in_rate !== undefined);
+  const minutes = (r) => (r.median_check_in_minutes === null || r.median_check_in_minutes === undefined ? Infinity : r.median_check_in_minutes);
+  ranked.sort((a, b) => b.on_time_check_in_rate - a.on_time_check_in_rate || minutes(a) - minutes(b) || a.code.localeCompare(b.code));
+  ranked.forEach((r, i) => {
+    const prev = ranked[i - 1];
+    r.rank = prev && prev.on_time_check_in_rate === r.on_time_check_in_rate && minutes(prev) === minutes(r) ? prev.rank : i + 1;
+    r.of = ranked.length;
+  });
+  const rest = rows.filter((r) => !ranked.includes(r)).map((r) => ({ ...r, rank: null }));
+  return [...ranked, ...rest];
+}
+
+const dash = (v, digits = 0, suffix = '') => (v === null || v === undefined ? el('span', { class: 'muted' }, '—') : number(v, digits) + suffix);
+
+const checkInTable = pagedTable(document.getElementById('checkin-table'), {
+  columns: [
+    { label: 'league.col.rank', cell: (row) => rankCell(row, 'league.of') },
+    { label: 'league.col.unit', cell: (row) => el('strong', { class: 'unit-name' }, row.name || row.code) },
+    { label: 'league.checkin.received', cell: (row) => String(row.whistles_received) },
+    { label: 'league.checkin.on_time', cell: (row) => t('ranking.ratio', row.checked_in_on_time, row.should_check_in) },
+    { label: 'league.checkin.rate', cell: (row) => dash(row.on_time_check_in_rate, 2, '%') },
+    { label: 'league.checkin.late', cell: (row) => String(row.late) },
+    { label: 'league.checkin.minutes', cell: (row) => dash(row.median_check_in_minutes, 0) },
+    { label: 'league.checkin.rating', cell: (row) => (row.ratings ? t('league.checkin.stars', number(row.rating, 1), row.ratings) : el('span', { class: 'muted' }, '—')) },
+  ],
+  key: (row) => row.code,
+  row: (row) => ({ dataset: { id: row.code, ranked: String(isRanked(row)), rank: row.rank ?? '' } }),
+  empty: 'league.checkin.none',
+  load: async () => ({ items: checkIns }),
+});
+
+async function loadCheckIns() {
+  const q = new URLSearchParams({ level: 'department', from: period.from, to: period.to });
+  try {
+    const res = await api('GET', 'whistles/figures?' + q);
+    checkIns = rankCheckIns(res.rows || []);
+  } catch {
+    checkIns = []; // a period the figures refuse leaves the table empty; the form shows why
+  }
+  document.getElementById('checkin-count').textContent = t('league.count', checkIns.filter(isRanked).length, checkIns.length);
+  await checkInTable.reload();
 }
 
 // ---- a unit's last 12 months beside its peers (纵向看自己, 横向比同行)
