@@ -12,6 +12,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/users"
+	"github.com/yiwang-gov/yiwang/internal/whistle"
 )
 
 // The indicators name what they need (eval.Cases, eval.Directory); these adapters give them the
@@ -85,4 +86,25 @@ func (d evalDirectory) Node(ctx context.Context, code string) (eval.UnitInfo, bo
 		return eval.UnitInfo{}, false, err
 	}
 	return eval.UnitInfo{Code: n.Code, Name: n.Name, NameEn: n.NameEN, Path: n.Path}, true, nil
+}
+
+// evalCheckIns gives the indicators the departments' 报到 figures from the whistles the caller
+// reaches; a caller who may not read whistles sees none.
+type evalCheckIns struct{ whistles *whistle.Service }
+
+func (a evalCheckIns) CheckInFigures(ctx context.Context, from, to string) (map[string]eval.CheckInFigures, error) {
+	t, err := a.whistles.Figures(ctx, from, to, "department")
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]eval.CheckInFigures, len(t.Rows))
+	for _, r := range t.Rows {
+		out[r.Code] = eval.CheckInFigures{WhistlesReceived: int64(r.WhistlesReceived), ShouldCheckIn: int64(r.ShouldCheckIn),
+			CheckedInOnTime: int64(r.CheckedInOnTime), Late: int64(r.Late), MedianCheckInMinutes: r.MedianCheckInMinutes,
+			Rating: r.Rating, Ratings: int64(r.Ratings)}
+	}
+	return out, nil
 }

@@ -190,6 +190,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		Briefings: eval.Briefings{Desk: briefingDesk{a.Cases}, Schedule: cfg.Briefings}}
 	a.Directives = a.buildDirectives()
 	a.Whistles = a.buildWhistles()
+	a.Eval.CheckIns = evalCheckIns{a.Whistles}
 	a.Participants = a.buildParticipants()
 	a.Patrols = a.buildPatrols()
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}

@@ -32,6 +32,8 @@ type Row struct {
 	Scheme string `json:"scheme,omitempty"`
 	// Ranked is false when the unit is below the scheme's minimum sample: listed, not ranked.
 	Ranked bool `json:"ranked"`
+	// CheckIns are a department's 报到 figures (the whistles that summoned it), when any.
+	CheckIns *CheckInFigures `json:"check_ins,omitempty"`
 
 	raw  Counts
 	path string
@@ -164,7 +166,11 @@ func checkScheme(set schemeSet, q Query) error {
 
 // table computes the rows of members over q's period.
 func (s *Service) table(ctx context.Context, q Query, members []member, set schemeSet) (Table, error) {
-	return s.tableOf(ctx, q, members, set, true)
+	t, err := s.tableOf(ctx, q, members, set, true)
+	if err != nil {
+		return t, err
+	}
+	return t, s.withCheckIns(ctx, &t)
 }
 
 // tableOf is table; without full, rows carry their score and sample only (a ranking's previous

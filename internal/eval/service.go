@@ -46,9 +46,11 @@ type Service struct {
 	Directory Directory
 	// Briefings are where a briefing's case lists come from and when leaders are sent one.
 	Briefings Briefings
-	Now       func() time.Time
-	Log       *slog.Logger
-	months    monthCache
+	// CheckIns are the departments' 报到 figures (package whistle); nil: none shown.
+	CheckIns CheckIns
+	Now      func() time.Time
+	Log      *slog.Logger
+	months   monthCache
 }
 
 // follower is the name of eval's cursor in the outbox.

@@ -17,8 +17,9 @@ type FiguresTable struct {
 	Rows  []Figures `json:"rows"`
 }
 
-// maxFigureDays bounds a period of figures (a year and a day, for leap years).
-const maxFigureDays = 366
+// maxFigureDays bounds a period of figures: the indicators' bound (ten years), since the figures
+// also appear on the indicators' department rows for any period those accept.
+const maxFigureDays = 3660
 
 // Figures are the figures of the units summoned by whistles blown from the day from to the day to
 // (both included, district time), over the summons the caller reaches: a subdistrict's staff
