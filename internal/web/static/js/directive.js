@@ -7,6 +7,7 @@
 import { api, config, el, hide, lang, number, show, t, when } from './api.js';
 import { ackChip, directiveDialog, stateChip, typeChip } from './directivekit.js';
 import { onLive } from './live.js';
+import { guarded } from './ui/action.js';
 import { formDialog } from './ui/dialog.js';
 import { newMap } from './ui/map.js';
 
@@ -55,20 +56,6 @@ async function ack(grid, extra = {}) {
   await load();
 }
 
-function guarded(b, fn) {
-  b.addEventListener('click', async () => {
-    b.disabled = true;
-    try {
-      await fn();
-    } catch (err) {
-      show(message, err.message, 'error', err.details);
-    } finally {
-      b.disabled = false;
-    }
-  });
-  return b;
-}
-
 function renderMine(d) {
   const mine = d.mine || [];
   const panel = document.getElementById('mine-panel');
@@ -79,7 +66,7 @@ function renderMine(d) {
   const all = document.getElementById('mine-all');
   all.replaceChildren();
   if (waiting.length > 1) {
-    all.append(guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'ack-all' }, t('directive_page.ack_all', waiting.length)), async () => {
+    all.append(guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'ack-all' }, t('directive_page.ack_all', waiting.length)), message, async () => {
       for (const g of waiting) await api('POST', `directives/${encodeURIComponent(id)}/acks`, { grid_code: g.grid_code });
       show(message, t('directive_page.acked_all', waiting.length), 'success');
       await load();
@@ -88,10 +75,10 @@ function renderMine(d) {
   document.getElementById('mine-grids').replaceChildren(...mine.map((g) => {
     const actions = [];
     if (g.status === 'unacknowledged') {
-      actions.push(guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'ack-' + g.grid_code }, t('directive_page.ack')), () => ack(g.grid_code)));
+      actions.push(guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'ack-' + g.grid_code }, t('directive_page.ack')), message, () => ack(g.grid_code)));
     }
     if (d.action_required && g.status !== 'done') {
-      actions.push(guarded(el('button', { type: 'button', class: 'btn', id: 'done-' + g.grid_code }, t('directive_page.done')), () => doneDialog.open(g)));
+      actions.push(guarded(el('button', { type: 'button', class: 'btn', id: 'done-' + g.grid_code }, t('directive_page.done')), message, () => doneDialog.open(g)));
     }
     return el('li', { dataset: { grid: g.grid_code, status: g.status } }, el('span', { class: 'grid-name' }, unit(g.grid_code)), ackChip(g.status),
       g.overdue ? el('span', { class: 'status', dataset: { tone: 'danger' } }, t('directive_page.overdue')) : null, ...actions);

@@ -4,6 +4,8 @@
 // the checklist, findings — each turned into a case in one tap, through the intake — and the
 // end; the worker's patrol log (民情日志) of the last 30 days; for a volunteer, their hours.
 import { api, config, el, hide, number, show, t, when } from './api.js';
+import { guarded } from './ui/action.js';
+import { position } from './ui/map.js';
 import { pagedTable } from './ui/table.js';
 
 const cfg = config();
@@ -12,29 +14,6 @@ const state = { running: null };
 const beijing = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 const today = () => beijing.format(new Date());
 const daysAgo = (n) => beijing.format(new Date(Date.now() - n * 86400000));
-
-function position() {
-  return new Promise((resolve, reject) => {
-    if (!navigator.geolocation) reject(new Error(t('patrol_page.no_position')));
-    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => reject(new Error(t('patrol_page.no_position'))),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
-  });
-}
-
-function guarded(b, fn) {
-  b.addEventListener('click', async () => {
-    b.disabled = true;
-    hide(message);
-    try {
-      await fn();
-    } catch (err) {
-      show(message, err.message, 'error', err.details);
-    } finally {
-      b.disabled = false;
-    }
-  });
-  return b;
-}
 
 const patrolPath = (suffix = '') => `patrols/${encodeURIComponent(state.running.id)}${suffix}`;
 
@@ -57,8 +36,8 @@ function renderRunning(p, plan) {
       c ? [el('span', {}, when(c.checked_at)), c.flagged
         ? el('span', { class: 'status', dataset: { tone: 'warn' } }, t('patrol_page.far', number(c.distance_m)))
         : el('span', { class: 'status', dataset: { tone: 'ok' } }, t('patrol_page.near', number(c.distance_m)))]
-        : guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'check-' + i }, t('patrol_page.check')), async () => {
-          const at = await position();
+        : guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'check-' + i }, t('patrol_page.check')), message, async () => {
+          const at = await position(t('patrol_page.no_position'));
           const r = await api('POST', patrolPath('/checks'), { point: i, lat: at.latitude, lng: at.longitude });
           show(message, r.flagged ? t('patrol_page.checked_far', pt.name, number(r.distance_m)) : t('patrol_page.checked', pt.name), r.flagged ? 'error' : 'success');
           await load();
@@ -69,7 +48,7 @@ function renderRunning(p, plan) {
     el('select', { name: 'answer', id: 'answer-' + i, dataset: { item } }, ['ok', 'issue', 'na'].map((v) => el('option', { value: v, selected: (p.answers || {})[item] === v }, t('patrol_page.answer.' + v)))))));
   document.getElementById('findings').replaceChildren(...(p.findings || []).map((f) => el('li', { dataset: { id: f.id, case: f.case_id || '' } }, f.description, ' ',
     f.case_id ? el('a', { href: '/cases/' + encodeURIComponent(f.case_id) }, t('patrol_page.case', f.case_number || f.case_id))
-      : guarded(el('button', { type: 'button', class: 'btn btn-small', id: 'report-' + f.id }, t('patrol_page.report')), async () => {
+      : guarded(el('button', { type: 'button', class: 'btn btn-small', id: 'report-' + f.id }, t('patrol_page.report')), message, async () => {
         const r = await api('POST', patrolPath(`/findings/${encodeURIComponent(f.id)}/case`));
         show(message, t('patrol_page.reported', r.case_number || r.case_id), 'success');
         await load();
@@ -83,7 +62,7 @@ document.getElementById('finding-form').addEventListener('submit', async (e) => 
   hide(box);
   const description = form.elements.description.value.trim();
   try {
-    const at = await position();
+    const at = await position(t('patrol_page.no_position'));
     await api('POST', patrolPath('/findings'), { description, lat: at.latitude, lng: at.longitude });
     form.reset();
     await load();
@@ -119,7 +98,7 @@ function renderPlans() {
   document.getElementById('plans').replaceChildren(...plans.map((p) => el('div', { class: 'plan-card', dataset: { id: p.id, grid: p.grid_code } },
     el('h3', {}, p.grid_name || p.grid_code),
     el('p', { class: 'hint' }, t('patrol_page.plan_line', p.per_week, (p.route || []).length, (p.checklist || []).length)),
-    guarded(el('button', { type: 'button', class: 'btn btn-primary start-button', id: 'start-' + p.id }, t('patrol_page.start')), async () => {
+    guarded(el('button', { type: 'button', class: 'btn btn-primary start-button', id: 'start-' + p.id }, t('patrol_page.start')), message, async () => {
       state.running = await api('POST', 'patrols', { plan_id: p.id });
       await load();
     }))));

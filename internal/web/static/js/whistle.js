@@ -7,7 +7,8 @@ import { api, config, el, hide, show, t, when } from './api.js';
 import { departments, nameOf } from './casekit.js';
 import { onLive } from './live.js';
 import { formDialog } from './ui/dialog.js';
-import { newMap, pin } from './ui/map.js';
+import { guarded } from './ui/action.js';
+import { newMap, pin, position } from './ui/map.js';
 import { answerChip, kindChip, stars, statusChip } from './whistlekit.js';
 
 const cfg = config();
@@ -84,27 +85,7 @@ async function post(path, body, done) {
 }
 
 function button(idAttr, text, fn, primary = false) {
-  const b = el('button', { type: 'button', class: 'btn' + (primary ? ' btn-primary' : ''), id: idAttr }, text);
-  b.addEventListener('click', async () => {
-    b.disabled = true;
-    try {
-      await fn();
-    } catch (err) {
-      show(message, err.message, 'error', err.details);
-    } finally {
-      b.disabled = false;
-    }
-  });
-  return b;
-}
-
-// position asks the phone where it is (the check-in's place).
-function position() {
-  return new Promise((resolve, reject) => {
-    if (!navigator.geolocation) reject(new Error(t('whistle_page.no_position')));
-    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => reject(new Error(t('whistle_page.no_position'))),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
-  });
+  return guarded(el('button', { type: 'button', class: 'btn' + (primary ? ' btn-primary' : ''), id: idAttr }, text), message, fn);
 }
 
 function renderMine(w) {
@@ -119,7 +100,7 @@ function renderMine(w) {
     }
     if (!s.checked_in_at) {
       actions.push(button('check-in-' + code, t('whistle_page.check_in'), async () => {
-        const at = await position();
+        const at = await position(t('whistle_page.no_position'));
         const r = await api('POST', `whistles/${encodeURIComponent(id)}/check-ins`, { lat: at.latitude, lng: at.longitude, department_code: code });
         say((r.flagged ? t('whistle_page.checked_in_far', r.distance_m) : t('whistle_page.checked_in', r.distance_m)) +
           (r.late ? ' ' + t('whistle_page.checked_in_late') : ''));

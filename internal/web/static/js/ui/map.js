@@ -178,3 +178,18 @@ export function placeField(id, label, hint, point) {
     el('input', { type: 'hidden', id: id + '-lat', name: 'lat', value: point ? String(point.lat) : '' }),
     el('input', { type: 'hidden', id: id + '-lng', name: 'lng', value: point ? String(point.lng) : '' }));
 }
+
+/**
+ * position asks the phone where it is (a check-in's or a patrol point's place), precisely and
+ * afresh; it rejects with failText when the browser cannot or may not tell.
+ */
+export function position(failText) {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) {
+      reject(new Error(failText));
+      return;
+    }
+    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => reject(new Error(failText)),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+  });
+}
