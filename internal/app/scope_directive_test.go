@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -114,6 +115,24 @@ func init() {
 		scenario{route: "GET /api/v1/directives/{id}/coverage", check: readOnly("/coverage")},
 		scenario{route: "GET /api/v1/directives/{id}/targets", check: readOnly("/targets")},
 		scenario{route: "GET /api/v1/directives/{id}/cap", check: readOnly("/cap")},
+		scenario{route: "GET /api/v1/directives/{id}/photos", check: readOnly("/photos")},
+		scenario{route: "GET /api/v1/directives/{id}/photos/{photo}", check: func(t *testing.T, f *fixture) {
+			df := directiveOf(t, f)
+			path := "/api/v1/directives/" + df.id + "/photos/" + df.id
+			expectDirectiveHidden(t, f, except("district.leader"), "GET", path, nil)
+			expectStatus(t, f, []string{"district.leader"}, "GET", path, nil, 404) // in reach; no such photo
+		}},
+		scenario{route: "POST /api/v1/directives/{id}/targets/{grid}/photos", check: func(t *testing.T, f *fixture) {
+			df := directiveOf(t, f)
+			// Refused before the body is read: nobody outside 城东 adds photos to its grids' reports.
+			for _, grid := range []string{f.otherGrid, home + "001001"} {
+				expectDirectiveHidden(t, f, accounts, "POST", "/api/v1/directives/"+df.id+"/targets/"+grid+"/photos", map[string]any{})
+			}
+			var list struct{ Photos []json.RawMessage }
+			if s := f.clients["district.leader"].Do("GET", "/api/v1/directives/"+df.id+"/photos", nil, &list); s != 200 || len(list.Photos) != 0 {
+				t.Errorf("a refused upload stored photos: %d %d", s, len(list.Photos))
+			}
+		}},
 		scenario{route: "POST /api/v1/directives/{id}/acks", check: func(t *testing.T, f *fixture) {
 			df := directiveOf(t, f)
 			path := "/api/v1/directives/" + df.id + "/acks"

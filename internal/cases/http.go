@@ -1,8 +1,6 @@
 package cases
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,35 +50,10 @@ func (h *HTTP) addPhotos(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, photo.MaxPerAction*photo.MaxBytes+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			h.R.Error(w, r, apperr.New(apperr.TooLarge, "photo.too_large", photo.MaxBytes>>20))
-			return
-		}
-		h.R.Error(w, r, apperr.New(apperr.Unsupported, "photo.none"))
+	files, err := photo.ReadUploads(w, r)
+	if err != nil {
+		h.R.Error(w, r, err)
 		return
-	}
-	defer r.MultipartForm.RemoveAll()
-	var files [][]byte
-	for _, fh := range r.MultipartForm.File["photo"] {
-		if fh.Size > photo.MaxBytes {
-			h.R.Error(w, r, apperr.New(apperr.TooLarge, "photo.too_large", photo.MaxBytes>>20))
-			return
-		}
-		f, err := fh.Open()
-		if err != nil {
-			h.R.Error(w, r, apperr.New(apperr.Invalid, "photo.none"))
-			return
-		}
-		b, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
-		f.Close()
-		if err != nil {
-			h.R.Error(w, r, apperr.New(apperr.Invalid, "photo.none"))
-			return
-		}
-		files = append(files, b)
 	}
 	list, err := h.Cases.AddPhotos(r.Context(), r.PathValue("id"), files)
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 )
 
 // AckInput is a grid's acknowledgement (POST /api/v1/directives/{id}/acks): done reports the
-// required action taken, with an optional note and the position it was reported from.
-// Photos are not taken: no module offers a generic photo upload to reuse yet.
+// required action taken, with an optional note and the position it was reported from; its
+// photos are uploaded first (photos.go).
 type AckInput struct {
 	GridCode string   `json:"grid_code"`
 	Done     bool     `json:"done,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
+	"github.com/yiwang-gov/yiwang/internal/photo"
 )
 
 // Register adds the routes.
@@ -19,6 +20,9 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/directives/{id}/coverage", h.coverage)
 	mux.HandleFunc("GET /api/v1/directives/{id}/targets", h.targets)
 	mux.HandleFunc("GET /api/v1/directives/{id}/cap", h.cap)
+	mux.HandleFunc("POST /api/v1/directives/{id}/targets/{grid}/photos", h.addPhotos)
+	mux.HandleFunc("GET /api/v1/directives/{id}/photos", h.photos)
+	mux.HandleFunc("GET /api/v1/directives/{id}/photos/{photo}", h.photo)
 }
 
 // MaxAckBody bounds an acknowledgement's body.
@@ -117,4 +121,37 @@ func (h *HTTP) cap(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
+}
+
+// addPhotos takes multipart/form-data "photo" files for a grid's done report. The directive, the
+// grid and the caller's right are checked before the body is read.
+func (h *HTTP) addPhotos(w http.ResponseWriter, r *http.Request) {
+	id, grid := r.PathValue("id"), r.PathValue("grid")
+	if err := h.Directives.CheckPhotoUpload(r.Context(), id, grid); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	files, err := photo.ReadUploads(w, r)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	list, err := h.Directives.AddPhotos(r.Context(), id, grid, files)
+	h.R.Reply(w, r, http.StatusCreated, map[string]any{"photos": list}, err)
+}
+
+func (h *HTTP) photos(w http.ResponseWriter, r *http.Request) {
+	list, err := h.Directives.Photos(r.Context(), r.PathValue("id"), r.URL.Query().Get("grid"))
+	h.R.Reply(w, r, http.StatusOK, map[string]any{"photos": list}, err)
+}
+
+func (h *HTTP) photo(w http.ResponseWriter, r *http.Request) {
+	b, err := h.Directives.PhotoBytes(r.Context(), r.PathValue("id"), r.PathValue("photo"), r.URL.Query().Get("size") == "thumb")
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Write(b)
 }

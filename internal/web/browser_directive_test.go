@@ -93,6 +93,33 @@ func TestBrowserDirective(t *testing.T) {
 		t.Errorf("by subdistrict %q", row)
 	}
 	leader.shot("directive-coverage")
+	// A directive that asks for action: the grid worker reports a grid done with a photo.
+	var act struct{ ID string }
+	if st := s.Login(t, "donghai.leader").Do("POST", "/api/v1/directives", map[string]any{"title": "清理消防通道", "instruction": "清理占用消防通道的杂物并拍照报告",
+		"msg_type": "Alert", "urgency": "Expected", "severity": "Moderate", "certainty": "Likely", "action_required": true,
+		"target":  map[string]any{"communities": []string{"350503001001"}, "subdistricts": []string{}, "zones": []string{}, "grids": []string{}},
+		"ack_due": clock.Now().Add(4 * time.Hour).Format(time.RFC3339)}, &act); st != 201 {
+		t.Fatalf("issue an action directive: %d", st)
+	}
+	phone := b.tab(t, 390, 844)
+	phone.login("donghai.grid_worker", apptest.DemoPassword)
+	phone.open("/directives/"+act.ID, `#directive-page[data-status="active"]`)
+	const grid = "350503001001001"
+	phone.click("#done-" + grid)
+	phone.waitFor(`document.getElementById('done-dialog').open && document.getElementById('done-photo') !== null`)
+	phone.do(chromedp.SetUploadFiles(chromedp.CSS("#done-photo"), []string{writeJPEG(t, "cleared.jpg", 90)}),
+		chromedp.SendKeys(chromedp.CSS("#done-note"), "通道杂物已清理"))
+	phone.waitFor(`document.querySelectorAll('#done-photo-previews li').length === 1`)
+	phone.click("#done-submit")
+	phone.waitFor(`document.querySelector('#mine-grids li[data-grid="` + grid + `"]').dataset.status === 'done'`)
+	var photos struct {
+		Photos []struct {
+			GridCode string `json:"grid_code"`
+		}
+	}
+	if st := s.Login(t, "donghai.leader").Do("GET", "/api/v1/directives/"+act.ID+"/photos", nil, &photos); st != 200 || len(photos.Photos) != 1 || photos.Photos[0].GridCode != grid {
+		t.Errorf("the done report's photos: %d %+v", st, photos)
+	}
 	// The CAP document is offered to the issuer.
 	if href := eval[string](leader, `document.getElementById('cap-link').getAttribute('href')`); href != "/api/v1/directives/"+id+"/cap" {
 		t.Errorf("CAP link %q", href)

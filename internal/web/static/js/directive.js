@@ -10,6 +10,7 @@ import { onLive } from './live.js';
 import { guarded } from './ui/action.js';
 import { formDialog } from './ui/dialog.js';
 import { newMap } from './ui/map.js';
+import { photoField, photoPicker } from './ui/photos.js';
 
 const cfg = config();
 const id = cfg.directive_id;
@@ -40,11 +41,19 @@ function renderHead(d) {
 
 // ---- the caller's own grids: acknowledge, report done
 
+// The done report: a note and photos of what was done, uploaded first (up to 9 a grid).
+let donePhotos = null;
 const doneDialog = formDialog(document.getElementById('done-dialog'), {
   prepare(grid) {
-    document.getElementById('done-grid').textContent = grid.grid_code;
+    document.getElementById('done-grid').textContent = unit(grid.grid_code);
+    document.getElementById('done-photos').replaceChildren(photoField('done-photo', t('directive_page.photos'), t('directive_page.photos_hint')));
+    donePhotos = photoPicker({ input: document.getElementById('done-photo'), list: document.getElementById('done-photo-previews'),
+      box: document.querySelector('#done-dialog .alert') });
   },
   async submit(grid, form) {
+    if (donePhotos && donePhotos.count) {
+      await api('POST', `directives/${encodeURIComponent(id)}/targets/${encodeURIComponent(grid.grid_code)}/photos`, donePhotos.append(new FormData()));
+    }
     await ack(grid.grid_code, { done: true, note: form.elements.note.value.trim() });
   },
 });
