@@ -103,6 +103,7 @@ func TestBrowserDirective(t *testing.T) {
 	}
 	phone := b.tab(t, 390, 844)
 	phone.login("donghai.grid_worker", apptest.DemoPassword)
+	phone.geolocate(24.9251, 118.5751)
 	phone.open("/directives/"+act.ID, `#directive-page[data-status="active"]`)
 	const grid = "350503001001001"
 	phone.click("#done-" + grid)
@@ -112,6 +113,17 @@ func TestBrowserDirective(t *testing.T) {
 	phone.waitFor(`document.querySelectorAll('#done-photo-previews li').length === 1`)
 	phone.click("#done-submit")
 	phone.waitFor(`document.querySelector('#mine-grids li[data-grid="` + grid + `"]').dataset.status === 'done'`)
+	var targets struct {
+		Targets []struct {
+			GridCode string   `json:"grid_code"`
+			Note     string   `json:"note"`
+			Lat      *float64 `json:"lat"`
+		}
+	}
+	if st := s.Login(t, "donghai.leader").Do("GET", "/api/v1/directives/"+act.ID+"/targets?status=done", nil, &targets); st != 200 ||
+		len(targets.Targets) != 1 || targets.Targets[0].Note != "通道杂物已清理" || targets.Targets[0].Lat == nil || *targets.Targets[0].Lat != 24.9251 {
+		t.Errorf("the done report: %d %+v", st, targets)
+	}
 	var photos struct {
 		Photos []struct {
 			GridCode string `json:"grid_code"`

@@ -9,7 +9,7 @@ import { ackChip, directiveDialog, stateChip, typeChip } from './directivekit.js
 import { onLive } from './live.js';
 import { guarded } from './ui/action.js';
 import { formDialog } from './ui/dialog.js';
-import { newMap } from './ui/map.js';
+import { newMap, position } from './ui/map.js';
 import { photoField, photoPicker } from './ui/photos.js';
 
 const cfg = config();
@@ -41,7 +41,8 @@ function renderHead(d) {
 
 // ---- the caller's own grids: acknowledge, report done
 
-// The done report: a note and photos of what was done, uploaded first (up to 9 a grid).
+// The done report: a note, photos of what was done (uploaded first, up to 9 a grid) and the
+// position it was reported from.
 let donePhotos = null;
 const doneDialog = formDialog(document.getElementById('done-dialog'), {
   prepare(grid) {
@@ -54,7 +55,10 @@ const doneDialog = formDialog(document.getElementById('done-dialog'), {
     if (donePhotos && donePhotos.count) {
       await api('POST', `directives/${encodeURIComponent(id)}/targets/${encodeURIComponent(grid.grid_code)}/photos`, donePhotos.append(new FormData()));
     }
-    await ack(grid.grid_code, { done: true, note: form.elements.note.value.trim() });
+    // Where it was reported from, when the phone tells within a few seconds: the report does
+    // not wait for it, and goes without it when the phone may not tell.
+    const at = await position('', { timeout: 5000, maximumAge: 60000 }).catch(() => null);
+    await ack(grid.grid_code, { done: true, note: form.elements.note.value.trim(), ...(at ? { lat: at.latitude, lng: at.longitude } : {}) });
   },
 });
 

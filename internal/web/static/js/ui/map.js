@@ -181,15 +181,15 @@ export function placeField(id, label, hint, point) {
 
 /**
  * position asks the phone where it is (a check-in's or a patrol point's place), precisely and
- * afresh; it rejects with failText when the browser cannot or may not tell.
+ * afresh unless told otherwise; it rejects with failText when the browser cannot or may not tell.
  */
-export function position(failText) {
+export function position(failText, { timeout = 15000, maximumAge = 0 } = {}) {
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) {
       reject(new Error(failText));
       return;
     }
     navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => reject(new Error(failText)),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+      { enableHighAccuracy: true, timeout, maximumAge });
   });
 }
