@@ -2,9 +2,7 @@ package cases
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -81,11 +79,9 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 	if len(files) == 0 {
 		return nil, apperr.New(apperr.Invalid, "photo.none")
 	}
-	processed := make([]photo.Processed, len(files))
-	for i, f := range files {
-		if processed[i], err = photo.Process(ctx, f); err != nil {
-			return nil, err
-		}
+	processed, err := photo.ProcessAll(ctx, files)
+	if err != nil {
+		return nil, err
 	}
 	p, _ := access.From(ctx)
 	now := s.Now().UTC()
@@ -107,11 +103,10 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 			return err
 		}
 		for _, ph := range processed {
-			sum := sha256.Sum256(ph.JPEG)
 			pid := db.NewID()
 			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_photos (id, case_id, kind, content_type, width, height, size,
 				sha256, data, thumbnail, created_at) VALUES ($1,$2,$3,'image/jpeg',$4,$5,$6,$7,$8,$9,$10)`,
-				pid, id, kind, ph.Width, ph.Height, len(ph.JPEG), hex.EncodeToString(sum[:]), ph.JPEG, ph.Thumbnail, now); err != nil {
+				pid, id, kind, ph.Width, ph.Height, len(ph.JPEG), ph.SHA256(), ph.JPEG, ph.Thumbnail, now); err != nil {
 				return fmt.Errorf("store photo: %w", err)
 			}
 			out = append(out, photoOf(id, pid, kind, ph.Width, ph.Height, now))

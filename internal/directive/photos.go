@@ -2,9 +2,7 @@ package directive
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -109,28 +107,24 @@ func (s *Service) AddPhotos(ctx context.Context, id, grid string, files [][]byte
 	if _, _, err := s.photoTarget(ctx, nil, id, grid, len(files)); err != nil {
 		return nil, err
 	}
-	processed := make([]photo.Processed, len(files))
-	for i, f := range files {
-		var err error
-		if processed[i], err = photo.Process(ctx, f); err != nil {
-			return nil, err
-		}
+	processed, err := photo.ProcessAll(ctx, files)
+	if err != nil {
+		return nil, err
 	}
 	p, _ := access.From(ctx)
 	now := s.Now().UTC()
 	var out []Photo
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		out = nil
 		d, grant, err := s.photoTarget(ctx, tx, id, grid, len(processed)) // again, in the transaction
 		if err != nil {
 			return err
 		}
 		for _, ph := range processed {
-			sum := sha256.Sum256(ph.JPEG)
 			pid := db.NewID()
 			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO directive_photos (id, directive_id, grid_code, content_type, width,
 				height, size, sha256, data, thumbnail, created_by, created_at) VALUES ($1,$2,$3,'image/jpeg',$4,$5,$6,$7,$8,$9,$10,$11)`,
-				pid, id, grid, ph.Width, ph.Height, len(ph.JPEG), hex.EncodeToString(sum[:]), ph.JPEG, ph.Thumbnail, p.UserID, now); err != nil {
+				pid, id, grid, ph.Width, ph.Height, len(ph.JPEG), ph.SHA256(), ph.JPEG, ph.Thumbnail, p.UserID, now); err != nil {
 				return fmt.Errorf("store photo: %w", err)
 			}
 			out = append(out, photoOf(id, pid, grid, ph.Width, ph.Height, now))

@@ -6,6 +6,8 @@ package photo
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/jpeg"
 	_ "image/png" // registers PNG decoding
@@ -43,6 +45,24 @@ type Processed struct {
 // Process checks and cleans one uploaded photo with the process-wide Processor.
 func Process(ctx context.Context, data []byte) (Processed, error) {
 	return shared.Process(ctx, data)
+}
+
+// ProcessAll is Process for each of an upload's files, in order; the first refusal ends it.
+func ProcessAll(ctx context.Context, files [][]byte) ([]Processed, error) {
+	out := make([]Processed, len(files))
+	for i, f := range files {
+		var err error
+		if out[i], err = Process(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SHA256 is the stored photo's digest, as the photo tables keep it (hex).
+func (p Processed) SHA256() string {
+	sum := sha256.Sum256(p.JPEG)
+	return hex.EncodeToString(sum[:])
 }
 
 // Process checks and cleans one uploaded photo: everything that can be refused from the bytes
