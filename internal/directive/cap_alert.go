@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/db"
 )
 
@@ -18,11 +17,7 @@ func capSender(path string) string { return "yiwang@" + districtOf(path) }
 // whose geocodes are the target grids the caller may see. An Update or Cancel references the
 // directive it ended by (sender, identifier, sent).
 func (s *Service) CAP(ctx context.Context, id, restriction string) (*Alert, error) {
-	scope, err := access.Need(ctx, access.DirectiveRead)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.load(ctx, nil, scope, id)
+	scope, d, err := s.readable(ctx, id)
 	if err != nil {
 		return nil, err
 	}

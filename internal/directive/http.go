@@ -151,7 +151,5 @@ func (h *HTTP) photo(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	w.Write(b)
+	photo.Serve(w, b)
 }

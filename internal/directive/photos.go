@@ -143,11 +143,7 @@ func (s *Service) AddPhotos(ctx context.Context, id, grid string, files [][]byte
 // Photos lists the photos of directive id's done reports that the caller sees: all of them on
 // the issuer's side, those of the caller's grids otherwise; grid narrows them to one grid.
 func (s *Service) Photos(ctx context.Context, id, grid string) ([]Photo, error) {
-	scope, err := access.Need(ctx, access.DirectiveRead)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.load(ctx, nil, scope, id)
+	scope, d, err := s.readable(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -175,11 +171,7 @@ func (s *Service) Photos(ctx context.Context, id, grid string) ([]Photo, error) 
 
 // PhotoBytes answers one photo (or its thumbnail) to a caller who sees its grid.
 func (s *Service) PhotoBytes(ctx context.Context, id, photoID string, thumb bool) ([]byte, error) {
-	scope, err := access.Need(ctx, access.DirectiveRead)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.load(ctx, nil, scope, id)
+	scope, d, err := s.readable(ctx, id)
 	if err != nil {
 		return nil, err
 	}

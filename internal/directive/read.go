@@ -65,13 +65,9 @@ func (s *Service) List(ctx context.Context, page Page) ([]Directive, error) {
 // Get reads one directive with the caller's own grids among its targets (those the caller's
 // directive.ack reaches) and where each stands.
 func (s *Service) Get(ctx context.Context, id string) (Directive, error) {
-	scope, err := access.Need(ctx, access.DirectiveRead)
+	_, d, err := s.readable(ctx, id)
 	if err != nil {
 		return Directive{}, err
-	}
-	d, err := s.load(ctx, nil, scope, id)
-	if err != nil {
-		return d, err
 	}
 	ack, err := access.Need(ctx, access.DirectiveAck)
 	if err != nil {
@@ -121,11 +117,7 @@ type Coverage struct {
 // issuer's side sees every target; a caller who reaches the directive only through some of its
 // grids sees those grids' figures.
 func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
-	scope, err := access.Need(ctx, access.DirectiveRead)
-	if err != nil {
-		return Coverage{}, err
-	}
-	d, err := s.load(ctx, nil, scope, id)
+	scope, d, err := s.readable(ctx, id)
 	if err != nil {
 		return Coverage{}, err
 	}

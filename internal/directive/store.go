@@ -81,6 +81,17 @@ func (s *Service) load(ctx context.Context, tx *sql.Tx, scope access.Scope, id s
 	return d, nil
 }
 
+// readable loads directive id for a reader: the caller's directive.read scope and the directive
+// in it (not found outside it).
+func (s *Service) readable(ctx context.Context, id string) (access.Scope, Directive, error) {
+	scope, err := access.Need(ctx, access.DirectiveRead)
+	if err != nil {
+		return scope, Directive{}, err
+	}
+	d, err := s.load(ctx, nil, scope, id)
+	return scope, d, err
+}
+
 // insertDirective writes a directive row.
 func (s *Service) insertDirective(ctx context.Context, tx *sql.Tx, d Directive) error {
 	target, _ := json.Marshal(d.Target)

@@ -40,3 +40,11 @@ func ReadUploads(w http.ResponseWriter, r *http.Request) ([][]byte, error) {
 	}
 	return files, nil
 }
+
+// Serve answers a stored photo (or thumbnail): always JPEG, re-encoded on upload; private to the
+// caller, who may keep it a day.
+func Serve(w http.ResponseWriter, jpeg []byte) {
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Write(jpeg)
+}
