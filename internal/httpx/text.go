@@ -74,12 +74,16 @@ func CheckValues(values url.Values) error {
 
 // checkJSONText refuses a JSON body that is not UTF-8 (encoding/json would quietly turn bad bytes
 // into U+FFFD) or that spells a control character other than tab or line breaks as an escape
-// (\u0000). Raw control bytes inside strings are already a JSON syntax error.
+// (\u0000). Raw control bytes below 0x20 inside strings are already a JSON syntax error; raw DEL
+// (0x7f) is valid JSON, so it is refused here.
 func checkJSONText(b []byte) error {
 	if !utf8.Valid(b) {
 		return apperr.New(apperr.Invalid, "request.bad_utf8", "body")
 	}
 	for i := 0; i < len(b); i++ {
+		if b[i] == 0x7f {
+			return apperr.New(apperr.Invalid, "request.control_char", "body")
+		}
 		if b[i] != '\\' || i+1 >= len(b) {
 			continue
 		}
