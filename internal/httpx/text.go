@@ -88,6 +88,9 @@ func checkJSONText(b []byte) error {
 			continue
 		}
 		i++ // the escaped character, never itself the start of an escape
+		if b[i] == 'b' || b[i] == 'f' { // backspace and form feed, spelled short
+			return apperr.New(apperr.Invalid, "request.control_char", "body")
+		}
 		if b[i] != 'u' || i+4 >= len(b) {
 			continue
 		}

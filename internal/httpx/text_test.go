@@ -136,7 +136,7 @@ func TestCheckInput(t *testing.T) {
 // text without control characters other than tab and line breaks.
 func FuzzDecodeText(f *testing.F) {
 	for _, s := range []string{`{"name":"a"}`, `{"name":"a\u0000"}`, `{"name":"\ud800"}`, `{"tags":["\u001f"]}`,
-		`{"name":"\\u0000"}`, "{\"name\":\"\xff\"}", "{\"name\":\"\x7f\"}", `{"name":"\u00`} {
+		`{"name":"\\u0000"}`, "{\"name\":\"\xff\"}", "{\"name\":\"\x7f\"}", `{"name":"\b\f"}`, `{"name":"\u00`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
