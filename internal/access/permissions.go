@@ -56,6 +56,11 @@ const (
 	ParticipantRead Permission = "participant.read"
 	// ParticipantManage edits rosters, teams and pledges, and confirms volunteers' hours.
 	ParticipantManage Permission = "participant.manage"
+	// AddressSearch finds door-plate addresses and places in the gazetteer (地址库) as one types,
+	// and the nearest address of a point.
+	AddressSearch Permission = "address.search"
+	// AddressWrite imports the gazetteer.
+	AddressWrite Permission = "address.write"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -78,7 +83,7 @@ var table = map[Role]map[Permission]Reach{
 	},
 	GridWorker: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 		EvalRead:    Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveAck: Subtree,
@@ -86,13 +91,13 @@ var table = map[Role]map[Permission]Reach{
 	},
 	IntakeOperator: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 		EvalRead: Subtree,
 	},
 	ShiftLead: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseReport: District, CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 		EvalRead: Subtree, EvalPeople: Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
@@ -100,7 +105,7 @@ var table = map[Role]map[Permission]Reach{
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseRead: Subtree, CaseAct: Subtree, CaseContact: Subtree,
 		EvalRead:    Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, PatrolRead: Subtree, ParticipantRead: Subtree,
@@ -108,7 +113,7 @@ var table = map[Role]map[Permission]Reach{
 	DepartmentStaff: {
 		// A department serves the whole district, so it needs the whole map.
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseRead: Dispatched, CaseAct: Dispatched, CaseContact: Dispatched,
 		EvalRead:    Dispatched,
 		WhistleRead: Dispatched, WhistleAnswer: Dispatched,
@@ -116,7 +121,7 @@ var table = map[Role]map[Permission]Reach{
 	Leader: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		UserRead:     Subtree,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseRead: Subtree, CaseAct: Subtree,
 		EvalRead: Subtree, EvalPeople: Subtree, EvalPick: Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
@@ -124,7 +129,7 @@ var table = map[Role]map[Permission]Reach{
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District, AddressWrite: Subtree,
 		CalendarWrite: Subtree, CategoryWrite: Subtree,
 		CaseImport: Subtree,
 		// Held at the district node it reaches the whole district, which the deliveries need
@@ -146,7 +151,7 @@ var table = map[Role]map[Permission]Reach{
 	// actions), its directives theirs to acknowledge, its patrols theirs to plan.
 	CommunityStaff: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, AddressSearch: District,
 		CaseReport: District, CaseRead: Subtree,
 		EvalRead:    Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveAck: Subtree,
@@ -186,4 +191,4 @@ var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, D
 	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead,
 	EvalRead, EvalPeople, EvalPick, EvalConfigure,
 	WhistleRead, WhistleBlow, WhistleAnswer, DirectiveRead, DirectiveIssue, DirectiveAck,
-	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage}
+	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage, AddressSearch, AddressWrite}

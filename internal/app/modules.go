@@ -50,6 +50,9 @@ func (a *App) modules() module.Set {
 		(&whistle.HTTP{Whistles: a.Whistles, R: rs}).Module(),
 		(&participant.HTTP{Participants: a.Participants, R: rs}).Module(),
 		(&patrol.HTTP{Patrols: a.Patrols, R: rs}).Module(),
+		a.addressModule(),
+		a.basemapModule(),
+		a.onboardModule(),
 		a.platformModule(),
 	}
 }

@@ -34,6 +34,8 @@ const (
 	pageRosters        pageID = "rosters"
 	pageSchemes        pageID = "schemes"
 	pageBriefing       pageID = "briefing"
+	pageOnboard        pageID = "onboard"
+	pageSettings       pageID = "settings"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
@@ -99,6 +101,10 @@ var navigation = []navEntry{
 	{ID: pageCase, Path: "/cases/", Key: "desk.case.title", Permission: access.CaseRead, Hidden: true},
 	// A briefing is reached from its notification and from the indicators' pages.
 	{ID: pageBriefing, Path: "/briefing", Key: "briefing.page_title", Permission: access.EvalRead, Hidden: true},
+	// Onboarding (上线导入): the org tree and units (sys_admin), users and grants (sec_admin).
+	{ID: pageOnboard, Path: "/onboard", Key: "onboard.nav", Roles: []access.Role{access.SysAdmin, access.SecAdmin}, District: true, Hidden: true},
+	// Configuration (系统配置): catalogue and time limits, routing rules, the work calendar.
+	{ID: pageSettings, Path: "/settings", Key: "settings.nav", Permission: access.CategoryWrite, Roles: []access.Role{access.SysAdmin}, District: true, Hidden: true},
 }
 
 // pageChecks widens a page's access beyond its menu entry: who may open it.

@@ -136,5 +136,8 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /patrols/coverage", w.signedIn(w.needs(pagePatrolCoverage, w.patrolCoverage)))
 	mux.HandleFunc("GET /rosters", w.signedIn(w.needs(pageRosters, w.rosters)))
 	mux.HandleFunc("GET /schemes", w.signedIn(w.needs(pageSchemes, w.schemes)))
+	mux.HandleFunc("GET /onboard", w.signedIn(w.needs(pageOnboard, w.onboard)))
+	mux.HandleFunc("GET /settings", w.signedIn(w.needs(pageSettings, w.settings)))
+	mux.HandleFunc("GET /settings/{section}", w.signedIn(w.needs(pageSettings, w.settings)))
 	mux.HandleFunc("/", w.notFound)
 }
