@@ -56,7 +56,7 @@ func (a *App) routes() (http.Handler, error) {
 	h = csrf.Handler(h)
 	h = httpx.CheckInput(rs, []string{"/open311/"}, h) // NUL, broken UTF-8: 400 before any handler (issue 10)
 	h = httpx.SecurityHeaders(h, a.Cfg.TrustProxy)
-	h = httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), rs, h)
+	h = httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), rs, mux, h)
 	return h, nil
 }
 

@@ -77,9 +77,15 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // Observe gives each request an ID, logs one line when it ends (method, route, status, duration;
 // never the query string or body, which may carry personal data), counts it, and turns a panic
 // into a logged 500 instead of a dropped connection.
-func Observe(log *slog.Logger, m *Metrics, rs *Responder, next http.Handler) http.Handler {
+func Observe(log *slog.Logger, m *Metrics, rs *Responder, routes Router, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// The route is decided before the handlers run: a ServeMux sets Request.Pattern only on the
+		// request it is handed, which the middleware in between has copied (WithContext).
+		route := ""
+		if routes != nil {
+			route = routes.Route(r)
+		}
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 64 {
 			b := make([]byte, 8)
@@ -101,7 +107,6 @@ func Observe(log *slog.Logger, m *Metrics, rs *Responder, next http.Handler) htt
 						Message: rs.Catalog.T("zh-CN", "error.internal")})
 				}
 			}
-			route := r.Pattern
 			if route == "" {
 				route = "unmatched"
 			}
@@ -115,6 +120,11 @@ func Observe(log *slog.Logger, m *Metrics, rs *Responder, next http.Handler) htt
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// Router names the route of a request (Mux.Route).
+type Router interface {
+	Route(r *http.Request) string
 }
 
 // ClientIP returns the remote address without port. Proxies are not trusted unless configured;

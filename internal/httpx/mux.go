@@ -35,6 +35,15 @@ func (m *Mux) record(pattern string) {
 	m.mu.Unlock()
 }
 
+// Route names the pattern that serves r ("GET /api/v1/cases/{id}"), or "" when none does. The
+// request log and the metrics call it before any middleware answers, so that a request refused
+// by authentication or a rate limit is still counted under its route, and the label set stays
+// bounded by the registered patterns whatever paths clients send.
+func (m *Mux) Route(r *http.Request) string {
+	_, pattern := m.ServeMux.Handler(r)
+	return pattern
+}
+
 // Patterns returns every registered pattern, sorted.
 func (m *Mux) Patterns() []string {
 	m.mu.Lock()
