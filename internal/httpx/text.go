@@ -87,7 +87,7 @@ func checkJSONText(b []byte) error {
 		if b[i] != '\\' || i+1 >= len(b) {
 			continue
 		}
-		i++ // the escaped character, never itself the start of an escape
+		i++                             // the escaped character, never itself the start of an escape
 		if b[i] == 'b' || b[i] == 'f' { // backspace and form feed, spelled short
 			return apperr.New(apperr.Invalid, "request.control_char", "body")
 		}
