@@ -87,8 +87,10 @@ func checkJSONText(b []byte) error {
 		if b[i] != '\\' || i+1 >= len(b) {
 			continue
 		}
-		i++                             // the escaped character, never itself the start of an escape
-		if b[i] == 'b' || b[i] == 'f' { // backspace and form feed, spelled short
+		// The escaped character, never itself the start of an escape; backspace and form feed
+		// spelled short are control characters too.
+		i++
+		if b[i] == 'b' || b[i] == 'f' {
 			return apperr.New(apperr.Invalid, "request.control_char", "body")
 		}
 		if b[i] != 'u' || i+4 >= len(b) {
