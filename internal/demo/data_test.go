@@ -133,11 +133,33 @@ func TestDistrictShape(t *testing.T) {
 	if len(d.Departments) < 15 {
 		t.Errorf("%d departments", len(d.Departments))
 	}
-	for i, dep := range d.Departments {
-		name := fmt.Sprintf("dept%02d.staff", i+1)
+	// Each handling unit has a member of staff: the district's departments deptNN.staff, each
+	// subdistrict's 综合执法队 (D01) and 城建办 (D02) <slug>.enforcement and <slug>.urban_office.
+	slugs := map[string]string{}
+	for _, s := range d.Subdistricts {
+		slugs[s.Code] = s.Slug
+	}
+	district := 0
+	for _, dep := range d.Departments {
+		var name string
+		switch unit, parent := dep.Code[len(dep.Code)-3:], dep.Code[:len(dep.Code)-3]; {
+		case parent == d.District.Code:
+			district++
+			name = fmt.Sprintf("dept%02d.staff", district)
+		case slugs[parent] != "" && unit == "D01":
+			name = slugs[parent] + ".enforcement"
+		case slugs[parent] != "" && unit == "D02":
+			name = slugs[parent] + ".urban_office"
+		default:
+			t.Errorf("department %s: neither the district's nor a subdistrict's 综合执法队 or 城建办", dep.Code)
+			continue
+		}
 		if got := users[name]; !slices.Equal(got, []string{"department_staff@" + dep.Code}) {
 			t.Errorf("department %s: user %s has roles %v", dep.Code, name, got)
 		}
+	}
+	if district != 21 || len(d.Departments) != 21+2*len(d.Subdistricts) {
+		t.Errorf("%d district departments of %d units, want 21 and two per subdistrict", district, len(d.Departments))
 	}
 	for name, role := range map[string]string{"district.leader": "leader", "district.dispatcher": "dispatcher",
 		"sysadmin": "sys_admin", "secadmin": "sec_admin", "auditadmin": "audit_admin",
