@@ -186,7 +186,9 @@ func checkEvalUnits(t *testing.T, f *fixture, route string) {
 				t.Errorf("%s: 东海's leader %v, the district's %v", path, leader, district)
 			}
 		case "department":
-			if len(leader) != 0 || len(dept) != 1 || dept[0] != "350503D01" || !contains(district, "350503D02") {
+			// 东海's leader sees 东海's own handling units (综合执法队, 城建办), never a district bureau.
+			if !contains(leader, home+"D01") || contains(leader, "350503D01") || len(dept) != 1 || dept[0] != "350503D01" ||
+				!contains(district, "350503D02") || !contains(district, home+"D01") {
 				t.Errorf("%s: 东海's leader %v, dept01 %v, the district's %v", path, leader, dept, district)
 			}
 		default:
