@@ -35,8 +35,9 @@ copy() {
 
 want leaflet 1.9.4
 want echarts 6.1.0
+want pmtiles 4.5.0
 # Remove earlier copies (keep README.txt, which is committed) so a dropped file does not linger.
-rm -rf "$dst/leaflet" "$dst/echarts"
+rm -rf "$dst/leaflet" "$dst/echarts" "$dst/pmtiles"
 copy leaflet/dist/leaflet.js leaflet/leaflet.js
 copy leaflet/dist/leaflet.css leaflet/leaflet.css
 copy leaflet/LICENSE leaflet/LICENSE
@@ -50,4 +51,11 @@ copy echarts/dist/echarts.min.js echarts/echarts.min.js
 copy echarts/LICENSE echarts/LICENSE
 copy echarts/NOTICE echarts/NOTICE
 
-echo "web-assets: copied leaflet 1.9.4 and echarts 6.1.0 into ${dst#"$root"/}"
+# PMTiles (an offline base map, --tiles pmtiles): the IIFE build, which sets window.pmtiles and
+# bundles its one dependency (fflate); the map loads it only when the base map is a .pmtiles
+# file, and draws raster tiles with its leafletRasterLayer. The package ships no LICENSE file:
+# BSD-3-Clause per its package.json (fflate: MIT).
+copy pmtiles/dist/pmtiles.js pmtiles/pmtiles.js
+copy pmtiles/package.json pmtiles/package.json
+
+echo "web-assets: copied leaflet 1.9.4, echarts 6.1.0 and pmtiles 4.5.0 into ${dst#"$root"/}"

@@ -5,10 +5,8 @@ package address
 
 import (
 	_ "embed"
-	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
-	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/module"
 )
@@ -17,12 +15,6 @@ import (
 //
 //go:embed openapi.json
 var OpenAPI []byte
-
-// Service is the gazetteer's rules and storage.
-type Service struct {
-	DB  *db.DB
-	Now func() time.Time
-}
 
 // HTTP serves the gazetteer API.
 type HTTP struct {
@@ -37,4 +29,8 @@ func (h *HTTP) Module() module.Module {
 }
 
 // Register adds the routes.
-func (h *HTTP) Register(mux *httpx.Mux) {}
+func (h *HTTP) Register(mux *httpx.Mux) {
+	mux.HandleFunc("GET /api/v1/addresses/search", h.search)
+	mux.HandleFunc("GET /api/v1/addresses/nearest", h.nearest)
+	mux.HandleFunc("POST /api/v1/addresses/import", h.importFile)
+}

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/basemap"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/ratelimit"
 )
@@ -65,6 +67,10 @@ type Config struct {
 	// (over DemoHistoryDays, indicators rebuilt after), so the 考核/排名 pages show a district at
 	// work; 0: none.
 	DemoHistory int
+
+	// Tiles is the base map under the grids on every map page (--tiles): 天地图, an XYZ or WMTS
+	// URL, an offline PMTiles or MBTiles file, or none (the grid polygons alone).
+	Tiles basemap.Config
 }
 
 // option is one setting: a flag, its YIWANG_* environment variable and its help text.
@@ -105,6 +111,12 @@ var options = []option{
 	{"audit-anchor-every", "YIWANG_AUDIT_ANCHOR_EVERY", "how often the audit chain's head is anchored", "5m"},
 	{"shutdown-timeout", "YIWANG_SHUTDOWN_TIMEOUT", "how long in-flight requests may finish on SIGTERM", "20s"},
 	{"briefings", "YIWANG_BRIEFINGS", "briefings sent to the leaders of each subdistrict and of the district: weekly (Mondays, the week before), monthly (the 1st, the month before), weekly,monthly or none", "weekly,monthly"},
+	{"tiles", "YIWANG_TILES", "base map under the grids: tianditu (天地图 WMTS, needs --tiles-key), xyz or wmts (--tiles-url), pmtiles or mbtiles (--tiles-file, served by the binary), none (the grids alone)", "none"},
+	{"tiles-url", "YIWANG_TILES_URL", "tile URL template of --tiles xyz or wmts, with {z} {x} {y} (or {TileMatrix} {TileCol} {TileRow}); web mercator on WGS-84 only (no GCJ-02 sources)", ""},
+	{"tiles-key", "YIWANG_TIANDITU_KEY", "the district's 天地图 browser key (tk) for --tiles tianditu; best given in the environment", ""},
+	{"tiles-file", "YIWANG_TILES_FILE", "raster .pmtiles or .mbtiles file of --tiles pmtiles or mbtiles, served read-only", ""},
+	{"tiles-attribution", "YIWANG_TILES_ATTRIBUTION", "text shown in the corner of every map (the source's name, 审图号); default for tianditu: 天地图", ""},
+	{"tiles-max-zoom", "YIWANG_TILES_MAX_ZOOM", "deepest zoom the tile source has (the map enlarges past it); a file's own maximum wins", "18"},
 	{"log-format", "YIWANG_LOG_FORMAT", "log format: json or text", "json"},
 	{"log-level", "YIWANG_LOG_LEVEL", "log level: debug, info, warn, error", "info"},
 }
@@ -213,6 +225,25 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 			roles = nil
 		}
 		c.MFARequiredRoles = roles
+		// The base map; its file is checked now (only by the commands that take --tiles), so
+		// that a wrong file stops the start with what is wrong with it. Errors never quote the key.
+		kind, err := basemap.ParseKind(get("tiles"))
+		if err != nil {
+			errs = append(errs, "-tiles: "+err.Error())
+		}
+		maxZoom, zerr := strconv.Atoi(get("tiles-max-zoom"))
+		if zerr != nil {
+			errs = append(errs, fmt.Sprintf("-tiles-max-zoom: want a zoom level from 1 to %d", basemap.MaxZoomLimit))
+		}
+		c.Tiles = basemap.Config{Kind: kind, URL: get("tiles-url"), Key: get("tiles-key"), File: get("tiles-file"),
+			Attribution: get("tiles-attribution"), MaxZoom: maxZoom}
+		if _, ok := values["tiles"]; ok && err == nil && zerr == nil {
+			if base, err := basemap.Open(context.Background(), c.Tiles); err != nil {
+				errs = append(errs, err.Error())
+			} else {
+				base.Close()
+			}
+		}
 		if len(errs) > 0 {
 			return c, fmt.Errorf("%s", strings.Join(errs, "; "))
 		}

@@ -1,26 +1,19 @@
-// Package basemap is the map under the grids: a configured tile layer (天地图 WMTS with the
-// district's key, any XYZ/WMTS URL, or an offline PMTiles/MBTiles file served by the binary).
-// With none configured, the grid polygons alone are the map.
 package basemap
 
 import (
-	"github.com/yiwang-gov/yiwang/internal/httpx"
+	_ "embed"
+
 	"github.com/yiwang-gov/yiwang/internal/module"
 )
 
-// Config is the configured tile layer.
-type Config struct{}
+// OpenAPI is the part of the API document that describes this package's routes. The tile paths
+// outside /api/ (/tiles/…) serve images and archives to the map pages and are described here too.
+//
+//go:embed openapi.json
+var OpenAPI []byte
 
-// HTTP serves the tiles and the map configuration.
-type HTTP struct {
-	Config Config
-	R      *httpx.Responder
-}
-
-// Module declares the base map to the platform.
+// Module declares the base map to the platform. It checks no permission of its own: every
+// signed-in user sees the same base map.
 func (h *HTTP) Module() module.Module {
-	return module.Module{Name: "basemap", Register: h.Register}
+	return module.Module{Name: "basemap", Register: h.Register, OpenAPI: OpenAPI}
 }
-
-// Register adds the routes.
-func (h *HTTP) Register(mux *httpx.Mux) {}

@@ -1,8 +1,10 @@
-// Maps without tiles (nothing is fetched from the network): Leaflet (static/vendor, loaded by the
-// page when its view sets Map) with the grids the caller sees as a light background, a pin, and
-// the map picker — choose a point by a tap, by GPS or by typing it into the form's lat/lng fields;
-// each point is looked up at once (GET /api/v1/grids/locate), the "where" line says which grid
-// holds it and the grid's polygon is outlined.
+// Maps: Leaflet (static/vendor, loaded by the page when its view sets Map) with the grids the
+// caller sees as a light background over the district's base map, a pin, and the map picker —
+// choose a point by a tap, by GPS or by typing it into the form's lat/lng fields; each point is
+// looked up at once (GET /api/v1/grids/locate), the "where" line says which grid holds it and the
+// grid's polygon is outlined. The base map is whatever the server was started with (--tiles, GET
+// /api/v1/map/config): 天地图, an XYZ/WMTS source, or an offline MBTiles/PMTiles file the binary
+// serves; with none, the grid polygons alone are the map and nothing is fetched from elsewhere.
 import { api, el, t } from '../api.js';
 
 /** newMap makes a Leaflet map in the element id, kept to its element's size. */
@@ -13,7 +15,73 @@ export function newMap(id) {
   const resized = new ResizeObserver(() => map.invalidateSize());
   resized.observe(document.getElementById(id));
   map.on('unload', () => resized.disconnect()); // a removed map (a closed dialog's) has nothing to resize
+  baseLayer(map).catch(() => {}); // without its base map a map still shows the grids
   return map;
+}
+
+let baseConfig = null;
+/** mapConfig is the server's base map (GET /api/v1/map/config), asked once a page. */
+function mapConfig() {
+  baseConfig ||= api('GET', 'map/config').catch((err) => {
+    baseConfig = null; // try again on the next map
+    throw err;
+  });
+  return baseConfig;
+}
+
+const scripts = new Map();
+/** script loads a classic script once (the pmtiles library, which sets window.pmtiles). */
+function script(src) {
+  if (!scripts.has(src)) {
+    scripts.set(src, new Promise((resolve, reject) => {
+      const tag = document.createElement('script');
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = () => {
+        scripts.delete(src);
+        reject(new Error('cannot load ' + src));
+      };
+      document.head.append(tag);
+    }));
+  }
+  return scripts.get(src);
+}
+
+/** escapeHTML makes text safe for Leaflet's attribution, which it takes as HTML. */
+const escapeHTML = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * baseLayer adds the configured tile layer under the grid polygons (tiles are in Leaflet's tile
+ * pane, below the overlay pane the grids are drawn in, whichever is added first). The map's
+ * element gets data-base = the kind once the layer is on it.
+ */
+export async function baseLayer(map) {
+  let gone = false;
+  map.on('unload', () => { gone = true; });
+  const config = await mapConfig();
+  if (gone || !config || config.kind === 'none') return null;
+  const L = window.L;
+  const options = { maxNativeZoom: config.max_zoom, maxZoom: map.getMaxZoom(), className: 'base-tiles' };
+  const layers = [];
+  if (config.kind === 'pmtiles') {
+    await script(config.script);
+    if (gone) return null;
+    const source = new window.pmtiles.PMTiles(config.pmtiles);
+    layers.push(window.pmtiles.leafletRasterLayer(source, options));
+  } else {
+    // A 天地图 browser key is bound to the site's domain, which 天地图 reads from the Referer; the
+    // pages' policy (same-origin) sends none, so tile requests send the origin, never the path.
+    options.referrerPolicy = 'strict-origin';
+    for (const layer of config.layers) {
+      layers.push(L.tileLayer(layer.url, layer.subdomains ? { ...options, subdomains: layer.subdomains } : options));
+    }
+  }
+  for (const layer of layers) layer.addTo(map);
+  if (config.attribution) {
+    L.control.attribution({ prefix: false }).addAttribution(escapeHTML(config.attribution)).addTo(map);
+  }
+  map.getContainer().dataset.base = config.kind;
+  return layers;
 }
 
 const gridStyle = (f) => ({ color: f.properties.zone_code ? '#1b1f3b' : '#245fa6', weight: 1, opacity: 0.55, fillColor: '#245fa6', fillOpacity: 0.07 });
