@@ -41,7 +41,13 @@ func withFile(ctx context.Context, name, usage string, args []string, fn func(a 
 
 func importCmd(ctx context.Context, args []string) error {
 	what, args := splitFirst(args)
-	const usage = "yiwang import grids FILE.geojson [--data DIR | --db URL]"
+	const usage = "yiwang import grids FILE.geojson | addresses FILE.csv|xlsx | org FILE.xlsx|csv | users FILE.xlsx|csv [--data DIR | --db URL]"
+	switch what {
+	case "addresses":
+		return importAddresses(ctx, args)
+	case "org", "users":
+		return importOnboard(ctx, what, args)
+	}
 	if what != "grids" {
 		return fmt.Errorf("usage: %s", usage)
 	}

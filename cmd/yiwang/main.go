@@ -25,6 +25,13 @@ Commands:
   migrate                   apply database migrations
   import grids FILE         import unit grids from GeoJSON (all or nothing)
   export grids              write every grid as GeoJSON to stdout
+  import addresses FILE [--gcj02] [--dry-run]
+                            import door plates and places (CSV/xlsx: address,name,lat,lng)
+  import org FILE [--dry-run]
+                            import the org tree and handling units (the onboarding template)
+  import users FILE [--dry-run]
+                            import accounts and role grants (the onboarding template; first
+                            passwords printed once)
   users list [--json]       list accounts
   users create USERNAME --name NAME --role ROLE --org CODE [--password P]
   users set-password USERNAME [--password P]

@@ -38,8 +38,16 @@ func serve(ctx context.Context, args []string) error {
 		if stats.Accounts > 0 {
 			log.Info("demo district loaded", "subdistricts", stats.Subdistricts, "communities", stats.Communities,
 				"zones", stats.Zones, "departments", stats.Departments, "grids", stats.Grids, "accounts", stats.Accounts)
-			// A demo district comes with a history, so the indicators and rankings have figures.
+			// A grid worker on every grid and staff in every community, as a real district has.
 			start := time.Now()
+			staff, err := a.LoadDemoStaff(ctx, pw)
+			if err != nil {
+				return err
+			}
+			log.Info("demo staff added", "grid_workers", staff.GridWorkers, "community_staff", staff.CommunityStaff,
+				"grids_assigned", staff.Assigned, "took", time.Since(start).Round(time.Millisecond).String())
+			// A demo district comes with a history, so the indicators and rankings have figures.
+			start = time.Now()
 			n, err := a.LoadDemoHistory(ctx)
 			if err != nil {
 				return err

@@ -44,7 +44,7 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 		return password, stats, fmt.Errorf("demo open311 attributes: %w", err)
 	}
 	// The coordination modules' demo data (each in its adapters_<module>.go).
-	for _, load := range []func(context.Context) error{a.demoParticipants, a.demoPatrols, a.demoDirectives, a.demoWhistles} {
+	for _, load := range []func(context.Context) error{a.demoParticipants, a.demoPatrols, a.demoDirectives, a.demoWhistles, a.demoAddresses} {
 		if err := load(System(ctx, "demo-loader")); err != nil {
 			return password, stats, err
 		}
@@ -155,4 +155,11 @@ func (a *App) ImportGrids(ctx context.Context, r io.Reader, progressOut io.Write
 // ImportCalendar imports a year of the work calendar from a file.
 func (a *App) ImportCalendar(ctx context.Context, r io.Reader) (calendar.Year, error) {
 	return calendar.ImportFile(System(ctx, "calendar import"), a.Calendar, r)
+}
+
+// LoadDemoStaff gives the demo district a grid worker on every grid and staff in every
+// community (demo.Staff), with the demo accounts' password. `yiwang serve --demo` calls it once,
+// right after loading the district.
+func (a *App) LoadDemoStaff(ctx context.Context, password string) (demo.StaffStats, error) {
+	return demo.Staff(ctx, a.Org, a.Grids, a.Users, password, a.Now())
 }

@@ -73,8 +73,11 @@ func StartOn(t testing.TB, d *db.DB, configure func(*app.Config)) *Server {
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	if _, _, err := a.LoadDemoIfEmpty(ctx); err != nil {
-		t.Fatalf("load demo: %v", err)
+	// A test of a new installation turns the demo off: then the database stays empty.
+	if cfg.Demo {
+		if _, _, err := a.LoadDemoIfEmpty(ctx); err != nil {
+			t.Fatalf("load demo: %v", err)
+		}
 	}
 	srv := httptest.NewServer(a.Handler())
 	// The live feed runs as under serve; periodic jobs do not: tests call them with their clock.
@@ -112,11 +115,17 @@ func (s *Server) Anonymous(t testing.TB) *Client {
 // Login signs in as username with the demo password and returns a bearer-token client.
 func (s *Server) Login(t testing.TB, username string) *Client {
 	t.Helper()
+	return s.LoginWith(t, username, DemoPassword)
+}
+
+// LoginWith signs in with the given password (an account not of the demo: an imported one).
+func (s *Server) LoginWith(t testing.TB, username, password string) *Client {
+	t.Helper()
 	c := s.Anonymous(t)
 	var res struct {
 		Token string `json:"token"`
 	}
-	status := c.Do("POST", "/api/v1/auth/login", map[string]string{"username": username, "password": DemoPassword}, &res)
+	status := c.Do("POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password}, &res)
 	if status != http.StatusOK || res.Token == "" {
 		t.Fatalf("login %s: status %d", username, status)
 	}

@@ -30,8 +30,8 @@ type Service struct {
 	// Writer gathers intakes into shared transactions (group commit); nil: one transaction each.
 	Writer *db.GroupCommitter
 
-	districtOnce sync.Once
-	district     string
+	districtMu sync.Mutex
+	district   string
 }
 
 // Change is what listeners hear after a case changed.
@@ -58,11 +58,14 @@ func (c Change) object() access.Object {
 var shanghai = time.FixedZone("CST", 8*3600)
 
 func (s *Service) districtCode(ctx context.Context) string {
-	s.districtOnce.Do(func() {
+	s.districtMu.Lock()
+	defer s.districtMu.Unlock()
+	// Remembered once found; a new installation has no district until it is onboarded.
+	if s.district == "" {
 		if n, ok, err := s.Org.DistrictNode(ctx); err == nil && ok {
 			s.district = n.Code
 		}
-	})
+	}
 	return s.district
 }
 

@@ -26,9 +26,16 @@ func TestParseFileNamesEveryProblem(t *testing.T) {
 	if !ok || e.Code != apperr.Invalid || len(e.Details) < 6 {
 		t.Fatalf("bad file: %v", err)
 	}
-	for _, want := range []string{"12 digits", "start with its parent", "name is empty", "unknown subdistrict", "zone \"z\"", "org_code \"999\""} {
-		if !strings.Contains(e.Args[0].(string), want) {
-			t.Errorf("no problem mentions %q: %s", want, e.Args[0])
+	var keys []string
+	for _, d := range e.Details {
+		keys = append(keys, d.Field+" "+d.Message)
+	}
+	got := strings.Join(keys, "\n")
+	for _, want := range []string{"subdistrict[0].code org.import.code_prefix", "subdistrict[0].name org.import.name_empty",
+		"community[0].subdistrict_code org.import.unknown_parent", "community[1].code org.import.code_length",
+		"zone[0].code org.import.other_code", "department[0].org_code org.import.unit_parent"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no problem %q in:\n%s", want, got)
 		}
 	}
 	if _, err := ParseFile(strings.NewReader(`{"district":`)); apperr.CodeOf(err) != apperr.Invalid {

@@ -159,3 +159,34 @@ export async function busy(button, work) {
     if (button) button.disabled = false;
   }
 }
+
+/**
+ * upload posts a FormData to /api/v1/<path> as api does, reporting the share sent so far
+ * (0–100) to onProgress: fetch cannot tell upload progress, so this one call uses
+ * XMLHttpRequest. It returns the decoded answer or throws an APIError.
+ */
+export function upload(path, form, onProgress = () => {}) {
+  const url = new URL('/api/v1/' + path, location.origin);
+  url.searchParams.set('lang', lang);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total));
+    });
+    xhr.addEventListener('error', () => reject(new APIError(0, { message: t('web.error.network') })));
+    xhr.addEventListener('load', () => {
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new APIError(xhr.status, data));
+    });
+    xhr.send(form);
+  });
+}

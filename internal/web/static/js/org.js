@@ -2,8 +2,10 @@
 // (GET /api/v1/grids?format=geojson). The map has no tile layer (nothing is fetched from the
 // network): grids are coloured by subdistrict, zone grids have a thicker outline. Clicking a
 // grid shows it; clicking a tree node zooms to its grids; in locate mode a click asks
-// GET /api/v1/grids/locate which grid holds the point. sys_admin can import and export grids.
+// GET /api/v1/grids/locate which grid holds the point. sys_admin can import and export grids and
+// edit the tree (orgedit.js).
 import { api, config, el, lang, number, show, t } from './api.js';
+import { initEdit } from './orgedit.js';
 
 const L = window.L;
 const cfg = config();
@@ -307,6 +309,7 @@ async function main() {
   document.getElementById('fit-all').addEventListener('click', () => fitAll());
   locateButton.addEventListener('click', () => setLocating(!state.locating));
   initImport();
+  if (cfg.can_edit) initEdit(load);
   try {
     await load();
   } catch (err) {
