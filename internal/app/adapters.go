@@ -72,8 +72,12 @@ func (a caseCatalogue) category(ctx context.Context, class, code string) (cases.
 	if err != nil {
 		return cases.CategoryRef{}, err
 	}
+	requiresPhoto, err := a.categories.RequiresPhoto(ctx, c.Class, c.Code)
+	if err != nil {
+		return cases.CategoryRef{}, err
+	}
 	return cases.CategoryRef{Class: string(c.Class), Code: c.Code, Name: c.Name, ConfirmRequired: c.ConfirmRequired, Active: c.Active,
-		DuplicateRadiusM: c.DuplicateRadiusM, DuplicateWindow: time.Duration(c.DuplicateWindowHours) * time.Hour}, nil
+		RequiresPhoto: requiresPhoto, DuplicateRadiusM: c.DuplicateRadiusM, DuplicateWindow: time.Duration(c.DuplicateWindowHours) * time.Hour}, nil
 }
 
 type caseClock struct {

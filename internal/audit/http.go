@@ -3,7 +3,9 @@ package audit
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
@@ -23,6 +25,8 @@ type HTTP struct {
 func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/audit", h.search)
 	mux.HandleFunc("GET /api/v1/audit/verify", h.verify)
+	mux.HandleFunc("GET /api/v1/audit/plain", h.plain)
+	mux.HandleFunc("GET /api/v1/audit/export", h.export)
 }
 
 // ParseFilter reads a Filter from query parameters (shared by the API and the audit page).
@@ -33,8 +37,14 @@ func ParseFilter(q map[string][]string) (Filter, error) {
 		}
 		return ""
 	}
+	for _, k := range []string{"actor", "action", "object_type", "object_id", "object", "result"} {
+		// Text the log could never hold: refuse it plainly rather than let the database choke.
+		if v := get(k); len(v) > 200 || strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+			return Filter{}, apperr.New(apperr.Invalid, "audit.bad_filter", k)
+		}
+	}
 	f := Filter{Actor: get("actor"), Action: get("action"), ObjectType: get("object_type"), ObjectID: get("object_id"),
-		Result: Result(get("result"))}
+		Object: strings.TrimSpace(get("object")), Result: Result(get("result"))}
 	switch f.Result {
 	case "", OK, Denied, Failed:
 	default:

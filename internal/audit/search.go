@@ -16,10 +16,12 @@ type Filter struct {
 	Action     string // exact, or a prefix ending in "." (e.g. "user.")
 	ObjectType string
 	ObjectID   string
-	Result     Result
-	From, To   time.Time // half-open [From, To)
-	BeforeSeq  int64     // cursor: only records older than this
-	Limit      int
+	// Object is a case number or any object's ID, as people type it into the filter.
+	Object    string
+	Result    Result
+	From, To  time.Time // half-open [From, To)
+	BeforeSeq int64     // cursor: only records older than this
+	Limit     int
 }
 
 // Search returns matching records newest first, limited to what the caller's scope covers.
@@ -52,6 +54,11 @@ func Search(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	}
 	if f.ObjectID != "" {
 		add("object_id = $%d", f.ObjectID)
+	}
+	if f.Object != "" {
+		args = append(args, f.Object)
+		n := len(args)
+		conds = append(conds, fmt.Sprintf("(object_id = $%d OR object_id IN (SELECT id FROM cases WHERE number = $%d))", n, n))
 	}
 	if f.Result != "" {
 		add("result = $%d", string(f.Result))

@@ -21,6 +21,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/calendar/{year}", h.get)
 	mux.HandleFunc("PUT /api/v1/calendar/{year}", h.put)
 	mux.HandleFunc("GET /api/v1/calendar/{year}/check", h.check)
+	mux.HandleFunc("GET /api/v1/calendar/{year}/versions", h.versions)
 }
 
 // error writes err, with a validation error's problems translated one by one.
@@ -57,16 +58,26 @@ func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	var y Year
-	if err := httpx.Decode(r, &y, MaxFileBytes); err != nil {
+	// The body is a year in the import file's shape, with an optional effective_from (RFC 3339;
+	// absent: now).
+	var body struct {
+		Year
+		EffectiveFrom *time.Time `json:"effective_from"`
+	}
+	if err := httpx.Decode(r, &body, MaxFileBytes); err != nil {
 		h.error(w, r, err)
 		return
 	}
+	y := body.Year
 	if y.Year != year {
 		h.error(w, r, apperr.New(apperr.Invalid, "calendar.year_mismatch", year, y.Year))
 		return
 	}
-	if err := h.Calendar.PutYear(r.Context(), y); err != nil {
+	var from time.Time
+	if body.EffectiveFrom != nil {
+		from = *body.EffectiveFrom
+	}
+	if err := h.Calendar.PutYearFrom(r.Context(), y, from); err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -76,6 +87,21 @@ func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, stored)
+}
+
+// versions lists the saved versions of a year, past, current and pending.
+func (h *HTTP) versions(w http.ResponseWriter, r *http.Request) {
+	year, err := pathYear(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	vs, err := h.Calendar.Versions(r.Context(), year)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"versions": vs})
 }
 
 // checkAnswer is the answer of the deadline calculator.

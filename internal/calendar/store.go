@@ -25,9 +25,9 @@ type Service struct {
 	cached db.Versioned[*loaded]
 }
 
+// loaded is the calendar in force from each instant a version takes effect (versions.go).
 type loaded struct {
-	cal    *Calendar
-	stored map[int]bool // years held in the database
+	steps []step // by from, ascending; the first from the zero time
 }
 
 func (s *Service) now() time.Time {
@@ -37,15 +37,11 @@ func (s *Service) now() time.Time {
 	return s.Now()
 }
 
-// Calendar returns the current calendar: the stored years, and the built-in years (DemoYears)
-// for years with nothing stored. It checks no permission: it is for other domain packages that
-// compute deadlines; callers of the API go through Year and Check.
+// Calendar returns the calendar in force now (the Service's Now): the stored years, and the
+// built-in years (DemoYears) for years with nothing stored. It checks no permission: it is for
+// other domain packages that compute deadlines; callers of the API go through Year and Check.
 func (s *Service) Calendar(ctx context.Context) (*Calendar, error) {
-	l, err := s.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return l.cal, nil
+	return s.CalendarAt(ctx, s.now())
 }
 
 // source is where the cached calendar comes from: rebuilt when a change (of any node) bumps
@@ -60,25 +56,19 @@ func (s *Service) current(ctx context.Context) (*loaded, error) {
 
 // load builds the calendar from the database.
 func (s *Service) load(ctx context.Context) (*loaded, error) {
-	stored, err := s.loadYears(ctx, s.DB.Read)
+	legacy, err := s.loadYears(ctx, s.DB.Read)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{stored: map[int]bool{}}
-	years := make([]Year, 0, len(stored))
-	for _, y := range stored {
-		l.stored[y.Year] = true
-		years = append(years, y)
+	versions, err := loadVersions(ctx, s.DB.Read)
+	if err != nil {
+		return nil, err
 	}
-	for _, y := range DemoYears() {
-		if !l.stored[y.Year] {
-			years = append(years, y)
-		}
-	}
-	if l.cal, err = New(years...); err != nil {
+	steps, err := timeline(legacy, versions)
+	if err != nil {
 		return nil, fmt.Errorf("load work calendar: %w", err)
 	}
-	return l, nil
+	return &loaded{steps: steps}, nil
 }
 
 type querier interface {
@@ -191,11 +181,12 @@ func (s *Service) Year(ctx context.Context, year int) (Year, error) {
 	if err != nil {
 		return Year{}, err
 	}
-	y := l.cal.Year(year)
+	st := l.at(s.now())
+	y := st.cal.Year(year)
 	switch {
-	case l.stored[year]:
+	case st.stored[year]:
 		y.Origin = "stored"
-	case l.cal.HasData(year):
+	case st.cal.HasData(year):
 		y.Origin = "builtin"
 	default:
 		y.Origin = "default"
@@ -219,10 +210,17 @@ func (s *Service) Check(ctx context.Context, start time.Time, l Limit) (time.Tim
 	return cal.Deadline(start, l), cal.limitTime(start, l), nil
 }
 
-// PutYear replaces one year of the calendar (holidays, make-up workdays, working periods),
-// with an audit record in the same transaction. The calendar is the district's: only a
-// sys_admin held at the district node (or the operator at the machine) may change it.
+// PutYear replaces one year of the calendar (holidays, make-up workdays, working periods) from
+// now: PutYearFrom with no chosen instant.
 func (s *Service) PutYear(ctx context.Context, y Year) error {
+	return s.PutYearFrom(ctx, y, time.Time{})
+}
+
+// PutYearFrom saves a new version of one year (holidays, make-up workdays, working periods) in
+// force from the instant from (zero: now; not more than a few minutes in the past), with an
+// audit record in the same transaction. The calendar is the district's: only a sys_admin held
+// at the district node (or the operator at the machine) may change it.
+func (s *Service) PutYearFrom(ctx context.Context, y Year, from time.Time) error {
 	scope, err := access.NeedDistrict(ctx, access.CalendarWrite, "calendar.district_only")
 	if err != nil {
 		return err
@@ -232,6 +230,10 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 	}
 	y = Normalize(y)
 	now := s.now().UTC()
+	from, err = effectiveFrom(from, now)
+	if err != nil {
+		return err
+	}
 	actor := access.ActorOf(ctx, scope.Primary())
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if s.DB.Engine == db.Postgres {
@@ -244,6 +246,9 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 		if err != nil {
 			return err
 		}
+		if err := s.addVersion(ctx, tx, y, from, now, actor.Name, before); err != nil {
+			return err
+		}
 		if err := s.writeYear(ctx, tx, y, now, actor.Name); err != nil {
 			return fmt.Errorf("store calendar %d: %w", y.Year, err)
 		}
@@ -254,7 +259,10 @@ func (s *Service) PutYear(ctx context.Context, y Year) error {
 		if len(before) == 1 {
 			e.Before = audit.Summary(before[0])
 		}
-		e.After = audit.Summary(y)
+		e.After = audit.Summary(struct {
+			EffectiveFrom time.Time `json:"effective_from"`
+			Year
+		}{from, y})
 		_, err = audit.Append(ctx, s.DB, tx, e)
 		return err
 	})

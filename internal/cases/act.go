@@ -186,14 +186,20 @@ func (s *Service) checkExtras(ctx context.Context, tx *sql.Tx, scope access.Scop
 	case Rate:
 		data["rating"] = in.Rating
 	case Dispatch:
+		// Any department node is a handling unit, whatever its level (a district bureau, a
+		// subdistrict's 综合执法队, a community acting as a handler); a retired one takes nothing new.
 		for _, code := range append([]string{in.DepartmentCode}, in.Assisting...) {
 			var kind string
-			err := s.DB.TxQueryRow(ctx, tx, `SELECT kind FROM org_nodes WHERE code = $1`, code).Scan(&kind)
+			var retired sql.NullTime
+			err := s.DB.TxQueryRow(ctx, tx, `SELECT kind, retired_at FROM org_nodes WHERE code = $1`, code).Scan(&kind, &retired)
 			if errors.Is(err, sql.ErrNoRows) || kind != "department" {
 				return nil, apperr.New(apperr.Invalid, "case.unknown_department", code)
 			}
 			if err != nil {
 				return nil, err
+			}
+			if retired.Valid {
+				return nil, apperr.New(apperr.Invalid, "dispatch.unit_retired", code)
 			}
 		}
 		if slices.Contains(in.Assisting, in.DepartmentCode) {
@@ -202,6 +208,10 @@ func (s *Service) checkExtras(ctx context.Context, tx *sql.Tx, scope access.Scop
 		data["department_code"] = in.DepartmentCode
 		if len(in.Assisting) > 0 {
 			data["assisting_department_codes"] = in.Assisting
+		}
+	case ReportBack:
+		if err := s.checkEvidence(ctx, tx, c); err != nil {
+			return nil, err
 		}
 	case Merge:
 		if in.TargetID == "" || in.TargetID == c.ID {
@@ -337,4 +347,32 @@ func (s *Service) requestedDeadline(ctx context.Context, tx *sql.Tx, caseID stri
 		return time.Time{}, err
 	}
 	return d.NewDeadline.UTC(), nil
+}
+
+// checkEvidence refuses 反馈 on a case whose category requires photo evidence until the handling
+// unit has added a photo marked after the fix (处置后) in this round of handling: since the case
+// last entered handling, so a rework asks for a new one.
+func (s *Service) checkEvidence(ctx context.Context, tx *sql.Tx, c Case) error {
+	if c.CategoryCode == "" {
+		return nil
+	}
+	cat, err := s.Catalogue.Category(ctx, c.CategoryClass, c.CategoryCode)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("report back: %w", err)
+	}
+	if !cat.RequiresPhoto {
+		return nil
+	}
+	var after int
+	if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM case_photos WHERE case_id = $1 AND stage = 'after' AND created_at >= $2`,
+		c.ID, c.StageStartedAt).Scan(&after); err != nil {
+		return fmt.Errorf("report back: count photos: %w", err)
+	}
+	if after == 0 {
+		return apperr.New(apperr.Invalid, "dispatch.after_photo_required", cat.Name)
+	}
+	return nil
 }

@@ -36,17 +36,20 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/cases/{id}/join", h.join)
 	mux.HandleFunc("DELETE /api/v1/cases/{id}/join", h.leave)
 	mux.HandleFunc("GET /api/v1/follow/{token}", h.follow)
+	mux.HandleFunc("POST /api/v1/callers/lookup", h.lookupCaller)
 	mux.HandleFunc("GET /api/v1/public/cases", h.publicCases)
 	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos", h.photos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos/{photo}", h.photo)
 }
 
-// addPhotos takes multipart/form-data with one or more "photo" files. The case and the
-// caller's right to add photos are checked before the body is read: a refused upload costs
-// neither the upload's disk and memory nor a decode (issue 10).
+// addPhotos takes multipart/form-data with one or more "photo" files; ?stage=before|after marks
+// a handling unit's photos as taken before or after the fix. The case and the caller's right to
+// add photos are checked before the body is read: a refused upload costs neither the upload's
+// disk and memory nor a decode (issue 10).
 func (h *HTTP) addPhotos(w http.ResponseWriter, r *http.Request) {
-	if err := h.Cases.CheckPhotoUpload(r.Context(), r.PathValue("id")); err != nil {
+	stage := r.URL.Query().Get("stage")
+	if err := h.Cases.CheckPhotoUpload(r.Context(), r.PathValue("id"), stage); err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
@@ -55,7 +58,7 @@ func (h *HTTP) addPhotos(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	list, err := h.Cases.AddPhotos(r.Context(), r.PathValue("id"), files)
+	list, err := h.Cases.AddPhotos(r.Context(), r.PathValue("id"), stage, files)
 	if err != nil {
 		h.R.Error(w, r, err)
 		return

@@ -82,6 +82,7 @@ type CategoryRef struct {
 	Code             string        `json:"code"`
 	Name             string        `json:"name"`
 	ConfirmRequired  bool          `json:"-"`
+	RequiresPhoto    bool          `json:"-"` // report_back needs a photo marked after the fix
 	Active           bool          `json:"-"`
 	DuplicateRadiusM int           `json:"-"`
 	DuplicateWindow  time.Duration `json:"-"`

@@ -44,5 +44,5 @@ func EventTypes() []string {
 			out = append(out, t)
 		}
 	}
-	return append(out, "case.import", "case.sla_warning", "case.sla_overdue", "case.review_due")
+	return append(out, "case.import", ReceivedEvent, "case.sla_warning", "case.sla_overdue", "case.review_due")
 }

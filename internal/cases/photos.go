@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -16,8 +17,11 @@ import (
 
 // Photo describes a stored photo (the bytes are fetched separately).
 type Photo struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"` // report | evidence
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // report | evidence
+	// Stage is the side of the fix a handling unit's photo shows: before (处置前) or after
+	// (处置后); empty for the reporter's and the grid workers' photos.
+	Stage     string    `json:"stage,omitempty"`
 	Width     int       `json:"width"`
 	Height    int       `json:"height"`
 	URL       string    `json:"url"`
@@ -25,36 +29,55 @@ type Photo struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// PhotoStages are the sides of a fix a handling unit's photo may show ("" for none).
+var PhotoStages = []string{"", "before", "after"}
+
 // CheckPhotoUpload answers, before any photo is read, whether the caller may add photos to
 // the case now: 404 when the case does not exist or is out of the caller's reach, 403 when the
-// caller sees it but may not add photos, 400 when it already has its photos. Decoding a photo
-// costs up to photo.MaxDecodedBytes and a core (issue 10), so nobody pays it for a refusal.
-func (s *Service) CheckPhotoUpload(ctx context.Context, id string) error {
-	_, err := s.photoTarget(ctx, id, 1)
+// caller sees it but may not add photos, 400 when it already has its photos or the stage is not
+// the caller's to give. Decoding a photo costs up to photo.MaxDecodedBytes and a core (issue 10),
+// so nobody pays it for a refusal.
+func (s *Service) CheckPhotoUpload(ctx context.Context, id, stage string) error {
+	_, err := s.photoTarget(ctx, id, stage, 1)
 	return err
 }
 
-// photoTarget loads the case and checks the caller's role and the case's photo count for
-// adding n photos, outside any transaction (AddPhotos checks again in its own).
-func (s *Service) photoTarget(ctx context.Context, id string, n int) (access.Scope, error) {
+// photoTarget loads the case and checks the caller's role, the stage and the case's photo count
+// for adding n photos, outside any transaction (AddPhotos checks again in its own).
+func (s *Service) photoTarget(ctx context.Context, id, stage string, n int) (access.Scope, error) {
 	scope, err := access.Need(ctx, access.CaseRead)
 	if err != nil {
 		return scope, err
+	}
+	if !slices.Contains(PhotoStages, stage) {
+		return scope, apperr.New(apperr.Invalid, "dispatch.bad_photo_stage", stage)
 	}
 	c, err := s.load(ctx, s.DB.Read, scope, id)
 	if err != nil {
 		return scope, err
 	}
 	p, _ := access.From(ctx)
-	kind, _, ok := photoRole(p, c)
+	kind, grant, ok := photoRole(p, c)
 	if !ok {
 		return scope, apperr.New(apperr.Forbidden, "auth.forbidden")
+	}
+	if err := stageFits(grant, stage); err != nil {
+		return scope, err
 	}
 	var have int
 	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
 		return scope, fmt.Errorf("count photos: %w", err)
 	}
 	return scope, photosFit(kind, have, n)
+}
+
+// stageFits: only a handling unit marks its photos before or after the fix (the side
+// report_back and verification read).
+func stageFits(g access.Grant, stage string) error {
+	if stage != "" && g.Role != access.DepartmentStaff {
+		return apperr.New(apperr.Invalid, "dispatch.stage_handlers_only")
+	}
+	return nil
 }
 
 // photosFit: a reporter adds up to MaxPerCase photos, the handling side as many again.
@@ -67,12 +90,13 @@ func photosFit(kind string, have, n int) error {
 
 // AddPhotos cleans and stores photos of a case: the reporter's own (kind report) while the case
 // is new, a department's evidence while it handles the case, a grid worker's from the site.
+// A handling unit marks them with the stage they show (before or after the fix; "" for none).
 // The case and the caller's right are checked before any photo is decoded.
-func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]Photo, error) {
+func (s *Service) AddPhotos(ctx context.Context, id, stage string, files [][]byte) ([]Photo, error) {
 	if len(files) > photo.MaxPerAction {
 		return nil, apperr.New(apperr.Invalid, "photo.too_many", photo.MaxPerCase)
 	}
-	scope, err := s.photoTarget(ctx, id, max(len(files), 1))
+	scope, err := s.photoTarget(ctx, id, stage, max(len(files), 1))
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +119,9 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 		if !ok {
 			return apperr.New(apperr.Forbidden, "auth.forbidden")
 		}
+		if err := stageFits(grant, stage); err != nil {
+			return err
+		}
 		var have int
 		if err := s.DB.TxQueryRow(ctx, tx, `SELECT count(*) FROM case_photos WHERE case_id = $1`, id).Scan(&have); err != nil {
 			return err
@@ -104,16 +131,16 @@ func (s *Service) AddPhotos(ctx context.Context, id string, files [][]byte) ([]P
 		}
 		for _, ph := range processed {
 			pid := db.NewID()
-			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_photos (id, case_id, kind, content_type, width, height, size,
-				sha256, data, thumbnail, created_at) VALUES ($1,$2,$3,'image/jpeg',$4,$5,$6,$7,$8,$9,$10)`,
-				pid, id, kind, ph.Width, ph.Height, len(ph.JPEG), ph.SHA256(), ph.JPEG, ph.Thumbnail, now); err != nil {
+			if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO case_photos (id, case_id, kind, stage, content_type, width, height, size,
+				sha256, data, thumbnail, created_at) VALUES ($1,$2,$3,$4,'image/jpeg',$5,$6,$7,$8,$9,$10,$11)`,
+				pid, id, kind, stage, ph.Width, ph.Height, len(ph.JPEG), ph.SHA256(), ph.JPEG, ph.Thumbnail, now); err != nil {
 				return fmt.Errorf("store photo: %w", err)
 			}
-			out = append(out, photoOf(id, pid, kind, ph.Width, ph.Height, now))
+			out = append(out, photoOf(id, pid, kind, stage, ph.Width, ph.Height, now))
 		}
 		e := audit.For(access.ActorOf(ctx, grant), now, "case.photos", "case", id)
 		e.OrgPath, e.OrgCode = c.path, c.SubdistrictCode
-		e.After = fmt.Sprintf(`{"kind":%q,"count":%d}`, kind, len(processed))
+		e.After = fmt.Sprintf(`{"kind":%q,"stage":%q,"count":%d}`, kind, stage, len(processed))
 		_, err = audit.Append(ctx, s.DB, tx, e)
 		return err
 	})
@@ -141,9 +168,9 @@ func photoRole(p *access.Principal, c Case) (string, access.Grant, bool) {
 	return "", access.Grant{}, false
 }
 
-func photoOf(caseID, id, kind string, w, h int, at time.Time) Photo {
+func photoOf(caseID, id, kind, stage string, w, h int, at time.Time) Photo {
 	base := "/api/v1/cases/" + caseID + "/photos/" + id
-	return Photo{ID: id, Kind: kind, Width: w, Height: h, URL: base, ThumbURL: base + "?size=thumb", CreatedAt: at}
+	return Photo{ID: id, Kind: kind, Stage: stage, Width: w, Height: h, URL: base, ThumbURL: base + "?size=thumb", CreatedAt: at}
 }
 
 // Photos lists a case's photos.
@@ -156,7 +183,7 @@ func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, kind, width, height, created_at FROM case_photos WHERE case_id = $1 AND `+
+	rows, err := s.DB.Query(ctx, `SELECT id, kind, stage, width, height, created_at FROM case_photos WHERE case_id = $1 AND `+
 		photoReach(ctx, scope, c)+` ORDER BY created_at, id`, id)
 	if err != nil {
 		return nil, err
@@ -164,13 +191,13 @@ func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
 	defer rows.Close()
 	out := []Photo{}
 	for rows.Next() {
-		var pid, kind string
+		var pid, kind, stage string
 		var w, h int
 		var at time.Time
-		if err := rows.Scan(&pid, &kind, &w, &h, &at); err != nil {
+		if err := rows.Scan(&pid, &kind, &stage, &w, &h, &at); err != nil {
 			return nil, err
 		}
-		out = append(out, photoOf(id, pid, kind, w, h, at.UTC()))
+		out = append(out, photoOf(id, pid, kind, stage, w, h, at.UTC()))
 	}
 	return out, rows.Err()
 }

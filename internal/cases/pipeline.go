@@ -272,6 +272,9 @@ func (s *Service) store(ctx context.Context, tx *sql.Tx, it *intake) error {
 	if err := s.auditReport(ctx, tx, it); err != nil {
 		return err
 	}
+	if err := s.rememberCaller(ctx, tx, it); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, it.change())
 }
 

@@ -25,6 +25,17 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/categories/{class}/{code}", h.get)
 	mux.HandleFunc("PUT /api/v1/categories/{class}/{code}", h.put)
 	mux.HandleFunc("PUT /api/v1/categories/{class}/{code}/limits", h.putLimits)
+	mux.HandleFunc("GET /api/v1/categories/history", h.history)
+}
+
+// history lists the latest changes of the catalogue and its time limits: who, what, when.
+func (h *HTTP) history(w http.ResponseWriter, r *http.Request) {
+	changes, err := History(r.Context(), h.Categories.DB, "category.")
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"changes": changes})
 }
 
 // Minor is a category with its resolved time limits, as the API shows it.

@@ -38,6 +38,17 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/routing/rules", h.list)
 	mux.HandleFunc("PUT /api/v1/routing/rules", h.replace)
 	mux.HandleFunc("POST /api/v1/routing/test", h.test)
+	mux.HandleFunc("GET /api/v1/routing/history", h.history)
+}
+
+// history lists the latest changes of the rule list: who and when.
+func (h *HTTP) history(w http.ResponseWriter, r *http.Request) {
+	changes, err := category.History(r.Context(), h.Routing.DB, "routing.")
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"changes": changes})
 }
 
 func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +100,10 @@ type testInput struct {
 type TestResult struct {
 	Matched  bool      `json:"matched"`
 	Decision *Decision `json:"decision"`
-	Input    struct {
+	// Tried is every rule in the order they are tried, with why it did not match, the winner, and
+	// those not reached.
+	Tried []Trial `json:"tried"`
+	Input struct {
 		CategoryClass category.Class   `json:"category_class"`
 		CategoryCode  string           `json:"category_code"`
 		OrgPath       string           `json:"org_path"`
@@ -157,6 +171,9 @@ func (h *HTTP) runTest(ctx context.Context, in testInput) (TestResult, error) {
 	res.Matched = ok
 	if ok {
 		res.Decision = &d
+	}
+	if res.Tried, err = h.Routing.Explain(ctx, input); err != nil {
+		return res, err
 	}
 	res.Input.CategoryClass, res.Input.CategoryCode, res.Input.OrgPath, res.Input.GridCode = c.Class, c.Code, path, gridCode
 	res.Input.Urgency, res.Input.At, res.Input.Working = urgency, at.UTC(), working

@@ -79,37 +79,72 @@ type Decision struct {
 }
 
 // Matches reports whether the rule applies to the case.
-func (r Rule) Matches(in Input) bool {
+func (r Rule) Matches(in Input) bool { return r.Mismatch(in) == "" }
+
+// Mismatch names the first condition of the rule the case does not meet, in the order they are
+// checked: "active" (the rule is switched off), "category_class", "category_code", "org_code",
+// "urgency" or "time_window"; "" when the rule applies.
+func (r Rule) Mismatch(in Input) string {
 	if !r.Active {
-		return false
+		return "active"
 	}
 	if r.CategoryClass != "" && r.CategoryClass != in.CategoryClass {
-		return false
+		return "category_class"
 	}
 	switch len(r.CategoryCode) {
 	case 0:
 	case 2: // a major: the first two digits of a minor code (GB/T 47678.5)
 		if len(in.CategoryCode) != 5 || !strings.HasPrefix(in.CategoryCode, r.CategoryCode) {
-			return false
+			return "category_code"
 		}
 	default:
 		if r.CategoryCode != in.CategoryCode {
-			return false
+			return "category_code"
 		}
 	}
 	if r.OrgCode != "" && !strings.Contains(in.OrgPath, "/"+r.OrgCode+"/") {
-		return false
+		return "org_code"
 	}
 	if r.Urgency != "" && r.Urgency != in.Urgency {
-		return false
+		return "urgency"
 	}
-	switch r.TimeWindow {
-	case Working:
-		return in.Working
-	case OffHours:
-		return !in.Working
+	if (r.TimeWindow == Working && !in.Working) || (r.TimeWindow == OffHours && in.Working) {
+		return "time_window"
 	}
-	return true
+	return ""
+}
+
+// Trial is how one rule fared in Explain.
+type Trial struct {
+	RuleID   string `json:"rule_id"`
+	RuleName string `json:"rule_name"`
+	Priority int    `json:"priority"`
+	// Outcome is "no_match" (Failed names the condition not met), "winner", or "not_reached"
+	// (a rule after the winner).
+	Outcome string `json:"outcome"`
+	Failed  string `json:"failed,omitempty"`
+}
+
+// Explain tries the rules in Decide's order and says, for each, why it did not match, which one
+// won and which were not reached. Its winner is always Decide's.
+func Explain(rules []Rule, in Input) []Trial {
+	sorted := slices.Clone(rules)
+	Sort(sorted)
+	out := make([]Trial, len(sorted))
+	won := false
+	for i, r := range sorted {
+		t := Trial{RuleID: r.ID, RuleName: r.Name, Priority: r.Priority}
+		switch failed := r.Mismatch(in); {
+		case won:
+			t.Outcome = "not_reached"
+		case failed != "":
+			t.Outcome, t.Failed = "no_match", failed
+		default:
+			t.Outcome, won = "winner", true
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // before reports whether a is tried before b.

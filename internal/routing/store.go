@@ -115,6 +115,18 @@ func (s *Service) Decide(ctx context.Context, in Input) (d Decision, ok bool, er
 	return d, ok, nil
 }
 
+// Explain tries the cached rules on a case and says how each fared (see Explain).
+func (s *Service) Explain(ctx context.Context, in Input) ([]Trial, error) {
+	if _, err := access.Need(ctx, access.CategoryRead); err != nil {
+		return nil, err
+	}
+	rules, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Explain(rules, in), nil
+}
+
 // known reads what rules may refer to.
 func (s *Service) known(ctx context.Context, tx *sql.Tx) (Known, error) {
 	k := Known{Departments: map[string]bool{}, OrgNodes: map[string]bool{}, Categories: map[category.Key]bool{},

@@ -29,15 +29,15 @@ func TestAPIKeysPageIsTheDistrictSysAdmins(t *testing.T) {
 		menu  string
 		opens bool
 	}{
-		{at(access.SysAdmin, "/350503/"), "/ /org /apikeys /deliveries /schemes /me/password", true},
+		{at(access.SysAdmin, "/350503/"), "/ /org /onboard /settings /apikeys /deliveries /schemes /me/password", true},
 		{at(access.SysAdmin, "/350503/350503001/"), "/ /org /me/password", false},
-		{at(access.SecAdmin, "/350503/"), "/ /org /users /me/password", false},
+		{at(access.SecAdmin, "/350503/"), "/ /org /users /onboard /me/password", false},
 		{at(access.AuditAdmin, "/350503/"), "/ /org /audit /me/password", false},
 		{at(access.Leader, "/350503/"), "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /users /me/password", false},
 		{at(access.Resident, "/350503/"), "/ /report /my /org /me/password", false},
 		// A subdistrict grant beside a district one: the district one counts.
 		{&access.Principal{Grants: []access.Grant{{Role: access.SysAdmin, OrgPath: "/350503/350503001/"},
-			{Role: access.SysAdmin, OrgPath: "/350503/"}}}, "/ /org /apikeys /deliveries /schemes /me/password", true},
+			{Role: access.SysAdmin, OrgPath: "/350503/"}}}, "/ /org /onboard /settings /apikeys /deliveries /schemes /me/password", true},
 	}
 	for _, tc := range cases {
 		if got := paths(tc.p); got != tc.menu {

@@ -41,6 +41,8 @@ const (
 	navCoverage   = "巡查覆盖"
 	navRosters    = "共建名册"
 	navSchemes    = "考评方案"
+	navOnboard    = "上线导入"
+	navSettings   = "系统配置"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -139,7 +141,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Error("leader's users page offers changes")
 			}
 		}},
-		{"sysadmin", navOf(navHome, navOrg, navAPIKeys, navDeliveries, navSchemes, navPassword), func(t *testing.T, tb *tab) {
+		{"sysadmin", navOf(navHome, navOrg, navOnboard, navSettings, navAPIKeys, navDeliveries, navSchemes, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150 && document.querySelector('#org-tree .tree-node')`)
 			if !eval[bool](tb, `!!document.getElementById('import-form') && !!document.getElementById('export-link')`) {
@@ -172,7 +174,7 @@ func TestBrowserRoles(t *testing.T) {
 				t.Errorf("after a refused import the map shows %d grids", n)
 			}
 		}},
-		{"secadmin", navOf(navHome, navOrg, navUsers, navPassword), func(t *testing.T, tb *tab) {
+		{"secadmin", navOf(navHome, navOrg, navUsers, navOnboard, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/users", "#users-table")
 			tb.waitFor(`document.querySelectorAll('#users-table tbody tr').length >= 60`)
 			if !eval[bool](tb, `!!document.getElementById('create-form') && !!document.querySelector('.row-actions')`) {
@@ -205,7 +207,7 @@ func TestBrowserRoles(t *testing.T) {
 		}},
 		{"auditadmin", navOf(navHome, navOrg, navAudit, navPassword), func(t *testing.T, tb *tab) {
 			tb.open("/audit", "#audit-table")
-			tb.waitFor(`[...document.querySelectorAll('#audit-table tbody tr')].some(r => r.textContent.includes('auth.login'))`)
+			tb.waitFor(`[...document.querySelectorAll('#audit-table tbody tr')].some(r => r.dataset.action === 'auth.login' && r.textContent.includes('登录'))`)
 			tb.do(chromedp.Click(chromedp.CSS("#verify-button")))
 			tb.waitFor(`document.getElementById('verify-result').classList.contains('intact') || document.getElementById('verify-result').classList.contains('broken')`)
 			if got := tb.text("#verify-result"); !strings.Contains(got, "审计链完整") {

@@ -90,6 +90,10 @@ var navigation = []navEntry{
 	{ID: pageOrg, Path: "/org", Key: "web.nav.org", Permission: access.TerritoryRead},
 	{ID: pageUsers, Path: "/users", Key: "web.nav.users", Permission: access.UserRead},
 	{ID: pageAudit, Path: "/audit", Key: "web.nav.audit", Permission: access.AuditRead},
+	// Onboarding (上线导入): the org tree and units (sys_admin), users and grants (sec_admin).
+	{ID: pageOnboard, Path: "/onboard", Key: "onboard.nav", Roles: []access.Role{access.SysAdmin, access.SecAdmin}, District: true},
+	// Configuration (系统配置): catalogue and time limits, routing rules, the work calendar.
+	{ID: pageSettings, Path: "/settings", Key: "settings.nav", Permission: access.CategoryWrite, Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pageAPIKeys, Path: "/apikeys", Key: "web.nav.apikeys", Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pageDeliveries, Path: "/deliveries", Key: "web.nav.deliveries", Permission: access.DeliveryRead, Roles: []access.Role{access.SysAdmin}, District: true},
 	// The scoring schemes (考评方案): in the menu of those who add versions; readable by everyone
@@ -101,10 +105,6 @@ var navigation = []navEntry{
 	{ID: pageCase, Path: "/cases/", Key: "desk.case.title", Permission: access.CaseRead, Hidden: true},
 	// A briefing is reached from its notification and from the indicators' pages.
 	{ID: pageBriefing, Path: "/briefing", Key: "briefing.page_title", Permission: access.EvalRead, Hidden: true},
-	// Onboarding (上线导入): the org tree and units (sys_admin), users and grants (sec_admin).
-	{ID: pageOnboard, Path: "/onboard", Key: "onboard.nav", Roles: []access.Role{access.SysAdmin, access.SecAdmin}, District: true, Hidden: true},
-	// Configuration (系统配置): catalogue and time limits, routing rules, the work calendar.
-	{ID: pageSettings, Path: "/settings", Key: "settings.nav", Permission: access.CategoryWrite, Roles: []access.Role{access.SysAdmin}, District: true, Hidden: true},
 }
 
 // pageChecks widens a page's access beyond its menu entry: who may open it.

@@ -16,19 +16,6 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "home", v)
 }
 
-// orgConfig tells the org page's script what the caller may do there.
-type orgConfig struct {
-	CanImport bool `json:"can_import"`
-}
-
-func (w *Web) org(rw http.ResponseWriter, r *http.Request) {
-	v := w.newView(r, pageOrg, "web.org.title")
-	v.Script, v.Map = "org.js", true
-	cfg := orgConfig{CanImport: may(v.User, access.TerritoryWrite)}
-	v.Config, v.Data = cfg, cfg
-	w.render(rw, r, http.StatusOK, "org", v)
-}
-
 // roleOption is a role the users page offers, with the kinds of org node it may be granted at
 // (access.Role.NodeKinds, so the form offers only nodes the API accepts).
 type roleOption struct {

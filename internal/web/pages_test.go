@@ -99,6 +99,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		home, org, users, audit, pw             = "首页", "组织与网格", "用户与角色", "审计日志", "修改密码"
 		apikeys                                 = "Open311 接入密钥"
 		deliveries                              = "外发消息"
+		onboard, settings                       = "上线导入", "系统配置"
 		dashboard, racecourse, schemes          = "领导驾驶舱", "赛马场", "考评方案"
 		league, whistles, directives            = "部门排行", "吹哨报到", "指令签收"
 		patrol, coverage, rosters               = "巡查", "巡查覆盖", "共建名册"
@@ -110,15 +111,15 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		refused  []string // pages answered with 403
 		opens    []string // pages answered with 200 besides /org and /me/password
 	}{
-		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/report", "/my", "/cases/some-id"}},
+		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys", "/onboard", "/settings"}, []string{"/report", "/my", "/cases/some-id"}},
 		{"donghai.grid_worker", []string{home, tasks, patrol, directives, whistles, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/apikeys"}, []string{"/tasks", "/report", "/cases/some-id"}},
 		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new", "/report"}},
 		{"donghai.shift_lead", []string{home, desk, directives, whistles, coverage, rosters, dashboard, league, racecourse, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new"}},
-		{"donghai.dispatcher", []string{home, desk, directives, whistles, coverage, dashboard, league, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/cases/some-id"}},
+		{"donghai.dispatcher", []string{home, desk, directives, whistles, coverage, dashboard, league, org, pw}, []string{"/users", "/audit", "/report", "/desk/new", "/inbox", "/tasks", "/apikeys", "/onboard", "/settings/routing"}, []string{"/desk", "/cases/some-id"}},
 		{"dept01.staff", []string{home, inbox, whistles, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/tasks", "/apikeys"}, []string{"/inbox", "/cases/some-id"}},
 		{"donghai.leader", []string{home, desk, directives, whistles, coverage, rosters, dashboard, league, racecourse, org, users, pw}, []string{"/audit", "/report", "/inbox", "/tasks", "/apikeys"}, []string{"/desk"}},
-		{"sysadmin", []string{home, org, apikeys, deliveries, schemes, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, []string{"/apikeys", "/deliveries"}},
-		{"secadmin", []string{home, org, users, pw}, []string{"/audit", "/desk", "/apikeys", "/deliveries"}, nil},
+		{"sysadmin", []string{home, org, onboard, settings, apikeys, deliveries, schemes, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/cases/x"}, []string{"/apikeys", "/deliveries", "/onboard", "/settings", "/settings/routing", "/settings/calendar"}},
+		{"secadmin", []string{home, org, users, onboard, pw}, []string{"/audit", "/desk", "/apikeys", "/deliveries", "/settings"}, []string{"/onboard"}},
 		{"auditadmin", []string{home, org, audit, pw}, []string{"/users", "/desk", "/apikeys"}, nil},
 	}
 	for _, tc := range cases {

@@ -1,8 +1,36 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
 
-// settings is the configuration pages (系统配置) of the district's sys_admin.
+// settingsSections are the configuration pages' sections, in the order of their tabs; the
+// first is shown at /settings.
+var settingsSections = []string{"categories", "routing", "calendar"}
+
+// settingsConfig tells the page's script which section to show.
+type settingsConfig struct {
+	Section string `json:"section"`
+}
+
+// settings is the configuration pages (系统配置) of the district's sys_admin: the category
+// catalogue and time limits, the routing rules with their tester, and the work calendar. The
+// script does the work through the API (categories, routing, calendar), which checks the
+// permissions again.
 func (w *Web) settings(rw http.ResponseWriter, r *http.Request) {
-	w.scriptPage(pageSettings, "settings", "settings.title")(rw, r)
+	section := r.PathValue("section")
+	if section == "" {
+		section = settingsSections[0]
+	}
+	if !slices.Contains(settingsSections, section) {
+		w.notFound(rw, r)
+		return
+	}
+	v := w.newView(r, pageSettings, "settings.title")
+	v.Script, v.Map = "settings.js", section == "routing"
+	v.Texts = w.textsWith(v.Lang, "settings.")
+	v.Config = settingsConfig{Section: section}
+	v.Data = map[string]any{"Section": section, "Sections": settingsSections}
+	w.render(rw, r, http.StatusOK, "settings", v)
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/yiwang-gov/yiwang/internal/auth"
@@ -43,9 +44,23 @@ type Web struct {
 	jsTexts map[string]map[string]string
 }
 
-// pageNames are the templates that are whole pages; each is parsed with base.html.
-var pageNames = []string{"login", "signup", "logout", "home", "org", "users", "audit", "password", "error",
-	"report", "my", "desk", "inbox", "tasks", "case", "follow", "apikeys", "deliveries", "mfa", "dashboard", "briefing", "racecourse", "league", "schemes", "whistles", "whistle", "directives", "directive", "patrol", "patrolcoverage", "rosters"}
+// pageNames are the templates that are whole pages (every template but base.html and
+// parts.html); each is parsed with base.html. Read from the embedded files, so a new page's
+// template cannot be forgotten here.
+func pageNames() ([]string, error) {
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name != "base" && name != "parts" {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
 var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo.", "dashboard."}
@@ -60,7 +75,11 @@ func New(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse base template: %w", err)
 	}
-	for _, name := range pageNames {
+	names, err := pageNames()
+	if err != nil {
+		return nil, fmt.Errorf("web: list page templates: %w", err)
+	}
+	for _, name := range names {
 		t, err := base.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("web: clone base template: %w", err)

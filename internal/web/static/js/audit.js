@@ -1,6 +1,7 @@
-// The audit page: search the audit log (GET /api/v1/audit, newest first, paged with
-// next_before) and verify its hash chain (GET /api/v1/audit/verify).
-import { api, el, has, roleName, t, when } from './api.js';
+// The audit page: search the audit log in plain words (GET /api/v1/audit/plain, newest first,
+// paged with next_before), export the same words (GET /api/v1/audit/export) and verify the hash
+// chain (GET /api/v1/audit/verify). The server words every record: no codes or JSON reach the table.
+import { api, el, has, t, when } from './api.js';
 import { statusKind } from './ui/status.js';
 import { pagedTable } from './ui/table.js';
 
@@ -22,7 +23,7 @@ function nextDay(date) {
 
 function filterParams() {
   const q = new URLSearchParams({ limit: String(pageSize) });
-  for (const name of ['actor', 'action', 'result', 'from']) {
+  for (const name of ['actor', 'action', 'object', 'result', 'from']) {
     const v = form.elements[name].value.trim();
     if (v) q.set(name, v);
   }
@@ -30,18 +31,35 @@ function filterParams() {
   return q;
 }
 
-function actionName(action) {
-  return has('web.action.' + action) ? t('web.action.' + action) : action;
+// who: the person, their role and unit in words.
+function who(r) {
+  const sub = [r.role, r.unit].filter(Boolean).join(' · ');
+  return [el('span', {}, r.actor), sub ? el('span', { class: 'sub' }, sub) : ''];
 }
 
-// shortID shows the start of a long identifier; the whole of it is in the tooltip.
-function shortID(id) {
-  return id.length > 12 ? el('code', { class: 'sub', title: id }, id.slice(0, 8) + '…') : el('code', { class: 'sub' }, id);
+// what: the record's sentence, with the object linked where a page shows it.
+function what(r) {
+  const parts = [el('span', { class: 'sentence' }, r.sentence)];
+  if (r.object && r.object.link) parts.push(el('a', { class: 'sub', href: r.object.link }, [r.object.kind, r.object.label].filter(Boolean).join(' ')));
+  return parts;
 }
 
-function change(r) {
-  if (!r.before && !r.after) return '—';
-  return [r.before ? el('span', { class: 'before' }, r.before) : '', r.before && r.after ? ' → ' : '', r.after ? el('span', { class: 'after' }, r.after) : ''];
+// changes: one line per field, before → after.
+function changes(r) {
+  if (!r.changes || !r.changes.length) return '—';
+  return el('ul', { class: 'diff' }, ...r.changes.map((c) => el('li', {},
+    el('span', { class: 'field' }, c.field), ' ',
+    c.before ? el('del', { class: 'before' }, c.before) : '', c.before && c.after ? ' → ' : '',
+    c.after ? el('ins', { class: 'after' }, c.after) : '')));
+}
+
+function exportLinks() {
+  for (const format of ['csv', 'xlsx']) {
+    const q = new URLSearchParams(params);
+    q.delete('limit');
+    q.set('format', format);
+    document.getElementById('export-' + format).href = '/api/v1/audit/export?' + q;
+  }
 }
 
 // Newest first, paged with next_before (the sequence number the next page starts below).
@@ -49,22 +67,20 @@ const table = pagedTable(document.getElementById('audit-table'), {
   columns: [
     { label: 'web.audit.seq', cell: (r) => String(r.seq) },
     { label: 'web.audit.at', cell: (r) => el('time', { datetime: r.at, class: 'nowrap' }, when(r.at)) },
-    { label: 'web.audit.actor', cell: (r) => r.actor_name || t('web.audit.anonymous') },
-    { label: 'web.audit.role', cell: (r) => [r.role ? roleName(r.role) : '—', r.org_code ? el('code', { class: 'sub' }, r.org_code) : ''] },
-    { label: 'web.audit.action', cell: (r) => [actionName(r.action), el('code', { class: 'sub' }, r.action)] },
-    { label: 'web.audit.object', cell: (r) => [r.object_type || '—', r.object_id ? shortID(r.object_id) : ''] },
-    { label: 'web.audit.change', cell: change },
+    { label: 'web.audit.actor', cell: who },
+    { label: 'web.audit.action', cell: what },
+    { label: 'web.audit.change', cell: changes },
     { label: 'web.audit.ip', cell: (r) => r.ip || '—' },
-    { label: 'web.audit.result', cell: (r) => resultChip(r.result) },
+    { label: 'web.audit.result', cell: (r) => resultChip(r.result_kind) },
   ],
   key: (r) => r.seq,
-  row: (r) => ({ dataset: { seq: r.seq } }),
+  row: (r) => ({ dataset: { seq: r.seq, action: r.action_code } }),
   status: document.getElementById('audit-status'),
   more: document.getElementById('audit-more'),
   async load(before) {
     const q = new URLSearchParams(params);
     if (before) q.set('before', String(before));
-    const res = await api('GET', 'audit?' + q);
+    const res = await api('GET', 'audit/plain?' + q);
     return { items: res.records || [], next: res.next_before };
   },
   count: (records) => (records.length ? t('web.audit.count', records.length) : t('web.audit.none')),
@@ -73,12 +89,14 @@ const table = pagedTable(document.getElementById('audit-table'), {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   params = filterParams();
+  exportLinks();
   table.reload();
 });
 form.addEventListener('reset', () => {
   // The fields clear after this event; search once they have.
   setTimeout(() => {
     params = filterParams();
+    exportLinks();
     table.reload();
   });
 });
@@ -108,4 +126,5 @@ verifyButton.addEventListener('click', async () => {
 });
 
 params = filterParams();
+exportLinks();
 table.reload();

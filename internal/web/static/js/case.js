@@ -8,7 +8,7 @@
 import { api, config, el, hide, roleName, show, t, when } from './api.js';
 import {
   actionName, categoryPicker, categoryText, channelName, departments, dueText, flash, kindName, lookups,
-  nameOf, placeText, ratings, slaDot, statusChip, statusName, urgencyName,
+  nameOf, orgNames, placeText, ratings, slaDot, statusChip, statusName, unitGroups, unitPicker, urgencyName,
 } from './casekit.js';
 import { onLive } from './live.js';
 import { formDialog, openDialog } from './ui/dialog.js';
@@ -28,7 +28,8 @@ const state = {
   c: null, look: null, map: null, pin: null, nearby: [], pending: null, said: 0,
   contact: null, // the revealed contact {reporter_name, reporter_phone}
   fix: null, // the reclassify form: {category, place} (the category and map pickers)
-  photos: null, // the photo picker of the open form
+  pickers: [], // the photo pickers of the open form: [{picker, stage}]
+  units: null, // the dispatch form's unit picker (主办/协办)
 };
 
 // The fields each action's form asks for; a trailing "!" marks a required note (the workflow's
@@ -38,12 +39,12 @@ const forms = {
   register: ['note'],
   void: ['note!'],
   merge: ['target', 'note'],
-  dispatch: ['department', 'assisting', 'note'],
+  dispatch: ['units', 'note'],
   sign: ['note'],
   return: ['note!'],
   reject_return: ['note'],
   handle: ['note!', 'photos'],
-  report_back: ['note', 'photos'],
+  report_back: ['note', 'evidence'],
   verify: ['result', 'note', 'photos'],
   rework: ['note!'],
   close: ['note'],
@@ -56,7 +57,7 @@ const forms = {
   defer: ['review_date', 'note!'],
   resume: ['note'],
   supervise: ['note!'],
-  comment: ['note!', 'internal'],
+  comment: ['note!', 'internal', 'evidence'],
   reclassify: ['category', 'urgency', 'place', 'address', 'note'],
 };
 
@@ -240,22 +241,24 @@ async function fieldsFor(action, preset) {
         parts.push(el('fieldset', { class: 'field' }, el('legend', {}, t('desk.form.result')),
           el('div', { class: 'radio-row' }, radio('result', 'pass', t('desk.result.pass'), true), radio('result', 'fail', t('desk.result.fail'), false))));
         break;
-      case 'department': {
-        const depts = await departments();
-        const select = el('select', { id: 'f-department', required: true },
-          el('option', { value: '' }, t('desk.form.choose')),
-          [...depts.values()].map((d) => el('option', { value: d.code, selected: d.code === (c.department_code || c.suggested_department_code) },
-            nameOf(d) + (d.code === c.suggested_department_code ? t('desk.form.suggested') : ''))));
-        parts.push(field('f-department', t('desk.form.department'), select));
+      case 'units': {
+        // Every handling unit at every level, grouped (区级部门 / each 街道's units / 社区), with search.
+        const [depts, names] = await Promise.all([departments(), orgNames()]);
+        state.units = unitPicker(unitGroups([...depts.values()], names, c), {
+          lead: c.department_code || c.suggested_department_code || '', assisting: c.assisting_department_codes || [],
+          suggested: c.suggested_department_code || '',
+        });
+        parts.push(state.units.node);
         break;
       }
-      case 'assisting': {
-        const depts = await departments();
-        const box = el('div', { class: 'check-list', id: 'f-assisting' }, [...depts.values()].map((d) =>
-          el('label', { class: 'check' }, el('input', { type: 'checkbox', value: d.code, checked: (c.assisting_department_codes || []).includes(d.code) }), ' ', nameOf(d))));
-        parts.push(el('details', { class: 'field' }, el('summary', {}, t('desk.form.assisting')), box));
+      case 'evidence':
+        // A handling unit's photos, before and after the fix (处置前/处置后), shown side by side
+        // at verification; others comment without photos here.
+        if (!handles(c)) break;
+        parts.push(el('p', { class: 'hint' }, t('desk.evidence.hint')),
+          staged(photoField('f-photos-before', t('desk.evidence.photos_before')), 'before'),
+          staged(photoField('f-photos', t('desk.evidence.photos_after')), 'after'));
         break;
-      }
       case 'target': {
         const select = el('select', { id: 'f-target', required: true }, el('option', { value: '' }, t('desk.form.choose')),
           state.nearby.map((n) => el('option', { value: n.id, selected: n.id === preset }, `${n.number} · ${statusName(n.status)} · ${n.description}`)));
@@ -371,8 +374,11 @@ const actionDialog = formDialog(document.getElementById('action-dialog'), {
     const dialog = document.getElementById('action-dialog');
     document.getElementById('action-title').textContent = actionName(action) + ' · ' + state.c.number;
     document.getElementById('action-fields').replaceChildren(...await fieldsFor(action, preset));
-    const photos = document.getElementById('f-photos');
-    if (photos) state.photos = photoPicker({ input: photos, list: document.getElementById('f-photos-previews'), box: document.getElementById('action-message') });
+    // One picker per photo field; a field's data-stage says which side of the fix it shows.
+    state.pickers = [...document.querySelectorAll('#action-fields input[type="file"]')].map((input) => ({
+      stage: input.dataset.stage || '',
+      picker: photoPicker({ input, list: document.getElementById(input.id + '-previews'), box: document.getElementById('action-message') }),
+    }));
     dialog.dataset.action = action;
     dialog.classList.toggle('dialog-wide', action === 'reclassify');
   },
@@ -388,9 +394,10 @@ async function openForm(action, preset) {
 // closeForm lets go of what the last form made (its map, its photos).
 function closeForm() {
   if (state.fix && state.fix.place) state.fix.place.remove();
-  if (state.photos) state.photos.clear();
+  for (const p of state.pickers) p.picker.clear();
   state.fix = null;
-  state.photos = null;
+  state.pickers = [];
+  state.units = null;
 }
 
 function formBody(action) {
@@ -403,9 +410,12 @@ function formBody(action) {
   if (note) body.note = note;
   const result = document.querySelector('#action-fields input[name="result"]:checked');
   if (result) body.result = result.value;
-  if (document.getElementById('f-department')) body.department_code = value('f-department');
-  const assisting = [...document.querySelectorAll('#f-assisting input:checked')].map((i) => i.value).filter((d) => d !== body.department_code);
-  if (assisting.length) body.assisting_department_codes = assisting;
+  if (state.units && action === 'dispatch') {
+    const units = state.units.value();
+    body.department_code = units.lead;
+    if (units.assisting.length) body.assisting_department_codes = units.assisting;
+    if (!units.lead) return { body, missing: t('desk.dispatch.lead_missing') };
+  }
   if (document.getElementById('f-target')) body.target_id = value('f-target');
   if (value('f-new-deadline')) body.new_deadline = new Date(value('f-new-deadline')).toISOString();
   // A review date is a day: the start of that working day in Beijing time.
@@ -420,7 +430,12 @@ function formBody(action) {
 async function submitForm(action) {
   const { body, missing } = formBody(action);
   if (missing) throw new Error(missing);
-  if (state.photos && state.photos.count) await api('POST', `cases/${caseID}/photos`, state.photos.append(new FormData()));
+  for (const { picker, stage } of state.pickers) {
+    if (!picker.count) continue;
+    await api('POST', `cases/${caseID}/photos` + (stage ? '?stage=' + stage : ''), picker.append(new FormData()));
+    // Stored: a second try of a refused action does not send them again.
+    picker.clear();
+  }
   const before = state.c;
   const after = await api('POST', `cases/${caseID}/actions/${action}`, body);
   if (action === 'reclassify') {
@@ -442,18 +457,62 @@ function renderPhotos(photos) {
     list.replaceChildren(el('li', { class: 'muted empty' }, t('desk.case.no_photos')));
     return;
   }
-  list.replaceChildren(...photos.map((p) => {
-    const button = el('button', { type: 'button', class: 'photo-thumb', 'aria-label': t('desk.case.photo_view') },
-      el('img', { src: p.thumbnail_url, alt: t('desk.photo.' + p.kind), loading: 'lazy' }),
-      el('span', { class: 'photo-kind' }, t('desk.photo.' + p.kind)));
-    button.addEventListener('click', () => {
-      const dialog = document.getElementById('photo-dialog');
-      document.getElementById('photo-full').src = p.url;
-      document.getElementById('photo-open').href = p.url;
-      openDialog(dialog);
-    });
-    return el('li', { dataset: { kind: p.kind } }, button);
-  }));
+  list.replaceChildren(...photos.map((p) => el('li', { dataset: { kind: p.kind, stage: p.stage || '' } }, photoButton(p))));
+}
+
+// photoLabel names what a photo shows: before/after the fix (处置前/处置后), or whose it is.
+const photoLabel = (p) => (p.stage ? t('desk.evidence.' + p.stage) : t('desk.photo.' + p.kind));
+
+// photoButton is a photo's thumbnail, opening the full photo in the photo dialog.
+function photoButton(p, label = photoLabel(p)) {
+  const button = el('button', { type: 'button', class: 'photo-thumb', 'aria-label': t('desk.case.photo_view') },
+    el('img', { src: p.thumbnail_url, alt: label, loading: 'lazy' }),
+    el('span', { class: 'photo-kind' }, label));
+  button.addEventListener('click', () => {
+    const dialog = document.getElementById('photo-dialog');
+    document.getElementById('photo-full').src = p.url;
+    document.getElementById('photo-open').href = p.url;
+    openDialog(dialog);
+  });
+  return button;
+}
+
+// staged marks a photo field's file input with the side of the fix its photos show.
+function staged(node, stage) {
+  node.querySelector('input[type="file"]').dataset.stage = stage;
+  node.dataset.stage = stage;
+  return node;
+}
+
+// handles says whether the caller handles c now as a handling unit (lead or assisting): they add
+// photos before and after the fix.
+function handles(c) {
+  return cfg.roles.includes('department_staff') && ['dispatched', 'handling'].includes(c.status);
+}
+
+// renderEvidence puts the photos before the fix and after it side by side (核查 compares them):
+// before are the handling unit's 处置前 photos, else the reporter's; after its 处置后 photos.
+// Shown once the case is reported back, or as soon as there is an after-photo.
+function renderEvidence(c, photos) {
+  const panel = document.getElementById('evidence-panel');
+  const after = photos.filter((p) => p.stage === 'after');
+  const marked = photos.filter((p) => p.stage === 'before');
+  const before = marked.length ? marked : photos.filter((p) => p.kind === 'report');
+  if (!after.length && !['reported_back', 'verified', 'closed'].includes(c.status)) {
+    panel.hidden = true;
+    return;
+  }
+  const column = (id, heading, list, label) => el('div', { class: 'evidence-side', id, dataset: { count: String(list.length) } },
+    el('h3', {}, heading),
+    list.length ? el('ul', { class: 'photo-grid' }, list.map((p) => el('li', { dataset: { kind: p.kind, stage: p.stage || '' } }, photoButton(p, label(p)))))
+      : el('p', { class: 'muted empty' }, t('desk.evidence.none')));
+  const sides = el('div', { class: 'evidence-compare' },
+    column('evidence-before', t('desk.evidence.before'), before, (p) => (p.stage ? t('desk.evidence.before') : t('desk.evidence.reporter_before'))),
+    column('evidence-after', t('desk.evidence.after'), after, () => t('desk.evidence.after')));
+  // Side by side even on a phone: the point is to compare.
+  Object.assign(sides.style, { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: '12px' });
+  document.getElementById('evidence-compare').replaceChildren(sides);
+  panel.hidden = false;
 }
 
 function eventDetails(e) {
@@ -562,6 +621,7 @@ async function load() {
   renderActions(c);
   renderFacts(c);
   renderPhotos(photos.photos || []);
+  renderEvidence(c, photos.photos || []);
   renderTimeline(events.events || []);
   renderMap(c);
   await Promise.all([renderNearby(c), renderWhistles(c)]);

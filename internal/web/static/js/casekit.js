@@ -71,6 +71,120 @@ export function departments() {
   return departmentMap;
 }
 
+let placeNames = null;
+/** orgNames resolves to a Map of org node code → node (name, name_en, kind) of the tree the caller sees. */
+export function orgNames() {
+  placeNames ||= api('GET', 'org/tree').then((root) => {
+    const map = new Map();
+    const walk = (n) => {
+      if (!n) return;
+      map.set(n.code, n);
+      for (const child of n.children || []) walk(child);
+    };
+    walk(root);
+    return map;
+  }).catch(() => new Map());
+  return placeNames;
+}
+
+/**
+ * unitGroups sorts the handling units (departments() values) into the dispatch dialog's groups:
+ * the district's departments (区级部门), then each subdistrict's units, then each community's
+ * handlers — the case's own subdistrict and community first. names maps org codes to nodes
+ * (orgNames); a place the caller does not see is named by its code, or by the case's own names.
+ * Returns [{key, label, units}].
+ */
+export function unitGroups(units, names, c = {}) {
+  const groups = new Map();
+  const placeName = (code) => {
+    if (code === c.subdistrict_code && c.subdistrict_name) return c.subdistrict_name;
+    if (code === c.community_code && c.community_name) return c.community_name;
+    const n = names && names.get(code);
+    return n ? nameOf(n) : code;
+  };
+  for (const u of units) {
+    const level = u.level === 'subdistrict' || u.level === 'community' ? u.level : 'district';
+    const key = level === 'district' ? 'district' : `${level}:${u.org_code}`;
+    if (!groups.has(key)) {
+      const label = level === 'district' ? t('desk.dispatch.group_district')
+        : t(level === 'subdistrict' ? 'desk.dispatch.group_subdistrict' : 'desk.dispatch.group_community', placeName(u.org_code));
+      const own = u.org_code === c.subdistrict_code || u.org_code === c.community_code;
+      groups.set(key, { key, label, level, own, units: [] });
+    }
+    groups.get(key).units.push(u);
+  }
+  const rank = { district: 0, subdistrict: 1, community: 2 };
+  return [...groups.values()].sort((a, b) => rank[a.level] - rank[b.level] || (b.own ? 1 : 0) - (a.own ? 1 : 0) || a.key.localeCompare(b.key));
+}
+
+/**
+ * unitPicker is the dispatch dialog's choice of handling units at any level: a search box, the
+ * lead unit (主办) as a select grouped by level (#f-department, one optgroup per group) and the
+ * assisting units (协办) as grouped checkboxes (#f-assisting, ids assist-<code>); the lead's own
+ * checkbox is off and disabled. The search narrows both. value() returns {lead, assisting}.
+ */
+export function unitPicker(groups, { lead = '', assisting = [], suggested = '' } = {}) {
+  const chosen = el('p', { class: 'hint', id: 'f-units-chosen', 'aria-live': 'polite' });
+  const search = el('input', { type: 'search', id: 'f-unit-search', autocomplete: 'off', placeholder: t('desk.dispatch.search_hint') });
+  const none = el('p', { class: 'muted', id: 'f-units-none', hidden: true }, t('desk.dispatch.none'));
+  const units = [];
+  const select = el('select', { id: 'f-department', name: 'department_code', required: true },
+    el('option', { value: '' }, t('desk.form.choose')),
+    groups.map((g) => el('optgroup', { label: g.label, dataset: { group: g.key } }, g.units.map((u) => {
+      const option = el('option', { value: u.code, selected: u.code === lead }, nameOf(u) + (u.code === suggested ? t('desk.form.suggested') : ''));
+      units.push({ unit: u, option, text: [u.code, u.name, u.name_en || '', g.label].join(' ').toLowerCase() });
+      return option;
+    }))));
+  const sets = groups.map((g) => el('fieldset', { class: 'unit-group', dataset: { group: g.key } }, el('legend', {}, g.label),
+    g.units.map((u) => {
+      const check = el('input', { type: 'checkbox', value: u.code, id: 'assist-' + u.code, checked: u.code !== lead && assisting.includes(u.code) });
+      units.find((x) => x.unit.code === u.code).check = check;
+      return el('label', { class: 'check', for: check.id, dataset: { code: u.code } }, check, ' ', nameOf(u));
+    })));
+  const value = () => ({ lead: select.value, assisting: units.filter((x) => x.check.checked && x.unit.code !== select.value).map((x) => x.unit.code) });
+  const update = () => {
+    const v = value();
+    for (const x of units) {
+      x.check.disabled = x.unit.code === v.lead;
+      if (x.check.disabled) x.check.checked = false;
+    }
+    const name = (code) => nameOf(units.find((x) => x.unit.code === code)?.unit) || code;
+    const parts = [];
+    if (v.lead) parts.push(t('desk.dispatch.lead') + ' ' + name(v.lead));
+    if (v.assisting.length) parts.push(t('desk.dispatch.assist') + ' ' + v.assisting.map(name).join('、'));
+    chosen.textContent = v.lead ? t('desk.dispatch.chosen', parts.join('；')) : t('desk.dispatch.lead_missing');
+  };
+  const filter = () => {
+    const q = search.value.trim().toLowerCase();
+    let shown = 0;
+    for (const x of units) {
+      const hit = !q || x.text.includes(q);
+      x.option.hidden = !hit && !x.option.selected;
+      x.check.closest('label').hidden = !hit && !x.check.checked;
+      if (hit) shown++;
+    }
+    for (const group of [...select.querySelectorAll('optgroup'), ...sets]) {
+      group.hidden = ![...group.querySelectorAll('option, label')].some((n) => !n.hidden);
+    }
+    none.hidden = shown > 0;
+  };
+  // Enter in the search box submits nothing.
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') e.preventDefault();
+  });
+  search.addEventListener('input', filter);
+  select.addEventListener('change', update);
+  for (const x of units) x.check.addEventListener('change', update);
+  update();
+  const node = el('div', { class: 'unit-picker', id: 'f-units' },
+    el('div', { class: 'field' }, el('label', { for: search.id }, t('desk.dispatch.search')), search), none,
+    el('div', { class: 'field' }, el('label', { for: select.id }, t('desk.dispatch.lead')), select),
+    el('details', { class: 'field', open: assisting.length > 0 }, el('summary', {}, t('desk.dispatch.assisting')),
+      el('div', { class: 'check-list', id: 'f-assisting' }, sets)),
+    chosen);
+  return { node, value };
+}
+
 let gridMap = null;
 /** grids resolves to a Map of grid code → summary (name, community), of the grids the caller sees. */
 export function grids() {

@@ -2,11 +2,14 @@
 // map (the grid is looked up at once, GET /api/v1/grids/locate), an optional category found by
 // name, the description, then POST /api/v1/cases and the photos to POST /api/v1/cases/{id}/photos.
 // The channel follows the caller's role (the API decides it); the hotline desk adds the caller's
-// name and phone, the urgency and the kind. Open cases nearby (anonymised) are drawn on the map.
+// name and phone, the urgency and the kind, and finds the caller's address in the gazetteer as
+// it types (ui/address.js; a choice sets the point and the address; a tap on the map fills in
+// the nearest address while none was typed). Open cases nearby (anonymised) are drawn on the map.
 import { api, config, el, show, t, when } from './api.js';
 import { categories, categoryPicker, nameOf, statusChip, statusName } from './casekit.js';
 import { mapPicker, textTip } from './ui/map.js';
 import { photoPicker } from './ui/photos.js';
+import { addressSearch, nearestAddress } from './ui/address.js';
 import { clearErrors, fieldError, showErrors } from './ui/fields.js';
 
 const cfg = config();
@@ -42,6 +45,44 @@ async function showNearby(place) {
   } catch {
     count.textContent = '';
   }
+}
+
+// ---- the hotline desk's address (地址库)
+
+/** addressText is how a gazetteer entry reads in the address field. */
+function addressText(r) {
+  return r.name ? `${r.address}（${r.name}）` : r.address;
+}
+
+/** setAddress fills the address field; source says where the text came from (search, nearest). */
+function setAddress(text, source) {
+  const field = document.getElementById('address');
+  field.value = text;
+  field.dataset.source = source;
+}
+
+function wireAddressSearch() {
+  const input = document.getElementById('address-search');
+  if (!input) return;
+  addressSearch(input, document.getElementById('address-options'), {
+    onPick: (r) => {
+      setAddress(addressText(r), 'search');
+      state.picker.set({ lat: r.lat, lng: r.lng });
+    },
+  });
+  // What the operator types into the address field is theirs: a later tap keeps it.
+  document.getElementById('address').addEventListener('input', (e) => delete e.target.dataset.source);
+}
+
+/** fillNearest puts the nearest known address of a tapped point into an empty address field. */
+async function fillNearest(place) {
+  const field = document.getElementById('address');
+  if (field.value.trim() && field.dataset.source !== 'nearest') return;
+  const r = await nearestAddress(place.lat, place.lng);
+  if (!r || state.picker.place !== place) return; // none close, or a newer point won
+  if (field.value.trim() && field.dataset.source !== 'nearest') return; // typed meanwhile
+  const near = document.getElementById('address-search').dataset.near || '';
+  setAddress(`${addressText(r)} ${near}`.trim(), 'nearest');
 }
 
 // ---- submit
@@ -164,7 +205,12 @@ async function main() {
   state.photos = photoPicker({ input: document.getElementById('photos'), list: document.getElementById('photo-previews'), box: message });
   state.category = categoryPicker(categories().then((cats) => (state.cats = cats)), 'category');
   document.getElementById('category-picker').replaceWith(state.category.node);
-  state.picker = mapPicker({ map: 'map', where: 'where', lat: 'lat', lng: 'lng' }, { moveZoom: 16, onPlace: showNearby });
+  const onPlace = (place) => {
+    showNearby(place);
+    if (cfg.mode === 'hotline') fillNearest(place);
+  };
+  state.picker = mapPicker({ map: 'map', where: 'where', lat: 'lat', lng: 'lng' }, { moveZoom: 16, onPlace });
+  if (cfg.mode === 'hotline') wireAddressSearch();
   document.getElementById('gps-button').addEventListener('click', () => state.picker.gps());
   form.addEventListener('submit', submit);
   // Residents and grid workers report where they stand: ask for the position at once, unless a
