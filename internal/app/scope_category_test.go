@@ -100,8 +100,14 @@ func init() {
 			body := map[string]any{"category_code": "06028", "org_code": home, "working": false}
 			expectStatus(t, f, accounts, "POST", "/api/v1/routing/test", body, 200)
 			_, answer := raw(t, f.clients["donghai.dispatcher"], "POST", "/api/v1/routing/test", body)
-			if !strings.Contains(answer, `"matched":true`) {
-				t.Errorf("routing test: %.300s", answer)
+			if !strings.Contains(answer, `"matched":true`) || !strings.Contains(answer, `"rule_id":"demo-noise-donghai-night","rule_name":"东海街道非工作时间噪声扰民 → 区公安分局","priority":10,"outcome":"winner"`) {
+				t.Errorf("routing test at night: %.600s", answer)
+			}
+			// By day the night rule is tried first and says which condition failed.
+			body["working"] = true
+			_, answer = raw(t, f.clients["donghai.dispatcher"], "POST", "/api/v1/routing/test", body)
+			if !strings.Contains(answer, `"rule_id":"demo-noise-donghai-night","rule_name":"东海街道非工作时间噪声扰民 → 区公安分局","priority":10,"outcome":"no_match","failed":"time_window"`) {
+				t.Errorf("routing test by day: %.600s", answer)
 			}
 		}},
 	)

@@ -63,6 +63,7 @@ func TestBrowserAddressSearch(t *testing.T) {
 	}
 	op.do(
 		chromedp.SendKeys(chromedp.CSS("#reporter-name"), "李女士"),
+		chromedp.SendKeys(chromedp.CSS("#reporter-phone"), "13900002222"),
 		chromedp.SendKeys(chromedp.CSS("#description"), "来电反映丰海路28号门口井盖破损"),
 	)
 	op.fullShot("address-hotline")
@@ -84,6 +85,12 @@ func TestBrowserAddressSearch(t *testing.T) {
 	// Keyboard: the arrow keys and Enter choose too; Escape closes the list.
 	op.open("/desk/new", "#address-search")
 	op.waitFor(`document.getElementById('report-form').dataset.ready === 'true'`)
+	// The same number calls again: its earlier case is listed, the number masked.
+	op.do(chromedp.SendKeys(chromedp.CSS("#reporter-phone"), "13900002222"))
+	op.waitFor(`document.querySelectorAll('#caller-history .caller-cases li').length === 1`)
+	if got := op.text("#caller-history"); strings.Contains(got, "13900002222") || !strings.Contains(got, "2222") {
+		t.Errorf("caller history %q: the number must show masked", got)
+	}
 	op.do(chromedp.SendKeys(chromedp.CSS("#address-search"), "丰海路"))
 	op.waitFor(`document.querySelectorAll('#address-options .address-option').length >= 2`)
 	second := op.text("#address-options li:nth-child(2) .address-text")

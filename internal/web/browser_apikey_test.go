@@ -21,7 +21,7 @@ func TestBrowserAPIKeys(t *testing.T) {
 	tb := b.tab(t, 1366, 900)
 	tb.allowClipboard()
 	tb.login("sysadmin", apptest.DemoPassword)
-	if got := tb.nav(); got != navOf(navHome, navOrg, navAPIKeys, navDeliveries, navSchemes, navPassword) {
+	if got := tb.nav(); got != navOf(navHome, navOrg, navOnboard, navSettings, navAPIKeys, navDeliveries, navSchemes, navPassword) {
 		t.Errorf("navigation %q", got)
 	}
 	tb.do(chromedp.Click(chromedp.CSS(`#nav a[href="/apikeys"]`)), chromedp.WaitVisible(chromedp.CSS("#apikey-form")))

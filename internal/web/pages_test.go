@@ -189,7 +189,7 @@ func TestLanguageSwitch(t *testing.T) {
 		!strings.Contains(en.body, "Sign out") || strings.Contains(en.body, "用户与角色") {
 		t.Error("with lang=en the page is not in English")
 	}
-	if got := navLabels(t, en.body); strings.Join(got, ",") != "Home,Org &amp; grid map,Users &amp; roles,Change password" {
+	if got := navLabels(t, en.body); strings.Join(got, ",") != "Home,Org &amp; grid map,Users &amp; roles,Onboarding,Change password" {
 		t.Errorf("English navigation %v", got)
 	}
 	zh := fetch(t, s, "GET", "/", token, "Accept-Language", "en-US", "Cookie", "lang=zh-CN")

@@ -10,6 +10,7 @@ import { categories, categoryPicker, nameOf, statusChip, statusName } from './ca
 import { mapPicker, textTip } from './ui/map.js';
 import { photoPicker } from './ui/photos.js';
 import { addressSearch, nearestAddress } from './ui/address.js';
+import { mountCallerHistory } from './callers.js';
 import { clearErrors, fieldError, showErrors } from './ui/fields.js';
 
 const cfg = config();
@@ -18,6 +19,9 @@ const L = window.L;
 const form = document.getElementById('report-form');
 const message = document.getElementById('report-message');
 const where = document.getElementById('where');
+// The hotline desk: the calling number's earlier cases, as the operator types it.
+const callerPhone = document.getElementById('reporter-phone');
+if (callerPhone) mountCallerHistory(callerPhone, document.getElementById('caller-history'));
 
 const state = {
   picker: null, // the map picker (ui/map.js): the place, once located inside the district
