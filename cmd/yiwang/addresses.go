@@ -7,33 +7,24 @@ import (
 	"os"
 
 	"github.com/yiwang-gov/yiwang/internal/address"
+	"github.com/yiwang-gov/yiwang/internal/app"
 )
 
 // importAddresses is "yiwang import addresses FILE [--gcj02] [--dry-run]": the gazetteer from a
 // CSV or xlsx file (columns address,name,lat,lng), all or nothing.
 func importAddresses(ctx context.Context, args []string) error {
 	const usage = "yiwang import addresses FILE.csv|FILE.xlsx [--gcj02] [--dry-run] [--data DIR | --db URL]"
-	file, args := splitFirst(args)
 	var opts address.ImportOptions
-	a, fs, err := open(ctx, "import addresses", args, func(fs *flag.FlagSet) {
+	flags := func(fs *flag.FlagSet) {
 		fs.BoolVar(&opts.GCJ02, "gcj02", false, "the file's points are GCJ-02 (AMap, Tencent), not WGS-84")
 		fs.BoolVar(&opts.DryRun, "dry-run", false, "check the file and report, write nothing")
+	}
+	return withFile(ctx, "import addresses", usage, args, flags, func(a *app.App, f *os.File) error {
+		return importAddressFile(ctx, a, f, opts)
 	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if file == "" {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		return fmt.Errorf("usage: %s", usage)
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+}
+
+func importAddressFile(ctx context.Context, a *app.App, f *os.File, opts address.ImportOptions) error {
 	rep, problems, err := a.ImportAddresses(ctx, f, opts)
 	for _, p := range problems {
 		fmt.Fprintln(os.Stderr, p)

@@ -14,7 +14,7 @@ func calendarCmd(ctx context.Context, args []string) error {
 	if what != "import" {
 		return fmt.Errorf("usage: %s", usage)
 	}
-	return withFile(ctx, "calendar import", usage, args, func(a *app.App, f *os.File) error {
+	return withFile(ctx, "calendar import", usage, args, nil, func(a *app.App, f *os.File) error {
 		y, err := a.ImportCalendar(ctx, f)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 
@@ -17,10 +18,10 @@ func splitFirst(args []string) (string, []string) {
 }
 
 // withFile runs the command "yiwang NAME FILE [flags]": it opens the app and the file and
-// hands both to fn.
-func withFile(ctx context.Context, name, usage string, args []string, fn func(a *app.App, f *os.File) error) error {
+// hands both to fn. define adds the command's own flags (nil: none).
+func withFile(ctx context.Context, name, usage string, args []string, define func(*flag.FlagSet), fn func(a *app.App, f *os.File) error) error {
 	file, args := splitFirst(args)
-	a, fs, err := open(ctx, name, args, nil)
+	a, fs, err := open(ctx, name, args, define)
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func importCmd(ctx context.Context, args []string) error {
 	if what != "grids" {
 		return fmt.Errorf("usage: %s", usage)
 	}
-	return withFile(ctx, "import grids", usage, args, func(a *app.App, f *os.File) error {
+	return withFile(ctx, "import grids", usage, args, nil, func(a *app.App, f *os.File) error {
 		return importGrids(ctx, a, f)
 	})
 }

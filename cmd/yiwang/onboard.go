@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/onboard"
 	"github.com/yiwang-gov/yiwang/internal/org"
 )
@@ -16,32 +17,22 @@ import (
 // with its sheet, row and column, and the first passwords of created accounts are printed once.
 func importOnboard(ctx context.Context, kind string, args []string) error {
 	usage := "yiwang import " + kind + " FILE.xlsx|FILE.csv [--dry-run] [--data DIR | --db URL]"
-	file, args := splitFirst(args)
 	var dryRun bool
-	a, fs, err := open(ctx, "import "+kind, args, func(fs *flag.FlagSet) {
+	flags := func(fs *flag.FlagSet) {
 		fs.BoolVar(&dryRun, "dry-run", false, "check the file and report, write nothing")
+	}
+	return withFile(ctx, "import "+kind, usage, args, flags, func(a *app.App, f *os.File) error {
+		return importOnboardFile(ctx, a, kind, f, dryRun)
 	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if file == "" {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		return fmt.Errorf("usage: %s", usage)
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+}
+
+func importOnboardFile(ctx context.Context, a *app.App, kind string, f *os.File, dryRun bool) error {
 	raw, err := io.ReadAll(io.LimitReader(f, onboard.MaxFileBytes+1))
 	if err != nil {
 		return err
 	}
 	if len(raw) > onboard.MaxFileBytes {
-		return fmt.Errorf("%s: larger than %d MiB", file, onboard.MaxFileBytes>>20)
+		return fmt.Errorf("%s: larger than %d MiB", f.Name(), onboard.MaxFileBytes>>20)
 	}
 	rep, err := a.ImportOnboard(ctx, kind, raw, dryRun)
 	for _, e := range rep.Errors {

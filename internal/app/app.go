@@ -182,7 +182,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		channels["wechat"] = notify.WeChat{URL: cfg.WeChatWebhook, Default: cfg.WeChatTemplate}
 	}
 	a.Deliverer = notify.NewDeliverer(d, catalog, channels, a.Metrics)
-	a.Cases = &cases.Service{DB: d, Writer: writer, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Outbox: outbox,
+	a.Cases = &cases.Service{DB: d, Writer: writer, PublicURL: cfg.PublicURL, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Outbox: outbox,
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},
 		Router:    caseRouter{routing: a.Routing, calendar: a.Calendar}}

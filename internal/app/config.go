@@ -6,6 +6,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -19,9 +20,12 @@ import (
 
 // Config is everything a yiwang process is told at start.
 type Config struct {
-	Addr            string
-	DataDir         string
-	DatabaseURL     string
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	// PublicURL is the site's address as residents reach it (https://yiwang.example.gov.cn): the
+	// links in text messages start with it. Empty: the link is the path alone.
+	PublicURL       string
 	Demo            bool
 	DemoPassword    string
 	AllowPublicDemo bool
@@ -89,6 +93,7 @@ var options = []option{
 	{"allow-public-demo", "YIWANG_ALLOW_PUBLIC_DEMO", "let a demo listen on a non-loopback address", "false"},
 	{"demo-history", "YIWANG_DEMO_HISTORY", "synthetic historic cases (over 400 days) --demo writes into a new demo district; 0: none", "20000"},
 	{"secret-key", "YIWANG_SECRET_KEY", "key-encryption keys of personal data: 64+ hex digits each, comma-separated, the last one current (yiwang keys rotate-kek); default: DATA/secret.key, created at first start (nodes sharing one PostgreSQL must share it)", ""},
+	{"public-url", "YIWANG_PUBLIC_URL", "the site's address as residents reach it (https://…, no path): links in text messages start with it; empty: the path alone", ""},
 	{"sms-webhook", "YIWANG_SMS_WEBHOOK", "URL that receives each SMS as JSON {phone,template,text}; empty: SMS are only logged (codes shown in demo mode)", ""},
 	{"wechat-webhook", "YIWANG_WECHAT_WEBHOOK", "URL of the district's WeChat gateway that sends template messages ({touser,template_id,data}); empty: no WeChat channel", ""},
 	{"wechat-template", "YIWANG_WECHAT_TEMPLATE", "WeChat template ID used for every notification text", ""},
@@ -181,6 +186,10 @@ func Flags(fs *flag.FlagSet, only ...string) func() (Config, error) {
 			return d
 		}
 		c.Addr, c.DataDir, c.DatabaseURL = get("addr"), get("data"), get("db")
+		c.PublicURL = strings.TrimRight(get("public-url"), "/")
+		if u, perr := url.Parse(c.PublicURL); c.PublicURL != "" && (perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "") {
+			errs = append(errs, "-public-url: want https://host[:port], without a path")
+		}
 		c.Demo, c.DemoPassword, c.AllowPublicDemo = boolean("demo"), get("demo-password"), boolean("allow-public-demo")
 		history, herr := strconv.Atoi(get("demo-history"))
 		if herr != nil || history < 0 {

@@ -38,7 +38,11 @@ func init() {
 				}
 			}
 			// 城东's addresses too: the gazetteer is the district's.
-			var chengdong struct{ Results []struct{ GridCode string `json:"grid_code"` } }
+			var chengdong struct {
+				Results []struct {
+					GridCode string `json:"grid_code"`
+				}
+			}
 			status, body := raw(t, f.clients["donghai.intake_operator"], "GET", "/api/v1/addresses/search?grid="+f.otherGrid+"&q="+url.QueryEscape("号"), nil)
 			if err := json.Unmarshal([]byte(body), &chengdong); status != 200 || err != nil || len(chengdong.Results) == 0 ||
 				chengdong.Results[0].GridCode != f.otherGrid {

@@ -43,7 +43,7 @@ func (s *Service) rememberCaller(ctx context.Context, tx *sql.Tx, it *intake) er
 	}
 	link := ""
 	if it.token != "" {
-		link = "/follow/" + it.token
+		link = s.PublicURL + "/follow/" + it.token
 	}
 	// The recipient is the sealed phone: the number is opened only by the SMS channel.
 	return s.Outbox.Record(ctx, tx, c.ReportedAt, notify.Event{Type: ReceivedEvent, Object: c.object(),

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/apptest"
 	"github.com/yiwang-gov/yiwang/internal/dbtest"
 )
@@ -15,7 +16,7 @@ import (
 func TestHotlineCallerHistoryAndSMS(t *testing.T) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			srv := apptest.Start(t, engine)
+			srv := apptest.StartWith(t, engine, func(c *app.Config) { c.PublicURL = "https://yiwang.example.gov.cn" })
 			ctx := context.Background()
 			desk := srv.Login(t, "donghai.intake_operator")
 			report := func(phone, name string, anonymous bool) caseJSON {
@@ -91,7 +92,7 @@ func TestHotlineCallerHistoryAndSMS(t *testing.T) {
 			}
 			found := false
 			for _, p := range sms {
-				if strings.Contains(p, first.Number) && strings.Contains(p, "/follow/") {
+				if strings.Contains(p, first.Number) && strings.Contains(p, "https://yiwang.example.gov.cn/follow/") {
 					found = true
 				}
 			}
@@ -105,4 +106,3 @@ func TestHotlineCallerHistoryAndSMS(t *testing.T) {
 		})
 	}
 }
-

@@ -29,6 +29,8 @@ type Service struct {
 	Outbox *notify.Outbox
 	// Writer gathers intakes into shared transactions (group commit); nil: one transaction each.
 	Writer *db.GroupCommitter
+	// PublicURL starts the follow links sent by text message ("" : the path alone).
+	PublicURL string
 
 	districtMu sync.Mutex
 	district   string

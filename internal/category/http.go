@@ -42,6 +42,8 @@ func (h *HTTP) history(w http.ResponseWriter, r *http.Request) {
 type Minor struct {
 	Category
 	Limits LimitSet `json:"limits"`
+	// RequiresPhoto: report_back needs a photo taken after the fix (处置后照片).
+	RequiresPhoto bool `json:"requires_photo"`
 }
 
 // MajorWithMinors is a major with its minors, as GET /api/v1/categories lists it.
@@ -97,7 +99,19 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"majors": Group(cats, limits), "count": len(cats), "default_limits": defaults})
+	photo, err := h.Categories.PhotoRequired(r.Context())
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	majors := Group(cats, limits)
+	for i := range majors {
+		for j := range majors[i].Minors {
+			m := &majors[i].Minors[j]
+			m.RequiresPhoto = photo[Key{m.Class, m.Code}]
+		}
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"majors": majors, "count": len(cats), "default_limits": defaults})
 }
 
 // pathKey reads {class} and {code}.
@@ -118,7 +132,11 @@ func (h *HTTP) minor(r *http.Request, k Key) (Minor, error) {
 	if err != nil {
 		return Minor{}, err
 	}
-	return Minor{Category: c, Limits: limits[k]}, nil
+	photo, err := h.Categories.RequiresPhoto(r.Context(), k.Class, k.Code)
+	if err != nil {
+		return Minor{}, err
+	}
+	return Minor{Category: c, Limits: limits[k], RequiresPhoto: photo}, nil
 }
 
 func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
@@ -152,6 +170,8 @@ type categoryInput struct {
 	DuplicateRadiusM     *int     `json:"duplicate_radius_m"`
 	DuplicateWindowHours *int     `json:"duplicate_window_hours"`
 	Active               *bool    `json:"active"`
+	// RequiresPhoto turns the after-photo requirement of report_back on or off (omitted: kept).
+	RequiresPhoto *bool `json:"requires_photo"`
 }
 
 func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
@@ -201,6 +221,12 @@ func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.R.Error(w, r, h.translate(r, err))
 		return
+	}
+	if in.RequiresPhoto != nil {
+		if err := h.Categories.SetRequiresPhoto(r.Context(), k.Class, k.Code, *in.RequiresPhoto); err != nil {
+			h.R.Error(w, r, h.translate(r, err))
+			return
+		}
 	}
 	m, err := h.minor(r, k)
 	if err != nil {

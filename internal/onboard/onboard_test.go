@@ -192,14 +192,14 @@ func TestOrgImportBadRowsWriteNothing(t *testing.T) {
 			sys := srv.Login(t, "sysadmin")
 			bad := [][]string{
 				orgHeader,
-				{"街道", "350503902", "好街道", "", "", ""},          // row 2: good, must not be written
-				{"街道", "35050390", "短编码", "", "", ""},            // row 3: 8 digits
-				{"社区", "350503999001", "孤儿社区", "", "350503999", ""}, // row 4: parent missing
-				{"街道", "350503902", "重复街道", "", "", ""},          // row 5: duplicate in the file
-				{"城市", "350503903", "未知类型", "", "", ""},          // row 6: unknown kind
-				{"处置单位", "d1", "小写编码", "", "350503", ""},         // row 7: bad unit code
-				{"社区", "350503001001", "东海社区", "", "350503002", ""}, // row 8: exists under another parent
-				{"街道", "350503904", "", "", "", ""},               // row 9: no name
+				{"街道", "350503902", "好街道", "", "", ""},               // row 2: good, must not be written
+				{"街道", "35050390", "短编码", "", "", ""},                // row 3: 8 digits
+				{"社区", "350503999001", "孤儿社区", "", "350503999", ""},  // row 4: parent missing
+				{"街道", "350503902", "重复街道", "", "", ""},              // row 5: duplicate in the file
+				{"城市", "350503903", "未知类型", "", "", ""},              // row 6: unknown kind
+				{"处置单位", "d1", "小写编码", "", "350503", ""},             // row 7: bad unit code
+				{"社区", "350503001001", "东海社区", "", "350503002", ""},  // row 8: exists under another parent
+				{"街道", "350503904", "", "", "", ""},                  // row 9: no name
 				{"处置单位", "350503D91", "单位", "", "350503001001D", ""}, // row 10: parent missing
 			}
 			status, rep := post(t, sys, "org", true, workbook(t, onboard.OrgSheet, bad), "en")
@@ -379,16 +379,16 @@ func TestUsersImportBadRowsWriteNothing(t *testing.T) {
 			sec := srv.Login(t, "secadmin")
 			file := workbook(t, onboard.UsersSheet, [][]string{
 				usersHeader,
-				{"good.one", "好人", "", "leader", "350503001"},                  // 2: good, must not be written
-				{"bad.role", "甲", "", "king", "350503001"},                      // 3: unknown role
-				{"bad.kind", "乙", "", "department_staff", "350503001"},          // 4: role not at a subdistrict
-				{"two.duties", "丙", "", "sys_admin", "350503"},                  // 5
-				{"two.duties", "", "", "audit_admin", "350503"},                 // 6: two admin duties
-				{"张三", "丁", "", "leader", "350503001"},                         // 7: bad username
-				{"no.node", "戊", "", "leader", "999999"},                        // 8: unknown node
-				{"bad.phone", "己", "123", "leader", "350503001"},                // 9: bad phone
-				{"good.one", "另一个名字", "", "dispatcher", "350503001"},            // 10: differs from row 2
-				{"outside", "庚", "", "leader", "350599001"},                     // 11: no such node
+				{"good.one", "好人", "", "leader", "350503001"},          // 2: good, must not be written
+				{"bad.role", "甲", "", "king", "350503001"},             // 3: unknown role
+				{"bad.kind", "乙", "", "department_staff", "350503001"}, // 4: role not at a subdistrict
+				{"two.duties", "丙", "", "sys_admin", "350503"},         // 5
+				{"two.duties", "", "", "audit_admin", "350503"},        // 6: two admin duties
+				{"张三", "丁", "", "leader", "350503001"},                 // 7: bad username
+				{"no.node", "戊", "", "leader", "999999"},               // 8: unknown node
+				{"bad.phone", "己", "123", "leader", "350503001"},       // 9: bad phone
+				{"good.one", "另一个名字", "", "dispatcher", "350503001"},   // 10: differs from row 2
+				{"outside", "庚", "", "leader", "350599001"},            // 11: no such node
 			})
 			status, rep := post(t, sec, "users", true, file, "en")
 			if status != 200 {

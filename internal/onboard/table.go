@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-
 )
 
 // Limits of an uploaded template. 50 000 users with a few grants each are about 4 MB of CSV.

@@ -115,6 +115,18 @@ func TestBrowserSettings(t *testing.T) {
 	// 类别与时限 lists the catalogue and the calendar is not in its history.
 	v.open("/settings", "#cat-list")
 	v.waitFor(`document.getElementById('settings-body').dataset.ready === 'true' && document.querySelector('#cat-list button[data-code="06028"]') !== null`)
+	// 积存垃圾渣土 now needs an after-photo before report_back: one tick, saved, in the history.
+	v.click(`#cat-list button[data-code="06010"]`)
+	v.waitFor(`!document.getElementById('cat-editor').hidden && document.getElementById('cat-requires-photo').checked === false`)
+	v.click("#cat-requires-photo")
+	v.click(`#cat-editor button[type=submit]`)
+	v.waitFor(`document.getElementById('settings-message').textContent.includes('06010') && document.querySelector('#cat-history') && document.querySelector('#cat-history').textContent.includes('处置后照片')`)
+	var minor struct {
+		RequiresPhoto bool `json:"requires_photo"`
+	}
+	if st := s.Login(t, "sysadmin").Do("GET", "/api/v1/categories/event/06010", nil, &minor); st != 200 || !minor.RequiresPhoto {
+		t.Errorf("06010 after the tick: %d requires_photo=%v", st, minor.RequiresPhoto)
+	}
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

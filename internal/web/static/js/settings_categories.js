@@ -51,6 +51,7 @@ function choose(c) {
   form.elements.name.value = c.name;
   form.elements.name_en.value = c.name_en || '';
   form.elements.active.checked = c.active;
+  form.elements.requires_photo.checked = Boolean(c.requires_photo);
   root.querySelector('#cat-title').textContent = `${c.code} ${c.name}`;
   const grid = root.querySelector('#cat-limits');
   grid.replaceChildren(el('thead', {}, el('tr', {}, el('th', {}, t('settings.cat.urgency_stage')),
@@ -70,6 +71,7 @@ async function save(e) {
     input.name = form.elements.name.value.trim();
     input.name_en = form.elements.name_en.value.trim();
     input.active = form.elements.active.checked;
+    input.requires_photo = form.elements.requires_photo.checked;
     await api('PUT', `categories/${chosen.class}/${chosen.code}`, input);
     const set = {};
     for (const u of urgencies) {
@@ -114,6 +116,7 @@ export async function start(body, call) {
           el('div', { class: 'field' }, el('label', { for: 'cat-name' }, t('settings.cat.name')), el('input', { id: 'cat-name', name: 'name', maxlength: 100 })),
           el('div', { class: 'field' }, el('label', { for: 'cat-name-en' }, t('settings.cat.name_en')), el('input', { id: 'cat-name-en', name: 'name_en', maxlength: 200 })),
           el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'active' }), ' ', t('settings.cat.active')),
+          el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'requires_photo', id: 'cat-requires-photo' }), ' ', t('settings.cat.requires_photo')),
           el('h3', {}, t('settings.cat.limits')),
           el('p', { class: 'hint' }, t('settings.cat.limits_hint')),
           el('div', { class: 'table-wrap' }, el('table', { class: 'data-table cat-limits', id: 'cat-limits' })),
