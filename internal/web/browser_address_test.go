@@ -82,6 +82,10 @@ func TestBrowserAddressSearch(t *testing.T) {
 		t.Errorf("the filed case: %+v, want at %+v", c, want)
 	}
 
+	// The case page names the gazetteer's address nearest to the case.
+	op.open(caseURL, "#case-facts")
+	op.waitFor(`document.getElementById('case-gazetteer') && document.getElementById('case-gazetteer').textContent.startsWith('丰海路28号')`)
+
 	// Keyboard: the arrow keys and Enter choose too; Escape closes the list.
 	op.open("/desk/new", "#address-search")
 	op.waitFor(`document.getElementById('report-form').dataset.ready === 'true'`)

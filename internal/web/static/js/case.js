@@ -14,6 +14,7 @@ import { onLive } from './live.js';
 import { formDialog, openDialog } from './ui/dialog.js';
 import { field, radio } from './ui/fields.js';
 import { gridBackground, mapPicker, newMap, pin, placeField } from './ui/map.js';
+import { nearestAddress } from './ui/address.js';
 import { photoField, photoPicker } from './ui/photos.js';
 import { blowButton, kindChip, statusChip as whistleStatus } from './whistlekit.js';
 
@@ -143,6 +144,23 @@ function renderFacts(c) {
   if (c.closed_at && c.status === 'closed') facts.push(fact(t('desk.case.closed_at'), when(c.closed_at)));
   if (c.rating) facts.push(fact(t('desk.case.rating'), el('span', { id: 'case-rating' }, t('desk.rating.' + c.rating))));
   document.getElementById('case-facts').replaceChildren(...facts.flat());
+  if (staff) showNearest(c);
+}
+
+// showNearest adds the gazetteer's address nearest to the case's point (staff who may search the
+// gazetteer; for others the lookup is refused and nothing is shown). Looked up once per point.
+async function showNearest(c) {
+  if (typeof c.lat !== 'number' || typeof c.lng !== 'number') return;
+  const key = `${c.lat},${c.lng}`;
+  if (state.nearestKey !== key) {
+    state.nearestKey = key;
+    state.nearest = nearestAddress(c.lat, c.lng);
+  }
+  const r = await state.nearest;
+  if (!r || state.nearestKey !== key || document.getElementById('case-gazetteer')) return;
+  const text = r.name ? `${r.address}（${r.name}）` : r.address;
+  document.getElementById('case-facts').append(...fact(t('desk.case.gazetteer'),
+    el('span', { id: 'case-gazetteer' }, text), ' ', el('span', { class: 'muted' }, t('desk.case.gazetteer_distance', Math.round(r.distance_m)))));
 }
 
 // reporter shows the reporter's contact: masked, with a button to reveal the full number for
