@@ -48,7 +48,8 @@ FUZZ := internal/httpx:FuzzDecodeNever500 internal/httpx:FuzzDecodeText internal
 	internal/cursor:FuzzDecode internal/cases:FuzzFilterFrom internal/cases:FuzzImportNDJSON \
 	internal/cases:FuzzPhotoUpload internal/open311:FuzzForms internal/org:FuzzParseFile internal/grid:FuzzParse \
 	internal/category:FuzzParseCSV internal/category:FuzzParseLimitsCSV internal/calendar:FuzzParseFile \
-	internal/photo:FuzzProcessNeverPanics internal/textsearch:FuzzQueriesAreSafe internal/redact:FuzzPublic
+	internal/photo:FuzzProcessNeverPanics internal/textsearch:FuzzQueriesAreSafe internal/redact:FuzzPublic \
+	internal/tabular:FuzzRead internal/basemap:FuzzParseCoord
 fuzz: assets
 	@set -e; for target in $(FUZZ); do \
 		echo "fuzz $${target#*:} ($${target%%:*}, $(FUZZTIME))"; \

@@ -1,21 +1,16 @@
 package address
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/yiwang-gov/yiwang/internal/coord"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
+	"github.com/yiwang-gov/yiwang/internal/tabular"
 )
 
 // Kind tells a door plate from a point of interest.
@@ -41,8 +36,6 @@ const (
 	MaxAddressLen  = 200 // characters
 	MaxNameLen     = 100
 	MaxProblems    = 200 // problems reported (the import is refused at the first anyway)
-	xlsxSignature  = "PK\x03\x04"
-	byteOrderMark  = "\xef\xbb\xbf"
 	coordWGS84     = "wgs84"
 	coordGCJ02     = "gcj02"
 	problemColumns = "address,name,lat,lng"
@@ -71,25 +64,21 @@ func ParseFile(raw []byte, gcj02 bool) ([]Row, []Problem) {
 	if len(raw) > MaxFileBytes {
 		return nil, []Problem{{Key: "file_too_large", Args: []any{MaxFileBytes}}}
 	}
-	var records [][]string
-	var lines []int
-	var err error
-	if strings.HasPrefix(string(raw[:min(len(raw), 4)]), xlsxSignature) {
-		records, lines, err = readXLSX(raw)
-	} else {
-		records, lines, err = readCSV(raw)
+	sheets, rerr := tabular.Read(raw, tabular.Limits{MaxRows: MaxRows, MaxUnzip: 8 * MaxFileBytes})
+	if rerr != nil {
+		return nil, []Problem{{Line: rerr.Line, Key: rerr.Key, Args: rerr.Args}}
 	}
-	if err != nil {
-		var p *Problem
-		if errors.As(err, &p) {
-			return nil, []Problem{*p}
+	// The first sheet of a workbook, from its first row that is not blank (the header).
+	var records []tabular.Record
+	for _, r := range sheets[0].Records {
+		if len(records) > 0 || !tabular.Blank(r.Cells) {
+			records = append(records, r)
 		}
-		return nil, []Problem{{Key: "bad_file", Args: []any{err.Error()}}}
 	}
 	if len(records) == 0 {
 		return nil, []Problem{{Key: "empty_file"}}
 	}
-	index, problems := header(records[0])
+	index, problems := header(records[0].Cells)
 	if len(problems) > 0 {
 		return nil, problems
 	}
@@ -98,15 +87,15 @@ func ParseFile(raw []byte, gcj02 bool) ([]Row, []Problem) {
 	}
 	var rows []Row
 	first := map[string]int{}
-	for i, rec := range records[1:] {
-		line := lines[i+1]
+	for _, r := range records[1:] {
+		line, rec := r.Line, r.Cells
 		get := func(col string) string {
 			if j, ok := index[col]; ok && j < len(rec) {
 				return strings.TrimSpace(rec[j])
 			}
 			return ""
 		}
-		if blank(rec) {
+		if tabular.Blank(rec) {
 			continue
 		}
 		row, rowProblems := parseRow(line, get, gcj02)
@@ -131,21 +120,12 @@ func ParseFile(raw []byte, gcj02 bool) ([]Row, []Problem) {
 	return rows, problems
 }
 
-func blank(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
 // header maps column names to positions.
 func header(rec []string) (map[string]int, []Problem) {
 	index := map[string]int{}
 	var problems []Problem
 	for i, h := range rec {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, byteOrderMark)))
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		switch {
 		case h == "":
 		case !contains(Columns, h):
@@ -227,71 +207,6 @@ func parseRow(line int, get func(string) string, gcj02 bool) (Row, []Problem) {
 		bad("coord", "bad_coord", system)
 	}
 	return r, problems
-}
-
-// readCSV reads every record with its 1-based line.
-func readCSV(raw []byte) ([][]string, []int, error) {
-	raw = bytes.TrimPrefix(raw, []byte(byteOrderMark))
-	if !utf8.Valid(raw) {
-		return nil, nil, &Problem{Key: "not_utf8"}
-	}
-	cr := csv.NewReader(bytes.NewReader(raw))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	var records [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return records, lines, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, nil, &Problem{Line: pe.Line, Key: "csv_syntax", Args: []any{pe.Err.Error()}}
-			}
-			return nil, nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		if len(records) > MaxRows+1 {
-			return nil, nil, &Problem{Key: "too_many_rows", Args: []any{MaxRows}}
-		}
-		records = append(records, rec)
-		lines = append(lines, line)
-	}
-}
-
-// readXLSX reads the first sheet of a workbook; a row's line is its row number.
-func readXLSX(raw []byte) (records [][]string, lines []int, err error) {
-	f, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: 8 * MaxFileBytes})
-	if err != nil {
-		return nil, nil, &Problem{Key: "bad_xlsx"}
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, nil, &Problem{Key: "empty_file"}
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, nil, &Problem{Key: "bad_xlsx"}
-	}
-	defer rows.Close()
-	for n := 1; rows.Next(); n++ {
-		rec, err := rows.Columns()
-		if err != nil {
-			return nil, nil, &Problem{Line: n, Key: "bad_xlsx"}
-		}
-		if len(records) > MaxRows+1 {
-			return nil, nil, &Problem{Key: "too_many_rows", Args: []any{MaxRows}}
-		}
-		if len(records) == 0 && blank(rec) {
-			continue // leading empty rows before the header
-		}
-		records = append(records, rec)
-		lines = append(lines, n)
-	}
-	return records, lines, nil
 }
 
 func (p *Problem) Error() string {

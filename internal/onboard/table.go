@@ -1,15 +1,10 @@
 package onboard
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"io"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/yiwang-gov/yiwang/internal/tabular"
 )
 
 // Limits of an uploaded template. 50 000 users with a few grants each are about 4 MB of CSV.
@@ -72,42 +67,25 @@ func (c column) matches(cell string) bool {
 	return false
 }
 
-// detect names the format of an upload from its first bytes: an xlsx workbook is a zip file.
-func detect(raw []byte) Format {
-	if bytes.HasPrefix(raw, []byte("PK\x03\x04")) {
-		return XLSX
-	}
-	return CSV
-}
-
 // readTable reads the rows of every sheet (a CSV file is one sheet named sheet) below a header
 // row naming the columns. Missing required columns, broken files and text with control
 // characters are problems; cell values are trimmed.
 func readTable(raw []byte, sheet string, columns []column) ([]row, []RowError) {
-	var sheets map[string][][]string
-	var order []string
-	switch detect(raw) {
-	case XLSX:
-		var fileErr *RowError
-		sheets, order, fileErr = readXLSX(raw)
-		if fileErr != nil {
-			return nil, []RowError{*fileErr}
-		}
-	default:
-		records, fileErr := readCSV(raw)
-		if fileErr != nil {
-			return nil, []RowError{*fileErr}
-		}
-		sheets, order = map[string][][]string{sheet: records}, []string{sheet}
+	sheets, fileErr := tabular.Read(raw, tabular.Limits{MaxRows: MaxRows, MaxUnzip: 8 * MaxFileBytes})
+	if fileErr != nil {
+		return nil, []RowError{{Sheet: fileErr.Sheet, Row: fileErr.Line, Key: "onboard." + fileErr.Key, Args: fileErr.Args}}
+	}
+	if len(sheets) == 1 && sheets[0].Name == "" {
+		sheets[0].Name = sheet // a CSV file is the template's one sheet
 	}
 	var rows []row
 	var problems []RowError
 	found := false
-	for _, name := range order {
-		records := sheets[name]
+	for _, sh := range sheets {
+		name, records := sh.Name, sh.Records
 		head := -1
 		for i, rec := range records {
-			if !blank(rec) {
+			if !tabular.Blank(rec.Cells) {
 				head = i
 				break
 			}
@@ -116,35 +94,35 @@ func readTable(raw []byte, sheet string, columns []column) ([]row, []RowError) {
 			continue
 		}
 		index := map[string]int{}
-		for i, cell := range records[head] {
+		for i, cell := range records[head].Cells {
 			for _, c := range columns {
 				if _, seen := index[c.Code]; !seen && c.matches(cell) {
 					index[c.Code] = i
 				}
 			}
 		}
-		if len(index) == 0 && len(order) > 1 {
+		if len(index) == 0 && len(sheets) > 1 {
 			continue // a sheet of notes
 		}
 		found = true
 		var missing []RowError
 		for _, c := range columns {
 			if _, ok := index[c.Code]; !ok && c.Required {
-				missing = append(missing, RowError{Sheet: name, Row: head + 1, Column: c.Code, Key: "onboard.missing_column", Args: []any{c.header()}})
+				missing = append(missing, RowError{Sheet: name, Row: records[head].Line, Column: c.Code, Key: "onboard.missing_column", Args: []any{c.header()}})
 			}
 		}
 		if len(missing) > 0 {
 			return nil, missing // the file is not this template: its rows say nothing
 		}
-		for i, rec := range records[head+1:] {
-			if blank(rec) {
+		for _, rec := range records[head+1:] {
+			if tabular.Blank(rec.Cells) {
 				continue
 			}
-			line := head + i + 2
+			line := rec.Line
 			r := row{Sheet: name, Line: line, Cells: map[string]string{}}
 			for code, at := range index {
-				if at < len(rec) {
-					v := strings.TrimSpace(rec[at])
+				if at < len(rec.Cells) {
+					v := strings.TrimSpace(rec.Cells[at])
 					if !cleanText(v) {
 						problems = append(problems, RowError{Sheet: name, Row: line, Column: code, Key: "onboard.bad_text"})
 						v = ""
@@ -174,78 +152,5 @@ func cleanText(s string) bool {
 	return true
 }
 
-func blank(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
+// byteOrderMark starts the CSV templates, so that Excel opens their Chinese right.
 const byteOrderMark = "\ufeff"
-
-func readCSV(raw []byte) ([][]string, *RowError) {
-	raw = bytes.TrimPrefix(raw, []byte(byteOrderMark))
-	if !utf8.Valid(raw) {
-		return nil, &RowError{Key: "onboard.not_utf8"}
-	}
-	cr := csv.NewReader(bytes.NewReader(raw))
-	cr.FieldsPerRecord = -1
-	var records [][]string
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return records, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, &RowError{Row: pe.Line, Key: "onboard.csv_syntax", Args: []any{pe.Err.Error()}}
-			}
-			return nil, &RowError{Key: "onboard.csv_syntax", Args: []any{err.Error()}}
-		}
-		if len(records) > MaxRows+1 {
-			return nil, &RowError{Key: "onboard.too_many_rows", Args: []any{MaxRows}}
-		}
-		records = append(records, rec)
-	}
-}
-
-// readXLSX reads every sheet of a workbook; the unzipped size is capped (a zip bomb is refused).
-func readXLSX(raw []byte) (map[string][][]string, []string, *RowError) {
-	f, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: 8 * MaxFileBytes, UnzipXMLSizeLimit: 4 * MaxFileBytes})
-	if err != nil {
-		return nil, nil, &RowError{Key: "onboard.bad_xlsx"}
-	}
-	defer f.Close()
-	out := map[string][][]string{}
-	var order []string
-	total := 0
-	for _, name := range f.GetSheetList() {
-		rows, err := f.Rows(name)
-		if err != nil {
-			return nil, nil, &RowError{Sheet: name, Key: "onboard.bad_xlsx"}
-		}
-		var records [][]string
-		for rows.Next() {
-			rec, err := rows.Columns()
-			if err != nil {
-				rows.Close()
-				return nil, nil, &RowError{Sheet: name, Row: len(records) + 1, Key: "onboard.bad_xlsx"}
-			}
-			if total++; total > MaxRows+len(order)+1 {
-				rows.Close()
-				return nil, nil, &RowError{Key: "onboard.too_many_rows", Args: []any{MaxRows}}
-			}
-			records = append(records, rec)
-		}
-		rows.Close()
-		out[name] = records
-		order = append(order, name)
-	}
-	if len(order) == 0 {
-		return nil, nil, &RowError{Key: "onboard.empty_file"}
-	}
-	return out, order, nil
-}

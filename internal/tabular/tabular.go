@@ -1,6 +1,7 @@
 // Package tabular writes a table as a download — CSV or an Excel workbook — row by row, so that a
 // million rows stream with flat memory. Every export of yiwang (indicators, case lists, briefings)
-// goes through it: one place decides encodings, cell types and file names.
+// goes through it: one place decides encodings, cell types and file names. It also reads the
+// tables people fill in and upload (read.go): the onboarding templates and the gazetteer.
 package tabular
 
 import (
