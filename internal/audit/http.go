@@ -94,14 +94,33 @@ func parseTime(v string) (time.Time, error) {
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
+// searchFilter checks the caller may read the audit and parses the search's filters: the
+// prologue of the raw search and of its plain-words view.
+func (h *HTTP) searchFilter(w http.ResponseWriter, r *http.Request) (Filter, bool) {
 	if _, err := access.Need(r.Context(), access.AuditRead); err != nil {
 		h.R.Error(w, r, err)
-		return
+		return Filter{}, false
 	}
 	f, err := ParseFilter(r.URL.Query())
 	if err != nil {
 		h.R.Error(w, r, err)
+		return Filter{}, false
+	}
+	return f, true
+}
+
+// writePage answers one page of records; a full page names where the next one starts.
+func writePage(w http.ResponseWriter, f Filter, records any, raw []Entry) {
+	resp := map[string]any{"records": records}
+	if len(raw) > 0 && len(raw) == EffectiveLimit(f.Limit) {
+		resp["next_before"] = raw[len(raw)-1].Seq
+	}
+	httpx.JSON(w, http.StatusOK, resp)
+}
+
+func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.searchFilter(w, r)
+	if !ok {
 		return
 	}
 	list, err := Search(r.Context(), h.DB, f)
@@ -112,11 +131,7 @@ func (h *HTTP) search(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []Entry{}
 	}
-	resp := map[string]any{"records": list}
-	if len(list) > 0 && len(list) == EffectiveLimit(f.Limit) {
-		resp["next_before"] = list[len(list)-1].Seq
-	}
-	httpx.JSON(w, http.StatusOK, resp)
+	writePage(w, f, list, list)
 }
 
 func (h *HTTP) verify(w http.ResponseWriter, r *http.Request) {

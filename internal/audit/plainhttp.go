@@ -7,7 +7,6 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
-	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
 	"github.com/yiwang-gov/yiwang/internal/tabular"
 )
@@ -35,13 +34,8 @@ func (h *HTTP) Plain(ctx context.Context, f Filter, lang string) ([]Plain, []Ent
 
 // plain answers GET /api/v1/audit/plain: the search's records in the caller's words.
 func (h *HTTP) plain(w http.ResponseWriter, r *http.Request) {
-	if _, err := access.Need(r.Context(), access.AuditRead); err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	f, err := ParseFilter(r.URL.Query())
-	if err != nil {
-		h.R.Error(w, r, err)
+	f, ok := h.searchFilter(w, r)
+	if !ok {
 		return
 	}
 	list, raw, err := h.Plain(r.Context(), f, i18n.FromRequest(r))
@@ -49,11 +43,7 @@ func (h *HTTP) plain(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	resp := map[string]any{"records": list}
-	if len(raw) > 0 && len(raw) == EffectiveLimit(f.Limit) {
-		resp["next_before"] = raw[len(raw)-1].Seq
-	}
-	httpx.JSON(w, http.StatusOK, resp)
+	writePage(w, f, list, raw)
 }
 
 // exportColumns are the export's columns, each headed in the caller's language.
