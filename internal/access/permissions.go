@@ -25,6 +25,9 @@ const (
 	// DeliveryRead lists the outbox's outside deliveries (SMS, WeChat) and sends a failed one again.
 	// Deliveries belong to no org node: only a scope over the whole district reaches them.
 	DeliveryRead Permission = "notify.deliveries"
+	// NotifyConfigure words the message templates and sets the SMS and WeChat gateways (district
+	// sys_admin, the configuration pages).
+	NotifyConfigure Permission = "notify.configure"
 	// EvalRead reads the indicators, rankings and briefings of the units in reach (package eval).
 	EvalRead Permission = "eval.read"
 	// EvalPeople reads the person tables (赛马场) of the staff in reach, with their evidence.
@@ -134,8 +137,9 @@ var table = map[Role]map[Permission]Reach{
 		CaseImport: Subtree,
 		// Held at the district node it reaches the whole district, which the deliveries need
 		// (notify.Deliveries refuses a narrower scope); at a subdistrict it reaches none of them.
-		DeliveryRead:  Subtree,
-		EvalConfigure: Subtree,
+		DeliveryRead:    Subtree,
+		NotifyConfigure: Subtree,
+		EvalConfigure:   Subtree,
 	},
 	SecAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -188,7 +192,7 @@ func Allowed(role Role, perm Permission) Reach {
 // Permissions lists every permission in a stable order.
 var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, DepartmentRead,
 	UserRead, UserWrite, AuditRead, CalendarRead, CalendarWrite, CategoryRead, CategoryWrite,
-	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead,
+	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead, NotifyConfigure,
 	EvalRead, EvalPeople, EvalPick, EvalConfigure,
 	WhistleRead, WhistleBlow, WhistleAnswer, DirectiveRead, DirectiveIssue, DirectiveAck,
 	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage, AddressSearch, AddressWrite}

@@ -21,6 +21,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/calendar"
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
+	"github.com/yiwang-gov/yiwang/internal/configver"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/directive"
 	"github.com/yiwang-gov/yiwang/internal/eval"
@@ -78,10 +79,13 @@ type App struct {
 	Open311    *open311.Services
 	APIKeys    *apikey.Service
 	SMS        *sms.LogGateway
-	Metrics    *prometheus.Registry
-	Now        func() time.Time
-	handler    http.Handler
-	mux        *httpx.Mux
+	// Texts word messages; Gateways send them (the configuration pages' versions).
+	Texts    *notify.Texts
+	Gateways *notify.Gateways
+	Metrics  *prometheus.Registry
+	Now      func() time.Time
+	handler  http.Handler
+	mux      *httpx.Mux
 }
 
 // Routes lists every registered route pattern.
@@ -153,11 +157,14 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Org = &org.Service{DB: d}
 	a.Users = &users.Service{DB: d, Org: a.Org, Vault: vault, Hasher: hasher, Now: now}
-	a.SMS = &sms.LogGateway{Log: log, ShowText: cfg.Demo, Catalog: catalog}
-	var gateway sms.Gateway = a.SMS
-	if cfg.SMSWebhook != "" {
-		gateway = &sms.Webhook{URL: cfg.SMSWebhook, Catalog: catalog}
-	}
+	// Message templates and gateways as the district set them on the configuration pages
+	// (versions), else the catalogue's texts and the command line's gateways.
+	a.Texts = &notify.Texts{Catalog: catalog, Versions: &configver.Store{DB: d, Now: now}}
+	a.SMS = &sms.LogGateway{Log: log, ShowText: cfg.Demo, Catalog: a.Texts.Now()}
+	a.Gateways = &notify.Gateways{Versions: a.Texts.Versions, Vault: vault, Texts: a.Texts, Fallback: a.SMS,
+		Flags: map[string]notify.GatewaySettings{"sms": {URL: cfg.SMSWebhook},
+			"wechat": {URL: cfg.WeChatWebhook, DefaultTemplate: cfg.WeChatTemplate}}}
+	gateway := a.Gateways.SMS()
 	policy := auth.DefaultPolicy
 	policy.IdleTimeout, policy.MaxSession = cfg.IdleTimeout, cfg.MaxSession
 	policy.MaxFailures, policy.LockFor, policy.PasswordMaxAge = cfg.MaxFailures, cfg.LockFor, cfg.PasswordMaxAge
@@ -172,16 +179,14 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Routing = &routing.Service{DB: d, Now: now}
 	writer := db.NewGroupCommitter(d, 256)
 	outbox := notify.NewOutbox(d, users.People{}, catalog)
+	outbox.Texts = a.Texts
 	a.Notify = &notify.Service{DB: d, Hub: notify.NewHub(), Outbox: outbox, Now: now}
 	a.Feed = &notify.Feed{Outbox: outbox, Hub: a.Notify.Hub, Log: log}
 	if err := a.Feed.Start(ctx); err != nil {
 		return nil, err
 	}
-	channels := map[string]notify.Channel{"sms": notify.SMS{Gateway: gateway, Vault: vault}}
-	if cfg.WeChatWebhook != "" {
-		channels["wechat"] = notify.WeChat{URL: cfg.WeChatWebhook, Default: cfg.WeChatTemplate}
-	}
-	a.Deliverer = notify.NewDeliverer(d, catalog, channels, a.Metrics)
+	channels := map[string]notify.Channel{"sms": notify.SMS{Gateway: gateway, Vault: vault}, "wechat": a.Gateways.WeChat()}
+	a.Deliverer = notify.NewDeliverer(d, a.Texts.Now(), channels, a.Metrics)
 	a.Cases = &cases.Service{DB: d, Writer: writer, PublicURL: cfg.PublicURL, Grids: a.Grids, Org: a.Org, Vault: vault, Now: now, Outbox: outbox,
 		Catalogue: caseCatalogue{categories: a.Categories, cache: &ttlCache[[2]string, cases.CategoryRef]{}},
 		Clock:     caseClock{calendar: a.Calendar, categories: a.Categories, limits: &ttlCache[[3]string, category.Limits]{}},

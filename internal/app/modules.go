@@ -69,7 +69,7 @@ func (a *App) platformModule() module.Module {
 func (a *App) plug() error {
 	a.authHTTP = &auth.HTTP{Auth: a.Auth, R: a.responder(), SecureCookie: a.Cfg.SecureCookies, TrustProxy: a.Cfg.TrustProxy}
 	a.notifyHTTP = &notify.HTTP{Notify: a.Notify, R: a.responder(), Deliverer: a.Deliverer,
-		Deliveries: &notify.Deliveries{DB: a.DB, Vault: a.vault, Now: a.Now}}
+		Deliveries: &notify.Deliveries{DB: a.DB, Vault: a.vault, Now: a.Now}, Texts: a.Texts, Gateways: a.Gateways}
 	a.Modules = a.modules()
 	if err := a.Modules.Check(); err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
-	"github.com/yiwang-gov/yiwang/internal/apperr"
+	"github.com/yiwang-gov/yiwang/internal/configver"
 	"github.com/yiwang-gov/yiwang/internal/db"
 )
 
@@ -186,24 +186,10 @@ func (s *Service) Versions(ctx context.Context, year int) ([]Version, error) {
 	return vs, nil
 }
 
-// maxLateness is how far in the past an effective_from may be: a form filled in a minute ago
-// means "now", an hour ago would rewrite what was in force.
-const maxLateness = 5 * time.Minute
-
-// effectiveFrom checks the requested instant: zero means now.
+// effectiveFrom checks the requested instant: zero means now, never the past (configver's rule
+// for every versioned setting).
 func effectiveFrom(requested, now time.Time) (time.Time, error) {
-	if requested.IsZero() {
-		return now, nil
-	}
-	requested = requested.UTC()
-	if requested.Before(now.Add(-maxLateness)) {
-		return time.Time{}, apperr.New(apperr.Invalid, "calendar.effective_in_past",
-			requested.In(Zone).Format("2006-01-02 15:04"))
-	}
-	if requested.Before(now) {
-		return now, nil
-	}
-	return requested, nil
+	return configver.EffectiveFrom(requested, now, "calendar.effective_in_past")
 }
 
 // addVersion stores y as a version effective from from. When the year has no version yet but was

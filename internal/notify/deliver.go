@@ -33,8 +33,9 @@ type Channel interface {
 // send one at once), retried with growing delays, and kept as failed after MaxAttempts. No error
 // is dropped: the last one stays on the row, and every outcome is counted in /metrics.
 type Deliverer struct {
-	DB       *db.DB
-	Catalog  *i18n.Catalog
+	DB *db.DB
+	// Catalog words each delivery when it is sent (Texts.Now: the district's templates in force).
+	Catalog  Wording
 	Channels map[string]Channel
 	// MaxAttempts before a delivery is given up as failed (8: about 2 hours of retries).
 	MaxAttempts int
@@ -42,7 +43,7 @@ type Deliverer struct {
 }
 
 // NewDeliverer registers its counters with reg (nil: not counted).
-func NewDeliverer(d *db.DB, catalog *i18n.Catalog, channels map[string]Channel, reg prometheus.Registerer) *Deliverer {
+func NewDeliverer(d *db.DB, catalog Wording, channels map[string]Channel, reg prometheus.Registerer) *Deliverer {
 	del := &Deliverer{DB: d, Catalog: catalog, Channels: channels, MaxAttempts: 8,
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "yiwang_deliveries_total",
 			Help: "Outside deliveries (SMS, WeChat) by channel and outcome: sent, retry, failed."}, []string{"channel", "outcome"})}
@@ -149,4 +150,9 @@ func (d *Deliverer) count(channel, outcome string) {
 	if d.outcomes != nil {
 		d.outcomes.WithLabelValues(channel, outcome).Inc()
 	}
+}
+
+// Wording words a template in a language with its parameters (an i18n catalogue, Texts.Now).
+type Wording interface {
+	T(lang, key string, args ...any) string
 }

@@ -27,6 +27,10 @@ type HTTP struct {
 	Deliverer *Deliverer
 	// Deliveries lists outside deliveries and retries failed ones (the sys_admin's view).
 	Deliveries *Deliveries
+	// Texts words notifications (the district's templates, else the catalogue's).
+	Texts *Texts
+	// Gateways are the SMS and WeChat gateway settings (the configuration page).
+	Gateways *Gateways
 }
 
 // Register adds the routes.
@@ -36,6 +40,9 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/stream", h.stream)
 	mux.HandleFunc("GET /api/v1/deliveries", h.listDeliveries)
 	mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", h.retryDelivery)
+	if h.Texts != nil && h.Gateways != nil {
+		h.registerConfig(mux)
+	}
 }
 
 func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +54,7 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.FromRequest(r)
 	for i, n := range list {
 		if n.template != "" {
-			list[i].Text = render(h.R.Catalog, lang, n.template, n.params)
+			list[i].Text = h.render(r.Context(), n.CreatedAt, lang, n.template, n.params)
 		}
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"notifications": list, "unread": unread})
@@ -134,7 +141,7 @@ func (h *HTTP) stream(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "event: resync\ndata: {}\n\n")
 		case m := <-sub.C:
 			if m.Template != "" {
-				m.Text = render(h.R.Catalog, lang, m.Template, m.Params)
+				m.Text = h.render(r.Context(), m.At, lang, m.Template, m.Params)
 			}
 			b, _ := json.Marshal(m)
 			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", m.Kind, strings.ReplaceAll(string(b), "\n", ""))
@@ -143,11 +150,11 @@ func (h *HTTP) stream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// render is a notification's text in lang.
-func render(c *i18n.Catalog, lang, template string, params []string) string {
-	args := make([]any, len(params))
-	for i, p := range params {
-		args[i] = p
+// render is a notification's text in lang, worded as the template was when it was recorded.
+func (h *HTTP) render(ctx context.Context, at time.Time, lang, template string, params []string) string {
+	texts := h.Texts
+	if texts == nil {
+		texts = &Texts{Catalog: h.R.Catalog}
 	}
-	return c.T(lang, template, args...)
+	return texts.Strings(ctx, at, lang, template, params)
 }

@@ -70,6 +70,9 @@ type Outbox struct {
 	DB      *db.DB
 	People  People
 	Catalog *i18n.Catalog
+	// Texts words the stored Chinese text of a notification (the district's templates); nil:
+	// the catalogue's.
+	Texts *Texts
 	// wake is signalled after a local commit, so this node's feed need not wait for its poll.
 	wake chan struct{}
 	// types are the event types the modules declared; Record refuses others (a typo in a
@@ -125,7 +128,7 @@ func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, at time.Time, ev Event)
 			return fmt.Errorf("record event %s: %w", ev.Type, err)
 		}
 		params, _ := json.Marshal(n.Params)
-		text := o.text(i18n.ZH, n.Template, n.Params)
+		text := o.text(ctx, at, n.Template, n.Params)
 		for _, u := range users {
 			id := db.NewID()
 			if _, err := o.DB.TxExec(ctx, tx, `INSERT INTO notifications (id, user_id, case_id, kind, text, created_at, template, params, event_seq)
@@ -221,13 +224,13 @@ func (o *Outbox) resolve(ctx context.Context, tx *sql.Tx, a Audience) ([]string,
 }
 
 // text renders a template in lang.
-func (o *Outbox) text(lang, template string, params []string) string {
+func (o *Outbox) text(ctx context.Context, at time.Time, template string, params []string) string {
 	if o.Catalog == nil {
 		return template
 	}
-	args := make([]any, len(params))
-	for i, p := range params {
-		args[i] = p
+	texts := o.Texts
+	if texts == nil {
+		texts = &Texts{Catalog: o.Catalog}
 	}
-	return o.Catalog.T(lang, template, args...)
+	return texts.Strings(ctx, at, i18n.ZH, template, params)
 }

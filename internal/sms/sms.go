@@ -24,8 +24,14 @@ type Message struct {
 
 // Text renders the message in Chinese, the language of text messages: its texts are the
 // catalogue's "sms.<template>" (locales/sms.*.json).
-func (m Message) Text(c *i18n.Catalog) string {
+func (m Message) Text(c Texts) string {
 	return c.T(i18n.ZH, "sms."+m.Template, m.Params...)
+}
+
+// Texts word messages: the i18n catalogue, or the district's templates in force
+// (notify.Texts.Now).
+type Texts interface {
+	T(lang, key string, args ...any) string
 }
 
 // Gateway delivers messages.
@@ -36,7 +42,7 @@ type Gateway interface {
 // LogGateway writes messages to the log instead of sending them (demo mode).
 type LogGateway struct {
 	Log     *slog.Logger
-	Catalog *i18n.Catalog
+	Catalog Texts
 	// ShowText puts the message text (a verification code) into the log: only in demo mode,
 	// where no real gateway exists and the operator reads the codes from the log.
 	ShowText bool
@@ -74,7 +80,7 @@ func (g *LogGateway) Last(phone string) (Message, bool) {
 type Webhook struct {
 	URL     string
 	Client  *http.Client
-	Catalog *i18n.Catalog
+	Catalog Texts
 }
 
 // Send posts the message; any answer other than 2xx is an error.

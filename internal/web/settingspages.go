@@ -7,7 +7,7 @@ import (
 
 // settingsSections are the configuration pages' sections, in the order of their tabs; the
 // first is shown at /settings.
-var settingsSections = []string{"categories", "routing", "calendar"}
+var settingsSections = []string{"categories", "routing", "calendar", "templates", "gateways"}
 
 // settingsConfig tells the page's script which section to show.
 type settingsConfig struct {

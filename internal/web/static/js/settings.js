@@ -1,5 +1,6 @@
 // Configuration pages (系统配置) of the district's sys_admin: the category catalogue and time
-// limits, the routing rules with their tester (试一试), and the work calendar. One section a
+// limits, the routing rules with their tester (试一试), the work calendar, the message templates
+// and the SMS and WeChat gateways. One section a
 // page (/settings/{section}); each lives in its own module. Every change goes through the API,
 // which checks the permission, audits it and keeps its history.
 import { api, config, el, show, t, when } from './api.js';
@@ -34,6 +35,11 @@ export function historyList(id, changes, describe) {
   return list;
 }
 
+/** versionBadge is a saved version's state (current, pending, past) as a badge. */
+export function versionBadge(state) {
+  return el('span', { class: 'badge ' + ({ current: 'badge-ok', pending: 'badge-warn' }[state] || 'badge-muted') }, t('settings.cal.state.' + state));
+}
+
 /** failed shows an API error in the page's alert box. */
 export function failed(err) {
   show(box, err.message, 'error', err.details || []);
@@ -48,6 +54,8 @@ const sections = {
   categories: () => import('./settings_categories.js'),
   routing: () => import('./settings_routing.js'),
   calendar: () => import('./settings_calendar.js'),
+  templates: () => import('./settings_templates.js'),
+  gateways: () => import('./settings_gateways.js'),
 };
 
 sections[section]().then((m) => m.start(body, api)).catch(failed);

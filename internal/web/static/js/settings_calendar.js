@@ -3,7 +3,7 @@
 // day, with a name. Working hours, a year file to import (the calendar file format), and a save
 // effective from a chosen time (Beijing time; empty: now). Below, the year's versions.
 import { el, hide, t, when } from './api.js';
-import { beijingInstant, beijingNow, failed, pad2, saved } from './settings.js';
+import { beijingInstant, beijingNow, failed, pad2, saved, versionBadge } from './settings.js';
 
 let year = null; // the year being edited: {year, source, hours, summer, holidays, workdays}
 let chosen = ''; // the chosen date
@@ -109,7 +109,7 @@ async function loadVersions() {
   if (!versions.length) list.append(el('li', { class: 'hint' }, t('settings.cal.no_versions')));
   for (const v of [...versions].reverse()) {
     list.append(el('li', { dataset: { state: v.state } },
-      el('span', { class: 'badge ' + ({ current: 'badge-ok', pending: 'badge-warn' }[v.state] || 'badge-muted') }, t('settings.cal.state.' + v.state)), ' ',
+      versionBadge(v.state), ' ',
       t('settings.cal.version', when(v.effective_from), v.created_by || t('settings.history.system'), when(v.created_at),
         v.data.holidays.length, v.data.workdays.length)));
   }
