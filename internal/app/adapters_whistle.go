@@ -16,7 +16,8 @@ import (
 // sees them, the org tree's departments and the work calendar.
 func (a *App) buildWhistles() *whistle.Service {
 	return &whistle.Service{DB: a.DB, Outbox: a.Notify.Outbox, Now: a.Now,
-		Cases: whistleCases{cases: a.Cases, org: a.Org}, Units: whistleUnits{a.Org}, Clock: whistleClock{a.Calendar}}
+		Cases: whistleCases{cases: a.Cases, org: a.Org}, Units: whistleUnits{a.Org}, Clock: whistleClock{a.Calendar},
+		Versions: a.Texts.Versions} // the district's versions of the whistle rules (configver)
 }
 
 // demoWhistles writes the module's part of the demo district (none yet).

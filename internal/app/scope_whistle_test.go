@@ -140,6 +140,16 @@ func init() {
 				t.Errorf("the district's figures miss 城东's summons: %.200s", b)
 			}
 		}},
+		scenario{route: "GET /api/v1/whistles/rules", check: func(t *testing.T, f *fixture) {
+			expectStatus(t, f, []string{"resident1"}, "GET", "/api/v1/whistles/rules", nil, 403)
+		}},
+		scenario{route: "PUT /api/v1/whistles/rules", check: func(t *testing.T, f *fixture) {
+			// The district's rules: only the sys_admin held at the district node changes them.
+			body := map[string]any{"limits": map[string]any{"emergency": map[string]any{"value": 20, "unit": "minutes"},
+				"hard": map[string]any{"value": 60, "unit": "working_minutes"}, "daily": map[string]any{"value": 1, "unit": "working_days"}},
+				"flag_distance_m": 300}
+			expectStatus(t, f, append(except("sysadmin"), "donghai.sysadmin"), "PUT", "/api/v1/whistles/rules", body, 403)
+		}},
 		scenario{route: "GET /api/v1/whistles/{id}", check: func(t *testing.T, f *fixture) {
 			wf := whistleOf(t, f)
 			expectRefused(t, f, wf, whistleOutsiders, "GET", "/api/v1/whistles/"+wf.id, nil)

@@ -99,3 +99,95 @@ func TestBrowserPatrol(t *testing.T) {
 	}
 	cs.shot("rosters")
 }
+
+// TestBrowserPatrolPlans: patrol plans made and edited on the coverage page. The subdistrict's
+// shift lead makes a plan for a grid without one: how many patrols a week, the route's points
+// (typed, and one added from the phone's position), the grid kind's checklist by default and the
+// zone's volunteer team. The community's staff, on the phone, edit a demo plan: a route line that
+// is not a point is refused beside the field; then the route, the count and their own checklist
+// are saved, and the people assigned by name stay.
+func TestBrowserPatrolPlans(t *testing.T) {
+	clock := apptest.NewClock(time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC))
+	s := apptest.StartWith(t, db.SQLite, func(c *app.Config) {
+		c.Clock = clock.Now
+		c.IdleTimeout = 8 * time.Hour
+	})
+	lead := s.Login(t, "donghai.shift_lead")
+	type plan struct {
+		ID        string
+		PerWeek   int `json:"per_week"`
+		Route     []struct{ Name string }
+		Checklist []string
+		Assignees []struct{ Kind, ID string }
+	}
+	planOf := func(grid string) plan {
+		t.Helper()
+		var r struct{ Plans []plan }
+		if st := lead.Do("GET", "/api/v1/patrol-plans?grid="+grid, nil, &r); st != 200 || len(r.Plans) != 1 {
+			t.Fatalf("the plan of %s: %d %+v", grid, st, r)
+		}
+		return r.Plans[0]
+	}
+	b := startBrowser(t, s.URL)
+	ready := `document.getElementById('coverage-table').dataset.ready === '2026-W49' && document.querySelector('#coverage-table button[data-plan]') !== null`
+
+	// The shift lead: a new plan for a grid of another community.
+	sl := b.tab(t, 1366, 900)
+	sl.login("donghai.shift_lead", apptest.DemoPassword)
+	sl.open("/patrols/coverage?week=2026-W49", "#coverage-table")
+	sl.waitFor(ready)
+	grid := eval[string](sl, `([...document.querySelectorAll('#coverage-table button[data-plan]')].find(b => b.textContent === '制定计划') || {dataset: {}}).dataset.plan || ''`)
+	if grid == "" {
+		t.Fatal("no grid without a plan")
+	}
+	sl.click(`#coverage-table button[data-plan="` + grid + `"]`)
+	sl.waitFor(`document.getElementById('plan-dialog').open && document.querySelector('#plan-team-list input[data-team]') !== null`)
+	sl.do(chromedp.SetValue(chromedp.CSS("#plan-per-week"), "4"),
+		chromedp.SetValue(chromedp.CSS("#plan-route"), "东门 24.925100,118.574300\n菜市场 24.926000,118.575000"))
+	sl.geolocate(24.9265, 118.5755)
+	sl.click("#plan-here")
+	sl.waitFor(`document.getElementById('plan-route').value.split('\n').length === 3`)
+	sl.click(`#plan-team-list input[data-team]`)
+	sl.shot("patrol-plan-new")
+	sl.click("#plan-submit")
+	sl.waitFor(`!document.getElementById('plan-dialog').open && !document.getElementById('plan-message').hidden`)
+	sl.waitFor(`document.querySelector('#coverage-table button[data-plan="` + grid + `"]').textContent === '编辑计划'`)
+	if row := sl.text(`#coverage-table tr[data-id="` + grid + `"]`); !strings.Contains(row, "4") {
+		t.Errorf("the grid's row after the plan: %q", row)
+	}
+	if p := planOf(grid); p.PerWeek != 4 || len(p.Route) != 3 || p.Route[2].Name != "点位3" || len(p.Checklist) == 0 ||
+		len(p.Assignees) != 1 || p.Assignees[0].Kind != "team" {
+		t.Errorf("the new plan: %+v", p)
+	}
+
+	// The community's staff, on the phone: a demo plan of 东梅社区 edited.
+	cs := b.tab(t, 390, 844)
+	cs.login("donghai.community_staff", apptest.DemoPassword)
+	cs.open("/patrols/coverage?week=2026-W49", "#coverage-table")
+	cs.waitFor(ready)
+	mine := eval[string](cs, `document.querySelector('#coverage-table button[data-plan]').dataset.plan`)
+	before := planOf(mine)
+	cs.click(`#coverage-table button[data-plan="` + mine + `"]`)
+	cs.waitFor(`document.getElementById('plan-dialog').open && document.getElementById('plan-route').value.split('\n').length === 3`)
+	if kept := cs.text("#plan-kept"); !strings.Contains(kept, "2") {
+		t.Errorf("the people assigned by name: %q", kept)
+	}
+	cs.do(chromedp.SetValue(chromedp.CSS("#plan-route"), "东门 24.925100,118.574300\n随便写写"))
+	cs.click("#plan-submit")
+	cs.waitFor(`document.getElementById('plan-route').getAttribute('aria-invalid') === 'true'`)
+	if msg := cs.text("#plan-dialog .alert"); !strings.Contains(msg, "第 2 行") {
+		t.Errorf("the refusal %q", msg)
+	}
+	cs.do(chromedp.SetValue(chromedp.CSS("#plan-route"), "东门 24.925100,118.574300\n菜市场 24.926000,118.575000"),
+		chromedp.SetValue(chromedp.CSS("#plan-per-week"), "5"),
+		chromedp.SetValue(chromedp.CSS("#plan-checklist"), "消防通道是否畅通\n井盖是否完好"))
+	cs.shot("patrol-plan-edit")
+	cs.click("#plan-submit")
+	cs.waitFor(`!document.getElementById('plan-dialog').open`)
+	cs.waitFor(`document.querySelector('#coverage-table tr[data-id="` + mine + `"]').textContent.includes('5')`)
+	after := planOf(mine)
+	if after.ID != before.ID || after.PerWeek != 5 || len(after.Route) != 2 || strings.Join(after.Checklist, "|") != "消防通道是否畅通|井盖是否完好" ||
+		len(after.Assignees) != len(before.Assignees) {
+		t.Errorf("the edited plan: %+v (before %+v)", after, before)
+	}
+}

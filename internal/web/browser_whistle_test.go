@@ -13,9 +13,11 @@ import (
 )
 
 // TestBrowserWhistle: 网格吹哨、部门报到 on phones. A grid worker blows an emergency whistle on a
-// case from its page, summoning two departments; the first acknowledges and checks in on time
-// near the place; the second checks in 40 minutes later from 800 m away: late and flagged, both
-// shown. The case is solved; the grid worker closes the whistle and rates each unit.
+// case from its page, summoning two departments. As the issue's "Done when" has it, one unit is
+// far and another late: the first acknowledges and checks in on time but from 800 m away
+// (accepted, flagged, not late); the second checks in 40 minutes later, 60 m from the place
+// (late, not flagged). Both are shown. The case is solved; the grid worker closes the whistle and
+// rates each unit.
 func TestBrowserWhistle(t *testing.T) {
 	// 10:00 on Wednesday 2 December 2026, Beijing time: a working day.
 	clock := apptest.NewClock(time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC))
@@ -53,7 +55,7 @@ func TestBrowserWhistle(t *testing.T) {
 		t.Errorf("whistle head %q", head)
 	}
 
-	// The first unit: acknowledges, checks in 60 m from the place, on time.
+	// Each unit acknowledges, then checks in with the phone's position.
 	checkIn := func(account, code string, atLat float64) string {
 		t.Helper()
 		tb := b.tab(t, 390, 844)
@@ -71,16 +73,21 @@ func TestBrowserWhistle(t *testing.T) {
 		tb.shot("whistle-check-in-" + code)
 		return tb.text("#whistle-message") + " | " + tb.text(`#summons-table tr[data-code="`+code+`"]`)
 	}
-	first := checkIn("dept01.staff", "350503D01", lat+0.00054) // about 60 m north
-	if !strings.Contains(first, "按时") || strings.Contains(first, "已标记") {
-		t.Errorf("the first check-in: %q", first)
-	}
-	clock.Advance(40 * time.Minute)
-	second := checkIn("dept02.staff", "350503D02", lat+0.0072) // about 800 m north
-	for _, want := range []string{"迟到", "已标记", "距现场 80"} {
-		if !strings.Contains(second, want) {
-			t.Errorf("the second check-in %q lacks %q", second, want)
+	// The first unit: on time, but about 800 m north of the place: accepted and flagged.
+	first := checkIn("dept01.staff", "350503D01", lat+0.0072)
+	for _, want := range []string{"按时", "已标记", "距现场 80"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the far check-in %q lacks %q", first, want)
 		}
+	}
+	if strings.Contains(first, "迟到") {
+		t.Errorf("the far check-in %q is on time, not late", first)
+	}
+	// The second unit: 40 minutes later (the emergency's limit is 30), about 60 m from the place.
+	clock.Advance(40 * time.Minute)
+	second := checkIn("dept02.staff", "350503D02", lat+0.00054)
+	if !strings.Contains(second, "迟到") || strings.Contains(second, "已标记") {
+		t.Errorf("the late check-in %q: want late and not flagged", second)
 	}
 	var w struct {
 		Status  string
@@ -94,8 +101,8 @@ func TestBrowserWhistle(t *testing.T) {
 		t.Fatalf("whistle: %d %+v", st, w)
 	}
 	for _, sm := range w.Summons {
-		far := sm.DepartmentCode == "350503D02"
-		if sm.Late != far || sm.Flagged != far || (far && sm.DistanceM < 700) || (!far && sm.DistanceM > 100) {
+		far, late := sm.DepartmentCode == "350503D01", sm.DepartmentCode == "350503D02"
+		if sm.Late != late || sm.Flagged != far || (far && sm.DistanceM < 700) || (!far && sm.DistanceM > 100) {
 			t.Errorf("summons %+v", sm)
 		}
 	}
@@ -124,7 +131,7 @@ func TestBrowserWhistle(t *testing.T) {
 	gw.do(chromedp.SetValue(chromedp.CSS("#stars-350503D01"), "5"))
 	gw.click("#rate-350503D01")
 	gw.waitFor(`document.querySelector('#summons-table tr[data-code="350503D01"] [data-stars]') !== null && document.getElementById('rate-350503D02') !== null`)
-	gw.do(chromedp.SetValue(chromedp.CSS("#stars-350503D02"), "2"), chromedp.SendKeys(chromedp.CSS("#rate-note-350503D02"), "到场迟且位置不符"))
+	gw.do(chromedp.SetValue(chromedp.CSS("#stars-350503D02"), "2"), chromedp.SendKeys(chromedp.CSS("#rate-note-350503D02"), "超过 30 分钟才到场"))
 	gw.click("#rate-350503D02")
 	gw.waitFor(`document.querySelector('#summons-table tr[data-code="350503D02"] [data-stars]') !== null`)
 	got := eval[string](gw, `[...document.querySelectorAll('#summons-table tr[data-code]')].map(tr => tr.dataset.code + ':' + tr.querySelector('[data-stars]').dataset.stars).join(',')`)
@@ -145,10 +152,10 @@ func TestBrowserWhistle(t *testing.T) {
 		t.Errorf("the late unit's row %q", row)
 	}
 	lead.shot("league-checkin")
-	// The whistle is listed, closed, with both units on site and one late.
+	// The whistle is listed, closed, with both units on site, one late and one flagged.
 	gw.open("/whistles", "#whistles-table")
 	gw.waitFor(`document.querySelector('#whistles-table tr[data-id="` + id + `"]') !== null`)
-	if row := gw.text(`#whistles-table tr[data-id="` + id + `"]`); !strings.Contains(row, "已办结") || !strings.Contains(row, "2 / 2 已到场") || !strings.Contains(row, "1 个迟到") {
+	if row := gw.text(`#whistles-table tr[data-id="` + id + `"]`); !strings.Contains(row, "已办结") || !strings.Contains(row, "2 / 2 已到场") || !strings.Contains(row, "1 个迟到") || !strings.Contains(row, "1 个位置已标记") {
 		t.Errorf("list row %q", row)
 	}
 }

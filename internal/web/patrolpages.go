@@ -31,18 +31,31 @@ func (w *Web) patrol(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "patrol", v)
 }
 
-// patrolCoverage is the week's patrol coverage of the grids in reach, for the desk.
+// patrolCoverage is the week's patrol coverage of the grids in reach, for the desk; those who
+// plan patrols make and edit each grid's plan there.
 func (w *Web) patrolCoverage(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pagePatrolCoverage, "patrol_page.coverage_title")
 	v.Script, v.Map = "patrolcoverage.js", true
 	v.Texts = w.textsWith(v.Lang, "patrol_page.", "ranking.")
+	v.Config = deskConfig{CanPlan: may(v.User, access.PatrolPlan)}
 	w.render(rw, r, http.StatusOK, "patrolcoverage", v)
 }
 
-// rosters shows the zones' 1+N rosters.
+// deskConfig tells the coverage and roster pages what the caller may change: patrol plans
+// (patrol.plan), the rosters, pledges and volunteers' hours (participant.manage). The API decides
+// again, per grid and per zone.
+type deskConfig struct {
+	CanPlan   bool   `json:"can_plan"`
+	CanManage bool   `json:"can_manage"`
+	UserID    string `json:"user_id"`
+}
+
+// rosters shows the zones' 1+N rosters; a manager edits them there (participants, pledges) and
+// logs and confirms the volunteer teams' hours.
 func (w *Web) rosters(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, pageRosters, "roster_page.title")
 	v.Script = "rosters.js"
 	v.Texts = w.textsWith(v.Lang, "roster_page.")
+	v.Config = deskConfig{CanManage: may(v.User, access.ParticipantManage), UserID: v.User.UserID}
 	w.render(rw, r, http.StatusOK, "rosters", v)
 }

@@ -124,7 +124,7 @@ func (s *Service) CheckIn(ctx context.Context, id string, in CheckInInput) (Chec
 	}
 	var r CheckInResult
 	_, _, err := s.answer(ctx, id, in.DepartmentCode, CheckIn, nil, func(tx *sql.Tx, w Whistle, sm *Summons, g access.Grant, now time.Time) error {
-		r = Judge(*in.Lat, *in.Lng, w.Lat, w.Lng, now, sm.DueAt)
+		r = Judge(*in.Lat, *in.Lng, w.Lat, w.Lng, now, sm.DueAt, w.FlagDistanceM)
 		if sm.AcknowledgedAt == nil {
 			sm.AcknowledgedAt = &now // arriving answers the summons too
 		}

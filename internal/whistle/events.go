@@ -55,7 +55,7 @@ func checkInEvent(w Whistle, sm Summons, r CheckInResult) notify.Event {
 		Audience: notify.Audience{Users: []string{w.BlownBy}}}
 	if r.Flagged {
 		n.Template = "notify.whistle.check_in_far"
-		n.Params = append(n.Params, strconv.Itoa(FlagDistance))
+		n.Params = append(n.Params, strconv.Itoa(w.FlagDistanceM))
 	}
 	return notify.Event{Type: EventCheckIn, Object: w.object(), Live: live(w, CheckIn), Notices: []notify.Notice{n}}
 }

@@ -21,6 +21,8 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("POST /api/v1/whistles", h.blow)
 	mux.HandleFunc("GET /api/v1/whistles", h.list)
 	mux.HandleFunc("GET /api/v1/whistles/figures", h.figures)
+	mux.HandleFunc("GET /api/v1/whistles/rules", h.rules)
+	mux.HandleFunc("PUT /api/v1/whistles/rules", h.setRules)
 	mux.HandleFunc("GET /api/v1/whistles/{id}", h.get)
 	mux.HandleFunc("POST /api/v1/whistles/{id}/acks", h.ack)
 	mux.HandleFunc("POST /api/v1/whistles/{id}/check-ins", h.checkIn)
@@ -156,4 +158,27 @@ func (h *HTTP) rate(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := h.Whistles.Rate(r.Context(), r.PathValue("id"), in)
 	h.R.Reply(w, r, http.StatusCreated, out, err)
+}
+
+// rules answers GET /api/v1/whistles/rules: the check-in limits and flag distance in force.
+func (h *HTTP) rules(w http.ResponseWriter, r *http.Request) {
+	v, err := h.Whistles.ViewRules(r.Context())
+	w.Header().Set("Cache-Control", "no-store")
+	h.R.Reply(w, r, http.StatusOK, v, err)
+}
+
+// setRules answers PUT /api/v1/whistles/rules: a new version of the district's rules.
+func (h *HTTP) setRules(w http.ResponseWriter, r *http.Request) {
+	if _, err := needRulesEdit(r.Context()); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	var c RulesChange
+	if err := httpx.Decode(r, &c, 16<<10); err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	v, err := h.Whistles.SetRules(r.Context(), c)
+	w.Header().Set("Cache-Control", "no-store")
+	h.R.Reply(w, r, http.StatusOK, v, err)
 }

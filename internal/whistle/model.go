@@ -57,6 +57,7 @@ type Whistle struct {
 	CommunityCode   string     `json:"community_code"`
 	SubdistrictCode string     `json:"subdistrict_code"`
 	CheckInMinutes  *int       `json:"check_in_minutes,omitempty"` // the whistler's own deadline, when set
+	FlagDistanceM   int        `json:"flag_distance_m"`            // from the rules in force when blown
 	BlownBy         string     `json:"blown_by"`
 	BlownByName     string     `json:"blown_by_name"`
 	BlownRole       string     `json:"blown_role"`
@@ -81,7 +82,7 @@ type Summons struct {
 	CheckedInAt    *time.Time `json:"checked_in_at"`
 	// Late: checked in after the deadline, or not checked in and the deadline has passed.
 	Late bool `json:"late"`
-	// Flagged: checked in farther from the place than FlagDistance (accepted, never silently).
+	// Flagged: checked in farther from the place than the whistle's flag distance (accepted, never silently).
 	Flagged     bool       `json:"flagged"`
 	DistanceM   *int       `json:"distance_m"`
 	CheckInLat  *float64   `json:"check_in_lat,omitempty"`

@@ -28,23 +28,15 @@ type Limit struct {
 	Unit  Clocking `json:"unit"`
 }
 
-// Defaults are the check-in limits per kind, as data. Emergencies: 30 minutes by the clock, the
-// 平谷 origin of 吹哨报到 ("执法部门30分钟内到达", standards-cn.md §3.3); hard cases: 2 working
-// hours; daily whistles: 1 working day. A whistle's check_in_minutes replaces the value and keeps
-// the kind's way of counting.
-var Defaults = map[Kind]Limit{
-	Emergency: {Value: 30, Unit: WallMinutes},
-	Hard:      {Value: 120, Unit: WorkingMinutes},
-	Daily:     {Value: 1, Unit: WorkingDays},
-}
-
-// MaxCheckInMinutes bounds a whistle's own deadline (a week of minutes).
+// MaxCheckInMinutes bounds a whistle's own deadline, and a limit of the rules in minutes (a week
+// of minutes).
 const MaxCheckInMinutes = 7 * 24 * 60
 
-// LimitFor is the check-in limit of a whistle of kind k, with the whistler's own minutes when
-// given.
-func LimitFor(k Kind, minutes *int) Limit {
-	l := Defaults[k]
+// LimitFor is the check-in limit of a whistle of kind k under these rules, with the whistler's own
+// minutes when given: they replace the kind's value and keep its way of counting (wall-clock
+// minutes stay wall-clock; working days or minutes become working minutes).
+func (r Rules) LimitFor(k Kind, minutes *int) Limit {
+	l := r.Limits[k]
 	if minutes == nil {
 		return l
 	}
@@ -94,11 +86,6 @@ func Due(cal Calendar, start time.Time, l Limit) time.Time {
 	return start.Add(hi)
 }
 
-// FlagDistance is how far from the place a check-in may be before it is flagged (metres). A
-// check-in beyond it is accepted — the phone's position may be off, the unit may have come to
-// the nearest road — but marked for the whistler to see.
-const FlagDistance = 500
-
 // CheckInResult is how a check-in is judged.
 type CheckInResult struct {
 	DistanceM int  `json:"distance_m"`
@@ -108,11 +95,13 @@ type CheckInResult struct {
 
 // Judge judges a check-in at (lat, lng) at instant at, for a place at (placeLat, placeLng) and a
 // deadline due: the great-circle (haversine) distance in whole metres, late when after the
-// deadline, flagged when more than FlagDistance metres away.
-func Judge(lat, lng, placeLat, placeLng float64, at, due time.Time) CheckInResult {
+// deadline, flagged when more than flagM metres away (the whistle's flag distance, from the
+// rules in force when it was blown). A far check-in is accepted — the phone's position may be
+// off, the unit may have come to the nearest road — but marked for the whistler to see.
+func Judge(lat, lng, placeLat, placeLng float64, at, due time.Time, flagM int) CheckInResult {
 	d := geo.DistanceHaversine(orb.Point{lng, lat}, orb.Point{placeLng, placeLat})
 	m := int(math.Round(d))
-	return CheckInResult{DistanceM: m, Late: at.After(due), Flagged: m > FlagDistance}
+	return CheckInResult{DistanceM: m, Late: at.After(due), Flagged: m > flagM}
 }
 
 // CheckPosition refuses a position that is not one: missing, not a number, or out of range.

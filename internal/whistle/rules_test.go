@@ -60,7 +60,7 @@ func TestDueOnTheWorkCalendar(t *testing.T) {
 		{"daily with its own 45 working minutes", Daily, intp(45), cst(2026, 3, 6, 17, 0), cst(2026, 3, 9, 8, 45)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := Due(cal, c.start, LimitFor(c.kind, c.minutes))
+			got := Due(cal, c.start, Shipped.LimitFor(c.kind, c.minutes))
 			if !got.Equal(c.want) {
 				t.Errorf("due %s, want %s", got.In(Zone), c.want)
 			}
@@ -74,12 +74,12 @@ func TestDueOnTheWorkCalendar(t *testing.T) {
 // The defaults are data: one row per kind, each counted its own way.
 func TestDefaultsCoverEveryKind(t *testing.T) {
 	for _, k := range Kinds {
-		l, ok := Defaults[k]
+		l, ok := Shipped.Limits[k]
 		if !ok || l.Value <= 0 {
 			t.Errorf("%s has no default limit", k)
 		}
 	}
-	if d := Defaults[Emergency]; d != (Limit{30, WallMinutes}) {
+	if d := Shipped.Limits[Emergency]; d != (Limit{30, WallMinutes}) {
 		t.Errorf("emergency: %+v, want 30 wall-clock minutes (平谷: arrive within 30 minutes)", d)
 	}
 }
@@ -94,7 +94,7 @@ func TestJudgeFlagsFarCheckIns(t *testing.T) {
 		flagged bool
 	}{{0, false}, {120, false}, {499, false}, {500, false}, {501, true}, {2500, true}} {
 		p := geo.PointAtBearingAndDistance(place, 37, c.metres)
-		r := Judge(p.Lat(), p.Lon(), place.Lat(), place.Lon(), due, due)
+		r := Judge(p.Lat(), p.Lon(), place.Lat(), place.Lon(), due, due, Shipped.FlagDistanceM)
 		if r.DistanceM != int(c.metres) || r.Flagged != c.flagged {
 			t.Errorf("%v m away: %+v, want distance %v flagged %v", c.metres, r, c.metres, c.flagged)
 		}
@@ -108,7 +108,7 @@ func TestJudgeLateness(t *testing.T) {
 		at   time.Time
 		late bool
 	}{{due.Add(-time.Minute), false}, {due, false}, {due.Add(time.Second), true}} {
-		if r := Judge(24.925, 118.574, 24.925, 118.574, c.at, due); r.Late != c.late || r.DistanceM != 0 {
+		if r := Judge(24.925, 118.574, 24.925, 118.574, c.at, due, Shipped.FlagDistanceM); r.Late != c.late || r.DistanceM != 0 {
 			t.Errorf("at %s: %+v, want late %v", c.at, r, c.late)
 		}
 	}
@@ -315,8 +315,8 @@ func FuzzCheckIn(f *testing.F) {
 			return
 		}
 		due := cst(2026, 3, 9, 10, 0)
-		r := Judge(lat, lng, 24.925, 118.5742, due, due)
-		if r.DistanceM < 0 || r.DistanceM > 20100000 || r.Flagged != (r.DistanceM > FlagDistance) || r.Late {
+		r := Judge(lat, lng, 24.925, 118.5742, due, due, Shipped.FlagDistanceM)
+		if r.DistanceM < 0 || r.DistanceM > 20100000 || r.Flagged != (r.DistanceM > Shipped.FlagDistanceM) || r.Late {
 			t.Fatalf("%v,%v: %+v", lat, lng, r)
 		}
 	})

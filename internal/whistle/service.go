@@ -12,6 +12,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
 	"github.com/yiwang-gov/yiwang/internal/audit"
+	"github.com/yiwang-gov/yiwang/internal/configver"
 	"github.com/yiwang-gov/yiwang/internal/cursor"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/notify"
@@ -25,6 +26,8 @@ type Service struct {
 	Cases  Cases // the case a whistle is blown on, as the caller sees it
 	Units  Units // the handling units that may be summoned
 	Clock  Clock // the work calendar, for check-in deadlines in working time
+	// Versions keeps the district's versions of the rules (rulesdata.go); nil: the shipped rules.
+	Versions *configver.Store
 }
 
 // Bounds of what a whistle carries.
@@ -125,7 +128,12 @@ func (s *Service) Blow(ctx context.Context, in BlowInput) (Whistle, error) {
 	if err != nil {
 		return Whistle{}, fmt.Errorf("blow whistle: %w", err)
 	}
-	due := Due(cal, now, LimitFor(in.Kind, in.CheckInMinutes))
+	rules, err := s.RulesAt(ctx, now)
+	if err != nil {
+		return Whistle{}, fmt.Errorf("blow whistle: %w", err)
+	}
+	w.FlagDistanceM = rules.FlagDistanceM
+	due := Due(cal, now, rules.LimitFor(in.Kind, in.CheckInMinutes))
 	var details []apperr.Detail
 	for _, code := range in.DepartmentCodes {
 		u, ok, err := s.Units.Department(ctx, code)

@@ -17,7 +17,7 @@ import (
 
 const whistleColumns = `w.id, w.case_id, w.case_number, w.kind, w.status, w.ask, w.lat, w.lng, w.grid_code,
 	w.community_code, w.subdistrict_code, w.path, w.check_in_minutes, w.blown_by, w.blown_by_name, w.blown_role,
-	w.blown_at, w.closed_at, w.cancelled_at, w.note`
+	w.blown_at, w.closed_at, w.cancelled_at, w.note, w.flag_distance_m`
 
 type scanner interface{ Scan(...any) error }
 
@@ -28,7 +28,7 @@ func scanWhistle(row scanner) (Whistle, error) {
 	var closed, cancelled sql.NullTime
 	err := row.Scan(&w.ID, &w.CaseID, &w.CaseNumber, &kind, &status, &w.Ask, &w.Lat, &w.Lng, &w.GridCode,
 		&w.CommunityCode, &w.SubdistrictCode, &w.path, &minutes, &w.BlownBy, &w.BlownByName, &w.BlownRole,
-		&w.BlownAt, &closed, &cancelled, &w.Note)
+		&w.BlownAt, &closed, &cancelled, &w.Note, &w.FlagDistanceM)
 	if err != nil {
 		return w, err
 	}
@@ -163,11 +163,11 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, w Whistle) error {
 	}
 	if _, err := s.DB.TxExec(ctx, tx, `INSERT INTO whistles (id, case_id, case_number, kind, status, ask, lat, lng,
 		grid_code, community_code, subdistrict_code, path, check_in_minutes, blown_by, blown_by_name, blown_role,
-		blown_org_code, blown_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18)`,
+		blown_org_code, blown_at, updated_at, flag_distance_m)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18,$19)`,
 		w.ID, w.CaseID, w.CaseNumber, string(w.Kind), string(w.Status), w.Ask, w.Lat, w.Lng, w.GridCode,
 		w.CommunityCode, w.SubdistrictCode, w.path, minutes, w.BlownBy, w.BlownByName, w.BlownRole, w.blownOrg,
-		w.BlownAt); err != nil {
+		w.BlownAt, w.FlagDistanceM); err != nil {
 		return fmt.Errorf("insert whistle: %w", err)
 	}
 	for _, sm := range w.Summons {

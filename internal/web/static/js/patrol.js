@@ -5,6 +5,7 @@
 // end; the worker's patrol log (民情日志) of the last 30 days; for a volunteer, their hours.
 import { api, config, el, hide, number, show, t, when } from './api.js';
 import { guarded } from './ui/action.js';
+import { clearErrors, formValues, showErrors } from './ui/fields.js';
 import { position } from './ui/map.js';
 import { pagedTable } from './ui/table.js';
 
@@ -140,6 +141,30 @@ const hoursTable = hoursNode && pagedTable(hoursNode, {
     return { items: h.entries || [] };
   },
 });
+
+// A volunteer logs service outside patrols; it counts once the community confirms it.
+const hoursForm = document.getElementById('hours-form');
+if (hoursForm) {
+  hoursForm.elements.day.value = today();
+  hoursForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const box = hoursForm.querySelector('.alert');
+    clearErrors(hoursForm, box);
+    const button = document.getElementById('hours-submit');
+    button.disabled = true;
+    try {
+      await api('POST', `volunteers/${encodeURIComponent(cfg.user_id)}/hours`, formValues(hoursForm));
+      hoursForm.elements.minutes.value = '';
+      hoursForm.elements.note.value = '';
+      show(box, t('patrol_page.hours_logged'), 'ok');
+      await hoursTable.reload();
+    } catch (err) {
+      showErrors(hoursForm, box, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
 
 async function load() {
   // A patrol left running (the page was closed, the phone restarted) is found in the log.

@@ -1,6 +1,8 @@
 // Patrol coverage (巡查覆盖) for the subdistrict desk: for an ISO week, each grid in reach with the
 // patrols its plan asks for and those done — done, partial or none — in a table and on the map.
-import { api, el, show, t } from './api.js';
+// Those who plan patrols (config can_plan) make or edit a grid's plan from its row (patrolplans.js).
+import { api, config, el, show, t } from './api.js';
+import { loadPlans, planDialog } from './patrolplans.js';
 import { newMap } from './ui/map.js';
 import { statusKind } from './ui/status.js';
 import { pagedTable } from './ui/table.js';
@@ -13,6 +15,21 @@ let rows = [];
 let map = null;
 let shapes = null;
 let layer = null;
+const canPlan = config().can_plan;
+let plans = new Map();
+const plan = canPlan ? planDialog(async (p) => {
+  show(document.getElementById('plan-message'), t('patrol_page.plan.saved', p.grid_name || p.grid_code, p.per_week), 'ok');
+  await load();
+}) : null;
+
+// planCell is the row's plan: the button that makes or edits it.
+function planCell(g) {
+  const p = plans.get(g.grid_code);
+  const b = el('button', { type: 'button', class: 'btn btn-small', dataset: { plan: g.grid_code } },
+    t(p ? 'patrol_page.plan.edit' : 'patrol_page.plan.new'));
+  b.addEventListener('click', () => plan.open({ grid: g, plan: plans.get(g.grid_code) }, b));
+  return b;
+}
 
 // isoWeek is the ISO week (YYYY-Www) of today in Beijing.
 function isoWeek() {
@@ -32,6 +49,7 @@ const table = pagedTable(document.getElementById('coverage-table'), {
     { label: 'patrol_page.col.planned', cell: (g) => String(g.planned) },
     { label: 'patrol_page.col.done', cell: (g) => String(g.done) },
     { label: 'patrol_page.col.cover', cell: (g) => chip(g.status) },
+    ...(canPlan ? [{ label: 'patrol_page.col.plan', cell: planCell }] : []),
   ],
   key: (g) => g.grid_code,
   row: (g) => ({ dataset: { id: g.grid_code, status: g.status } }),
@@ -60,6 +78,7 @@ async function load() {
   const week = weekInput.value || isoWeek();
   try {
     const c = await api('GET', 'patrols/coverage?week=' + encodeURIComponent(week));
+    if (canPlan) plans = await loadPlans();
     rows = c.grids || [];
     document.getElementById('coverage-status').textContent = t('patrol_page.coverage_status', c.week, c.done, c.partial, c.none);
     await table.reload();

@@ -12,8 +12,10 @@ let units = new Map();
 function checkedIn(w) {
   const n = w.summons.filter((s) => s.checked_in_at).length;
   const late = w.summons.filter((s) => s.late).length;
+  const far = w.summons.filter((s) => s.flagged).length;
   return [el('strong', {}, t('whistle_page.checked_in_of', n, w.summons.length)),
-    late ? el('span', { class: 'status', dataset: { tone: 'danger' } }, t('whistle_page.late_n', late)) : null];
+    late ? el('span', { class: 'status', dataset: { tone: 'danger' } }, t('whistle_page.late_n', late)) : null,
+    far ? el('span', { class: 'status', dataset: { tone: 'warn' } }, t('whistle_page.far_n', far)) : null];
 }
 
 const table = pagedTable(document.getElementById('whistles-table'), {
