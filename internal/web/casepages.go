@@ -62,6 +62,9 @@ type reportData struct {
 	Mode    string
 	Heading string // catalogue key
 	Lead    string // catalogue key
+	// Whistle: the reporter may blow the whistle (吹哨) on the case just reported, in one go: a
+	// grid worker who finds what the grid cannot solve alone summons the departments at once.
+	Whistle bool
 }
 
 func (w *Web) reportForm(rw http.ResponseWriter, r *http.Request, page pageID, mode string) {
@@ -69,8 +72,12 @@ func (w *Web) reportForm(rw http.ResponseWriter, r *http.Request, page pageID, m
 	v.Script, v.Map = "report.js", true
 	cfg := newCaseConfig(v.User)
 	cfg.Mode = mode
+	cfg.CanWhistle = mode != "resident" && may(v.User, access.WhistleBlow)
+	if cfg.CanWhistle {
+		v.Texts = w.textsWith(v.Lang, "whistle_page.")
+	}
 	v.Config = cfg
-	v.Data = reportData{Mode: mode, Heading: "desk.report.heading." + mode, Lead: "desk.report.lead." + mode}
+	v.Data = reportData{Mode: mode, Heading: "desk.report.heading." + mode, Lead: "desk.report.lead." + mode, Whistle: cfg.CanWhistle}
 	w.render(rw, r, http.StatusOK, "report", v)
 }
 

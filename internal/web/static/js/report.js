@@ -12,6 +12,7 @@ import { photoPicker } from './ui/photos.js';
 import { addressSearch, nearestAddress } from './ui/address.js';
 import { mountCallerHistory } from './callers.js';
 import { clearErrors, fieldError, showErrors } from './ui/fields.js';
+import { blowButton } from './whistlekit.js';
 
 const cfg = config();
 const L = window.L;
@@ -195,12 +196,16 @@ function showResult(c, photoError) {
     parts.push(el('div', { class: 'alert alert-info follow-box' }, el('strong', {}, t('desk.report.follow_heading')),
       el('p', {}, t('desk.report.follow_text')), el('a', { href: '/follow/' + c.follow_token, id: 'follow-link', class: 'follow-link' }, url)));
   }
+  // A whistler summons the departments to the case just reported, from here (吹哨 in one go).
+  const blow = cfg.can_whistle ? blowButton(c.id) : null;
   parts.push(el('div', { class: 'actions' },
     el('a', { class: 'btn btn-primary', href: '/cases/' + c.id, id: 'result-open' }, t('desk.report.open')),
+    blow,
     el('a', { class: 'btn', href: location.pathname }, t('desk.report.another'))));
   result.replaceChildren(...parts);
   result.hidden = false;
   result.scrollIntoView({ block: 'start' });
+  if (blow && document.getElementById('then-whistle')?.checked) blow.click();
 }
 
 // ---- start

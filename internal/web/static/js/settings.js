@@ -1,6 +1,6 @@
 // Configuration pages (系统配置) of the district's sys_admin: the category catalogue and time
 // limits, the routing rules with their tester (试一试), the work calendar, the message templates
-// and the SMS and WeChat gateways. One section a
+// the SMS and WeChat gateways, and the whistle rules (吹哨规则). One section a
 // page (/settings/{section}); each lives in its own module. Every change goes through the API,
 // which checks the permission, audits it and keeps its history.
 import { api, config, el, show, t, when } from './api.js';
@@ -56,6 +56,7 @@ const sections = {
   calendar: () => import('./settings_calendar.js'),
   templates: () => import('./settings_templates.js'),
   gateways: () => import('./settings_gateways.js'),
+  whistle: () => import('./settings_whistle.js'),
 };
 
 sections[section]().then((m) => m.start(body, api)).catch(failed);

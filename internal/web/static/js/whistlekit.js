@@ -19,10 +19,33 @@ export function stars(n) {
     el('span', { 'aria-hidden': 'true' }, '★'.repeat(n) + '☆'.repeat(5 - n)), el('span', { class: 'visually-hidden' }, t('whistle_page.stars_n', n)));
 }
 
+/** limitText says a check-in limit of the rules in words: 30 分钟内到场, 2 个工作小时内到场, 1 个工作日内到场. */
+export function limitText(l) {
+  if (!l) return '';
+  if (l.unit === 'working_days') return t('whistle_page.limit.working_days', l.value);
+  if (l.unit === 'working_minutes') {
+    return l.value % 60 ? t('whistle_page.limit.working_minutes', l.value) : t('whistle_page.limit.working_hours', l.value / 60);
+  }
+  return t('whistle_page.limit.minutes', l.value);
+}
+
+/** rulesSummary says rules in one line: each kind's limit, then the flag distance. */
+export function rulesSummary(r) {
+  return kinds.map((k) => t('whistle_page.kind_limit', t('whistle_page.kind.' + k), limitText(r.limits[k]))).join(t('whistle_page.sep')) +
+    t('whistle_page.sep') + t('whistle_page.flag_summary', r.flag_distance_m);
+}
+
+let rulesView;
+/** rules is the district's whistle rules in force (GET /api/v1/whistles/rules), asked once per page. */
+export function rules() {
+  rulesView ||= api('GET', 'whistles/rules');
+  return rulesView;
+}
+
 /**
- * blowButton is the case page's "吹哨" button: it opens the dialog that summons departments to the
- * case (the kind, the units, what is asked, optionally a check-in deadline in minutes), then goes
- * to the new whistle's page.
+ * blowButton is the "吹哨" button of the case page and of the report form's result: it opens the
+ * dialog that summons departments to the case (the kind, the units, what is asked, optionally a
+ * check-in deadline in minutes), then goes to the new whistle's page.
  */
 export function blowButton(caseID) {
   const dialog = document.getElementById('whistle-dialog');
@@ -30,10 +53,12 @@ export function blowButton(caseID) {
   const fields = dialog.querySelector('.dialog-fields');
   const blow = formDialog(dialog, {
     async prepare() {
-      const units = await departments();
+      // The kinds' limits are the district's rules in force (data, changed on /whistles).
+      const [units, view] = await Promise.all([departments(), rules().catch(() => null)]);
+      const hint = (k) => (view ? ' · ' + limitText(view.rules.limits[k]) : '');
       fields.replaceChildren(
         el('fieldset', { class: 'field', id: 'w-kind' }, el('legend', {}, t('whistle_page.kind')),
-          ...kinds.map((k, i) => radio('kind', k, t('whistle_page.kind.' + k) + ' · ' + t('whistle_page.kind_hint.' + k), i === 2))),
+          ...kinds.map((k, i) => radio('kind', k, t('whistle_page.kind.' + k) + hint(k), i === 2))),
         el('fieldset', { class: 'field checklist', id: 'w-departments', dataset: { field: 'department_codes' } },
           el('legend', {}, t('whistle_page.departments')),
           el('div', { class: 'check-grid' }, [...units.values()].map((d) => el('label', { class: 'check' },

@@ -4,7 +4,7 @@ import { api, el, t, when } from './api.js';
 import { departments, nameOf } from './casekit.js';
 import { onLive } from './live.js';
 import { pagedTable } from './ui/table.js';
-import { kindChip, statusChip } from './whistlekit.js';
+import { kindChip, rules, rulesSummary, statusChip } from './whistlekit.js';
 
 const filters = document.getElementById('whistle-filters');
 let units = new Map();
@@ -49,3 +49,7 @@ departments().then((m) => {
 });
 onLive('whistle', () => table.reload());
 onLive('reconnect', () => table.reload());
+// The rules in force, in one line above the list (set by the district on /settings/whistle).
+rules().then((v) => {
+  document.getElementById('whistle-rules').textContent = t('whistle_page.rules_now', rulesSummary(v.rules));
+}).catch(() => {});
