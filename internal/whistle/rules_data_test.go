@@ -6,14 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 
-	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/apperr"
-	"github.com/yiwang-gov/yiwang/internal/apptest"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/dbtest"
 	"github.com/yiwang-gov/yiwang/internal/whistle"
@@ -67,22 +63,8 @@ func TestRulesAreData(t *testing.T) {
 }
 
 func testRulesAreData(t *testing.T, engine db.Engine) {
-	start := time.Date(2026, 3, 9, 9, 0, 0, 0, whistle.Zone) // a Monday
-	clock := apptest.NewClock(start)
-	srv := apptest.StartWith(t, engine, func(c *app.Config) { c.Clock = clock.Now })
-	raw, err := srv.App.OpenAPIDocument()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &api{t: t, srv: srv, router: router, users: map[string]*apptest.Client{}}
+	a, clock := newAPI(t, engine)
+	srv, start := a.srv, clock.Now()
 	const path = "/api/v1/whistles/rules"
 
 	v := decode[whistle.RulesView](t, a.do("donghai.grid_worker", "GET", path, nil, 200))
