@@ -127,6 +127,30 @@ func (a caseClock) Share(ctx context.Context, start, due, now time.Time) (float6
 	return float64(cal.WorkingTime(start, now)) / float64(total), nil
 }
 
+// WorkingDays counts the working days of the work calendar from from's day to to's day, both
+// included (at most a year's: a deadline is never further).
+func (a caseClock) WorkingDays(ctx context.Context, from, to time.Time) (int, error) {
+	cal, err := a.calendar.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	day := func(t time.Time) time.Time {
+		t = t.In(calendar.Zone)
+		return time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, calendar.Zone)
+	}
+	from, to = day(from), day(to)
+	n := 0
+	for d, i := from, 0; !d.After(to) && i < 366; d, i = d.AddDate(0, 0, 1), i+1 {
+		if cal.IsWorkingDay(d) {
+			n++
+		}
+	}
+	if n == 0 && !to.Before(from) {
+		n = 1 // due later today, or on a day off: within the day
+	}
+	return n, nil
+}
+
 type caseRouter struct {
 	routing  *routing.Service
 	calendar *calendar.Service

@@ -44,7 +44,8 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 		return password, stats, fmt.Errorf("demo open311 attributes: %w", err)
 	}
 	// The coordination modules' demo data (each in its adapters_<module>.go).
-	for _, load := range []func(context.Context) error{a.demoParticipants, a.demoPatrols, a.demoDirectives, a.demoWhistles, a.demoAddresses} {
+	for _, load := range []func(context.Context) error{a.demoParticipants, a.demoPatrols, a.demoDirectives, a.demoWhistles, a.demoAddresses,
+		a.demoConsents, a.demoSensitive} {
 		if err := load(System(ctx, "demo-loader")); err != nil {
 			return password, stats, err
 		}
@@ -69,6 +70,9 @@ func (a *App) LoadDemoHistory(ctx context.Context) (int, error) {
 	}
 	if err := casegen.Generate(ctx, a.DB, casegen.Options{Count: n, Days: DemoHistoryDays, Seed: 1, Now: a.Now()}, nil); err != nil {
 		return 0, fmt.Errorf("demo history: %w", err)
+	}
+	if err := a.demoReplies(ctx); err != nil {
+		return 0, err
 	}
 	if _, err := a.Eval.Rebuild(ctx); err != nil {
 		return 0, fmt.Errorf("demo history: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/directive"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
+	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/jobs"
 	"github.com/yiwang-gov/yiwang/internal/module"
 	"github.com/yiwang-gov/yiwang/internal/notify"
@@ -57,10 +58,13 @@ func (a *App) modules() module.Set {
 	}
 }
 
-// platformModule holds what belongs to no domain: the purge of old job runs.
+// platformModule holds what belongs to no domain: the purge of old job runs, and of the
+// answers kept for idempotent writes (httpx.Idempotency) once their keys expire.
 func (a *App) platformModule() module.Module {
+	idempotency := &httpx.Idempotency{DB: a.DB}
 	return module.Module{Name: "platform", Jobs: []jobs.Job{{Name: "jobs.purge", Every: 24 * time.Hour,
-		Run: func(ctx context.Context, _ time.Time) error { return a.Jobs.Purge(ctx, 30*24*time.Hour) }}}}
+		Run: func(ctx context.Context, _ time.Time) error { return a.Jobs.Purge(ctx, 30*24*time.Hour) }},
+		{Name: "idempotency.purge", Every: time.Hour, Run: idempotency.Purge}}}
 }
 
 // plug reads the modules: it checks that each name, permission, kind, job and event type has one

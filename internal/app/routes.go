@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -46,7 +47,11 @@ func (a *App) routes() (http.Handler, error) {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rs.Error(w, r, apperr.New(apperr.Forbidden, "auth.forbidden"))
 	}))
-	var h http.Handler = mux
+	idempotent, err := a.idempotency(mux)
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = idempotent.Middleware(mux) // inside authentication: the user is part of the key
 	h = auth.RequireSignIn(rs, auth.PublicPaths, h)
 	// Every write and search, after authentication so that the account is known (issue 10).
 	limits := &ratelimit.Guard{Rules: a.Cfg.RateLimits, TrustProxy: a.Cfg.TrustProxy, Now: a.Now, Responder: rs,
@@ -58,6 +63,23 @@ func (a *App) routes() (http.Handler, error) {
 	h = httpx.SecurityHeaders(h, a.Cfg.TrustProxy)
 	h = httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), rs, mux, h)
 	return h, nil
+}
+
+// idempotency builds the middleware of the routes the modules declare Idempotent; a declared
+// route that no module registered is a mistake caught at start.
+func (a *App) idempotency(mux *httpx.Mux) (*httpx.Idempotency, error) {
+	registered := map[string]bool{}
+	for _, p := range mux.Patterns() {
+		registered[p] = true
+	}
+	accept := map[string]bool{}
+	for _, p := range a.Modules.Idempotent() {
+		if !registered[p] {
+			return nil, fmt.Errorf("idempotent route %q is not registered", p)
+		}
+		accept[p] = true
+	}
+	return &httpx.Idempotency{DB: a.DB, R: a.responder(), Now: a.Now, Routes: mux, Accept: accept}, nil
 }
 
 // ready answers 200 when the database answers and every migration is applied.

@@ -261,14 +261,6 @@ func init() {
 			expectStatus(t, f, []string{"resident1"}, "DELETE", path, nil, 204)
 			expectStatus(t, f, []string{"resident1"}, "GET", "/api/v1/cases/"+id, nil, 404)
 		}},
-		scenario{route: "GET /api/v1/public/cases", check: func(t *testing.T, f *fixture) {
-			casesOf(t, f)
-			expectStatus(t, f, with(subdistrictStaff, "resident1", "dept01.staff", "sysadmin"), "GET", "/api/v1/public/cases?lat=24.925&lng=118.5995&radius=500", nil, 200)
-			_, b := raw(t, f.clients["resident2"], "GET", "/api/v1/public/cases?lat=24.925&lng=118.5995&radius=500", nil)
-			if !strings.Contains(b, `"number"`) || strings.Contains(b, "井盖") || strings.Contains(b, "5678") || strings.Contains(b, "王") {
-				t.Errorf("public map leaks text or people: %.300s", b)
-			}
-		}},
 		scenario{route: "GET /api/v1/follow/{token}", check: func(t *testing.T, f *fixture) {
 			var c struct {
 				Number      string `json:"number"`

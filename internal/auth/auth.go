@@ -64,6 +64,9 @@ type Service struct {
 	// read the session and the grants for every request. Changes to an account (Forget) and
 	// sign-out drop the entry at once on this node; other nodes see them within principalTTL.
 	principals sync.Map // token id → cachedPrincipal
+
+	codeLimits codeLimits   // sign-in codes asked per client address (smslogin.go)
+	consents   consentTexts // the 用户协议 and 隐私政策 in force (account.go)
 }
 
 const principalTTL = 2 * time.Second

@@ -192,7 +192,8 @@ func TestResidentSignUpWithSMSCode(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	signup := map[string]string{"phone": phone, "code": wrong, "display_name": "王小明", "password": "Resident-Passw0rd"}
+	signup := map[string]any{"phone": phone, "code": wrong, "display_name": "王小明", "password": "Resident-Passw0rd",
+		"consent": srv.App.Auth.Consents().Current()}
 	if s, _ := anon.Raw("POST", "/api/v1/auth/signup", signup); s != 400 {
 		t.Fatalf("wrong code: %d", s)
 	}
@@ -224,7 +225,8 @@ func TestResidentSignUpWithSMSCode(t *testing.T) {
 	anon.Raw("POST", "/api/v1/auth/signup/code", map[string]string{"phone": "13700000000"})
 	clock.Advance(6 * time.Minute)
 	m2, _ := srv.App.SMS.Last("13700000000")
-	late := map[string]string{"phone": "13700000000", "code": m2.Params[0].(string), "display_name": "李", "password": "Resident-Passw0rd"}
+	late := map[string]any{"phone": "13700000000", "code": m2.Params[0].(string), "display_name": "李", "password": "Resident-Passw0rd",
+		"consent": srv.App.Auth.Consents().Current()}
 	if s, _ := anon.Raw("POST", "/api/v1/auth/signup", late); s != 400 {
 		t.Fatalf("expired code accepted: %d", s)
 	}

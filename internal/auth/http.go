@@ -33,6 +33,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/me", h.me)
 	mux.HandleFunc("POST /api/v1/me/password", h.changePassword)
 	h.registerMFA(mux)
+	h.registerAccount(mux)
 }
 
 // tokenFrom reads the bearer token, else the session cookie.
@@ -92,12 +93,12 @@ func RequireSignIn(rs *httpx.Responder, public map[string]bool, next http.Handle
 var PublicPaths = map[string]bool{
 	"/api/v1/auth/login": true, "/api/v1/auth/logout": true, "/api/v1/auth/signup/code": true,
 	"/api/v1/auth/signup": true, "/api/v1/openapi.json": true,
-	mfaPaths[0]: true, mfaPaths[1]: true,
+	mfaPaths[0]: true, mfaPaths[1]: true, smsLoginPaths[0]: true, smsLoginPaths[1]: true,
 }
 
-// PublicPrefixes are API path prefixes that need no sign-in (an anonymous reporter's private
-// link carries its own key).
-var PublicPrefixes = []string{"/api/v1/follow/"}
+// PublicPrefixes are API path prefixes that need no sign-in: an anonymous reporter's private
+// link carries its own key; /api/v1/public/ serves the public view of cases (issue 14).
+var PublicPrefixes = []string{"/api/v1/follow/", "/api/v1/public/"}
 
 // setCookie sets the session cookie. It has no Max-Age, so the browser drops it when it closes
 // (a shared office computer); the absolute lifetime and the idle timeout are enforced by the
@@ -197,6 +198,9 @@ type Me struct {
 	DisplayName        string         `json:"display_name"`
 	Roles              []access.Grant `json:"roles"`
 	MustChangePassword bool           `json:"must_change_password"`
+	// ConsentStatus: a resident who has not accepted the 用户协议 and 隐私政策 in force must
+	// accept them (POST /api/v1/me/consent) before going on (account_http.go).
+	ConsentStatus
 }
 
 func (h *HTTP) me(w http.ResponseWriter, r *http.Request) {
@@ -205,8 +209,13 @@ func (h *HTTP) me(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, apperr.New(apperr.Unauthenticated, "auth.required"))
 		return
 	}
+	st, err := h.consentStatus(r, p)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
 	httpx.JSON(w, http.StatusOK, Me{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName,
-		Roles: p.Grants, MustChangePassword: p.MustChangePassword})
+		Roles: p.Grants, MustChangePassword: p.MustChangePassword, ConsentStatus: st})
 }
 
 func (h *HTTP) changePassword(w http.ResponseWriter, r *http.Request) {

@@ -55,6 +55,9 @@ type SignUp struct {
 	Code        string `json:"code"`
 	DisplayName string `json:"display_name"`
 	Password    string `json:"password"`
+	// Consent holds the versions of the 用户协议 and 隐私政策 the resident ticked, by document
+	// ("terms", "privacy"): they must be the versions in force (package consent).
+	Consent map[string]string `json:"consent"`
 }
 
 // SignUpResident checks the SMS code, creates a resident account at the district node and signs
@@ -69,6 +72,9 @@ func (s *Service) SignUpResident(ctx context.Context, in SignUp, kind, ip string
 		return Result{}, apperr.New(apperr.Invalid, "user.bad_display_name")
 	}
 	if err := password.CheckStrength(in.Password); err != nil {
+		return Result{}, err
+	}
+	if err := s.checkConsent(in.Consent); err != nil {
 		return Result{}, err
 	}
 	district, ok, err := s.Org.DistrictNode(ctx)
@@ -107,9 +113,13 @@ func (s *Service) SignUpResident(ctx context.Context, in SignUp, kind, ip string
 		if _, err := s.DB.TxExec(ctx, tx, `DELETE FROM verification_codes WHERE phone_hash = $1`, hash); err != nil {
 			return err
 		}
+		if err := s.Consents().Accept(ctx, s.DB, tx, id, now); err != nil {
+			return err
+		}
 		e := audit.Entry{At: now, ActorID: id, ActorName: username, Role: string(access.Resident), OrgCode: district.Code,
 			OrgPath: district.Path, Action: "auth.signup", ObjectType: "user", ObjectID: id, IP: ip,
-			After: audit.Summary(map[string]string{"phone": pii.MaskPhone(phone)})}
+			After: audit.Summary(map[string]string{"phone": pii.MaskPhone(phone),
+				"terms": in.Consent["terms"], "privacy": in.Consent["privacy"]})}
 		_, err := audit.Append(ctx, s.DB, tx, e)
 		return err
 	})

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
+	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/notify"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 )
 
 // audience says who hears of an action: the reporters, the case's departments, and roles held at
@@ -66,16 +68,17 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, c Change) error {
 	return s.Outbox.Record(ctx, tx, c.At, ev)
 }
 
-// notices applies an audience plan to one change.
+// notices applies an audience plan to one change. The case's own reporter reads their own
+// words; everyone else among its reporters — who joined it (我也遇到) or whose report was merged
+// into it — follows someone else's case and reads it as the public does (publicview.go): its
+// public text, redacted, in a text of their own ("notify.case.<action>.follower").
 func (s *Service) notices(ctx context.Context, tx *sql.Tx, c Change, plan audience) ([]notify.Notice, error) {
-	var desc, phoneEnc string
-	if err := s.DB.TxQueryRow(ctx, tx, `SELECT description, reporter_phone_enc FROM cases WHERE id = $1`, c.CaseID).Scan(&desc, &phoneEnc); err != nil {
+	var desc, public, phoneEnc string
+	if err := s.DB.TxQueryRow(ctx, tx, `SELECT description, COALESCE(public_text, description), reporter_phone_enc FROM cases WHERE id = $1`,
+		c.CaseID).Scan(&desc, &public, &phoneEnc); err != nil {
 		return nil, err
 	}
-	if r := []rune(desc); len(r) > 30 {
-		desc = string(r[:30]) + "…"
-	}
-	params := []string{c.Number, strings.TrimSpace(desc)}
+	params := []string{c.Number, excerpt(desc)}
 	staff := notify.Notice{Template: "notify.case." + string(c.Action), Params: params}
 	if plan.departments {
 		staff.Audience.Units = c.Depts
@@ -86,29 +89,38 @@ func (s *Service) notices(ctx context.Context, tx *sql.Tx, c Change, plan audien
 	if !plan.reporters {
 		return []notify.Notice{staff}, nil
 	}
-	var reporters notify.Audience
-	rows, err := s.DB.TxQuery(ctx, tx, `SELECT reporter_id FROM case_reporters WHERE case_id = $1`, c.CaseID)
+	var reporters, followers notify.Audience
+	ids, err := db.Strings(ctx, tx, `SELECT reporter_id FROM case_reporters WHERE case_id = $1`, c.CaseID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	for _, id := range ids {
+		if id == c.Reporter {
+			reporters.Users = append(reporters.Users, id)
+		} else {
+			followers.Users = append(followers.Users, id)
 		}
-		reporters.Users = append(reporters.Users, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if c.Reporter == "" && phoneEnc != "" {
 		reporters.Phones = []string{phoneEnc}
 	}
+	out := []notify.Notice{staff}
 	if !plan.ownText {
-		staff.Audience.Users, staff.Audience.Phones = reporters.Users, reporters.Phones
-		return []notify.Notice{staff}, nil
+		out[0].Audience.Users, out[0].Audience.Phones = reporters.Users, reporters.Phones
+	} else {
+		out = append(out, notify.Notice{Template: "notify.case." + string(c.Action) + ".reporter", Params: params, Audience: reporters})
 	}
-	own := notify.Notice{Template: "notify.case." + string(c.Action) + ".reporter", Params: params, Audience: reporters}
-	return []notify.Notice{staff, own}, nil
+	if len(followers.Users) > 0 {
+		out = append(out, notify.Notice{Template: "notify.case." + string(c.Action) + ".follower",
+			Params: []string{c.Number, excerpt(redact.Public(public))}, Audience: followers})
+	}
+	return out, nil
+}
+
+// excerpt is the first 30 characters of a text, for a notification.
+func excerpt(text string) string {
+	if r := []rune(text); len(r) > 30 {
+		text = string(r[:30]) + "…"
+	}
+	return strings.TrimSpace(text)
 }

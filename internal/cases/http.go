@@ -38,6 +38,9 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/follow/{token}", h.follow)
 	mux.HandleFunc("POST /api/v1/callers/lookup", h.lookupCaller)
 	mux.HandleFunc("GET /api/v1/public/cases", h.publicCases)
+	mux.HandleFunc("GET /api/v1/public/cases/{number}", h.publicCase)
+	mux.HandleFunc("GET /api/v1/public/photos/{photo}", h.publicPhoto)
+	mux.HandleFunc("PUT /api/v1/cases/{id}/publication", h.setPublication)
 	mux.HandleFunc("POST /api/v1/cases/{id}/photos", h.addPhotos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos", h.photos)
 	mux.HandleFunc("GET /api/v1/cases/{id}/photos/{photo}", h.photo)
@@ -140,6 +143,21 @@ func FilterFrom(q map[string][]string) (Filter, error) {
 	if len([]rune(f.Keyword)) > 100 {
 		return f, apperr.New(apperr.Invalid, "request.bad_param", "q", "≤ 100")
 	}
+	// changed_from, changed_to: last changed on these district days, both included (a unit's
+	// finished history by period).
+	for _, d := range []struct {
+		name string
+		dst  *time.Time
+		next int
+	}{{"changed_from", &f.ChangedFrom, 0}, {"changed_to", &f.ChangedBefore, 1}} {
+		if v := get(d.name); v != "" {
+			day, err := time.ParseInLocation(time.DateOnly, v, shanghai)
+			if err != nil {
+				return f, apperr.New(apperr.Invalid, "request.bad_param", d.name, "YYYY-MM-DD")
+			}
+			*d.dst = day.AddDate(0, 0, d.next)
+		}
+	}
 	return f, nil
 }
 
@@ -224,31 +242,6 @@ func (h *HTTP) follow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, f)
-}
-
-func (h *HTTP) publicCases(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	lat, err1 := strconv.ParseFloat(q.Get("lat"), 64)
-	lng, err2 := strconv.ParseFloat(q.Get("lng"), 64)
-	radius := 1000
-	if v := q.Get("radius"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			h.R.Error(w, r, apperr.New(apperr.Invalid, "request.bad_param", "radius", "50–5000"))
-			return
-		}
-		radius = n
-	}
-	if err1 != nil || err2 != nil {
-		h.R.Error(w, r, apperr.New(apperr.Invalid, "grid.bad_point"))
-		return
-	}
-	list, err := h.Cases.PublicNearby(r.Context(), lat, lng, radius)
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"cases": list})
 }
 
 // contact reveals the reporter's contact (audited); POST, because it is recorded.

@@ -15,21 +15,23 @@ import (
 
 // NewCase is a report as the API and the import take it (the same field names).
 type NewCase struct {
-	ExternalID    string     `json:"external_id,omitempty"`
-	Channel       Channel    `json:"channel,omitempty"`
-	Kind          Kind       `json:"kind,omitempty"`
-	CategoryClass string     `json:"category_class,omitempty"`
-	CategoryCode  string     `json:"category_code,omitempty"`
-	Urgency       Urgency    `json:"urgency,omitempty"`
-	Lat           float64    `json:"lat"`
-	Lng           float64    `json:"lng"`
-	Address       string     `json:"address,omitempty"`
-	Description   string     `json:"description"`
-	ReporterName  string     `json:"reporter_name,omitempty"`
-	ReporterPhone string     `json:"reporter_phone,omitempty"`
-	Anonymous     bool       `json:"anonymous,omitempty"`
-	ReportedAt    *time.Time `json:"reported_at,omitempty"`
-	Deadline      *time.Time `json:"deadline,omitempty"`
+	ExternalID    string  `json:"external_id,omitempty"`
+	Channel       Channel `json:"channel,omitempty"`
+	Kind          Kind    `json:"kind,omitempty"`
+	CategoryClass string  `json:"category_class,omitempty"`
+	CategoryCode  string  `json:"category_code,omitempty"`
+	Urgency       Urgency `json:"urgency,omitempty"`
+	Lat           float64 `json:"lat"`
+	Lng           float64 `json:"lng"`
+	Address       string  `json:"address,omitempty"`
+	Description   string  `json:"description"`
+	ReporterName  string  `json:"reporter_name,omitempty"`
+	ReporterPhone string  `json:"reporter_phone,omitempty"`
+	Anonymous     bool    `json:"anonymous,omitempty"`
+	// Private: the reporter chose not to publish the report (不公开); it never enters the public view.
+	Private    bool       `json:"private,omitempty"`
+	ReportedAt *time.Time `json:"reported_at,omitempty"`
+	Deadline   *time.Time `json:"deadline,omitempty"`
 }
 
 // Limits on what a report may carry.

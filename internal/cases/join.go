@@ -116,11 +116,18 @@ func followsOnly(p *access.Principal, scope access.Scope, c Case) bool {
 // progress and its SLA light, the handling department, the text with contact details blacked
 // out) — nobody's name or phone (not even whether they gave one), no internal counts or notes.
 func publicFace(c Case) Case {
-	return Case{ID: c.ID, Number: c.Number, Status: c.Status, CategoryClass: c.CategoryClass, CategoryCode: c.CategoryCode,
-		CategoryName: c.CategoryName, Lat: c.Lat, Lng: c.Lng, Address: c.Address, Description: redact.Public(c.Description),
+	text := c.Description
+	if c.PublicText != nil {
+		text = *c.PublicText
+	}
+	// As the public view shows a case (publicview.go): the public text, the place rounded to
+	// about 100 m and named by its grid, never the exact address.
+	return Case{ID: c.ID, Number: c.Number, Status: c.Status, Step: c.Step, CategoryClass: c.CategoryClass, CategoryCode: c.CategoryCode,
+		CategoryName: c.CategoryName, Lat: roundPlace(c.Lat), Lng: roundPlace(c.Lng), Description: redact.Public(text),
+		PublicReply: redact.Public(c.PublicReply), Public: c.Public,
 		GridCode: c.GridCode, GridName: c.GridName, CommunityCode: c.CommunityCode, CommunityName: c.CommunityName,
 		SubdistrictCode: c.SubdistrictCode, SubdistrictName: c.SubdistrictName, LeadDepartment: c.LeadDepartment,
-		Deadline: c.Deadline, ReportedAt: c.ReportedAt, ClosedAt: c.ClosedAt, UpdatedAt: c.UpdatedAt, Light: c.Light,
+		Deadline: c.Deadline, ExpectedDays: c.ExpectedDays, ReportedAt: c.ReportedAt, ClosedAt: c.ClosedAt, UpdatedAt: c.UpdatedAt, Light: c.Light,
 		MergedInto: c.MergedInto, Urgency: c.Urgency, Kind: c.Kind, Channel: c.Channel, Following: true, AllowedActions: []Action{},
 		path: c.path, reporter: c.reporter, followers: c.followers}
 }

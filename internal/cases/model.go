@@ -100,6 +100,9 @@ type Clock interface {
 	Due(ctx context.Context, cat CategoryRef, urgency Urgency, stage Stage, start time.Time) (due time.Time, ok bool, err error)
 	// Share returns the share of working time used between start and due at now (0…>1).
 	Share(ctx context.Context, start, due, now time.Time) (float64, error)
+	// WorkingDays counts the working days from from's day to to's day, both included (0 when
+	// to is before from).
+	WorkingDays(ctx context.Context, from, to time.Time) (int, error)
 }
 
 // Router suggests the lead department (package routing, adapted in app).
@@ -146,19 +149,32 @@ type Case struct {
 	Stage               Stage      `json:"stage,omitempty"`
 	StageStartedAt      time.Time  `json:"stage_started_at"`
 	StageDue            *time.Time `json:"stage_due,omitempty"`
-	Deadline            *time.Time `json:"deadline,omitempty"`    // the handling deadline
-	ReviewDate          *time.Time `json:"review_date,omitempty"` // when a shelved or deferred case is looked at again
-	Light               string     `json:"sla,omitempty"`         // green / yellow / red
-	ReportedAt          time.Time  `json:"reported_at"`
-	ClosedAt            *time.Time `json:"closed_at,omitempty"`
-	UpdatedAt           time.Time  `json:"updated_at"`
-	Duplicates          []Nearby   `json:"duplicates,omitempty"`
+	Deadline            *time.Time `json:"deadline,omitempty"` // the handling deadline
+	// ExpectedDays is how many working days, today included, remain until the handling deadline
+	// ("预计 3 个工作日内处理完"); one case read only, open cases with a deadline.
+	ExpectedDays *int       `json:"expected_working_days,omitempty"`
+	ReviewDate   *time.Time `json:"review_date,omitempty"` // when a shelved or deferred case is looked at again
+	Light        string     `json:"sla,omitempty"`         // green / yellow / red
+	ReportedAt   time.Time  `json:"reported_at"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	Duplicates   []Nearby   `json:"duplicates,omitempty"`
 	// AllowedActions are the actions the caller may take now (for the page's buttons).
 	AllowedActions []Action `json:"allowed_actions"`
 	FollowToken    string   `json:"follow_token,omitempty"` // shown once, to an anonymous reporter
 	// Following is true when the caller only follows the case (joined it, or their report was
 	// merged into it): they see its public face, as the public list shows it.
 	Following bool `json:"following,omitempty"`
+	// Step is the status in the resident's words (publicview.go).
+	Step PublicStep `json:"step"`
+	// Private: the reporter chose not to publish the case (不公开).
+	Private bool `json:"private"`
+	// Public is true when the case is in the public view now (publicview.go).
+	Public bool `json:"public"`
+	// PublicText is the text staff set for the public (nil: the description, redacted).
+	PublicText *string `json:"public_text,omitempty"`
+	// PublicReply is the handling unit's reply to the public (答复).
+	PublicReply string `json:"public_reply,omitempty"`
 
 	path      string
 	reporter  string
@@ -182,6 +198,7 @@ type Event struct {
 	Seq       int            `json:"seq"`
 	Action    Action         `json:"action"`
 	Status    Status         `json:"status"`
+	Step      PublicStep     `json:"step"` // the status in the resident's words
 	ActorName string         `json:"actor,omitempty"`
 	Role      string         `json:"role,omitempty"`
 	OrgCode   string         `json:"org_code,omitempty"`

@@ -23,7 +23,9 @@ func (h *HTTP) Module() module.Module {
 		Permissions: []access.Permission{access.CaseReport, access.CaseRead, access.CaseAct, access.CaseImport, access.CaseContact},
 		Kinds:       []access.Kind{ObjectKind},
 		Jobs:        []jobs.Job{{Name: "cases.sla", Every: every, Run: h.Cases.sweep}},
-		Events:      EventTypes()}
+		Events:      EventTypes(),
+		// A resident's report and its photos may be queued on a phone offline and sent again.
+		Idempotent: []string{"POST /api/v1/cases", "POST /api/v1/cases/{id}/photos"}}
 }
 
 // sweep is the periodic SLA scan and the review reminders.

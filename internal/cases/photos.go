@@ -27,6 +27,8 @@ type Photo struct {
 	URL       string    `json:"url"`
 	ThumbURL  string    `json:"thumbnail_url"`
 	CreatedAt time.Time `json:"created_at"`
+	// Public: staff marked the photo for the public view (publicview.go).
+	Public bool `json:"public"`
 }
 
 // PhotoStages are the sides of a fix a handling unit's photo may show ("" for none).
@@ -183,7 +185,7 @@ func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, kind, stage, width, height, created_at FROM case_photos WHERE case_id = $1 AND `+
+	rows, err := s.DB.Query(ctx, `SELECT id, kind, stage, width, height, created_at, public FROM case_photos WHERE case_id = $1 AND `+
 		photoReach(ctx, scope, c)+` ORDER BY created_at, id`, id)
 	if err != nil {
 		return nil, err
@@ -194,10 +196,13 @@ func (s *Service) Photos(ctx context.Context, id string) ([]Photo, error) {
 		var pid, kind, stage string
 		var w, h int
 		var at time.Time
-		if err := rows.Scan(&pid, &kind, &stage, &w, &h, &at); err != nil {
+		var public bool
+		if err := rows.Scan(&pid, &kind, &stage, &w, &h, &at, &public); err != nil {
 			return nil, err
 		}
-		out = append(out, photoOf(id, pid, kind, stage, w, h, at.UTC()))
+		p := photoOf(id, pid, kind, stage, w, h, at.UTC())
+		p.Public = public
+		out = append(out, p)
 	}
 	return out, rows.Err()
 }
@@ -226,15 +231,12 @@ func (s *Service) PhotoBytes(ctx context.Context, caseID, photoID string, thumb 
 }
 
 // photoReach is the condition on a case's photos for the caller: a follower sees what the public
-// sees (the report photos of a reporter who gave their name, see PublicPhoto), anyone else who
-// reaches the case sees them all.
+// sees (the photos staff marked public, see PublicPhoto), anyone else who reaches the case sees
+// them all.
 func photoReach(ctx context.Context, scope access.Scope, c Case) string {
 	p, _ := access.From(ctx)
-	switch {
-	case !followsOnly(p, scope, c):
+	if !followsOnly(p, scope, c) {
 		return "1 = 1"
-	case c.Anonymous:
-		return "1 = 0"
 	}
-	return "kind = 'report'"
+	return "public"
 }

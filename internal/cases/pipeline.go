@@ -103,7 +103,7 @@ func (s *Service) validate(_ context.Context, it *intake) error {
 	}
 	c := &it.c
 	c.Channel, c.Kind, c.Urgency, c.Description = in.Channel, in.Kind, in.Urgency, in.Description
-	c.Address, c.Anonymous, c.ExternalID = strings.TrimSpace(in.Address), in.Anonymous, in.ExternalID
+	c.Address, c.Anonymous, c.ExternalID, c.Private = strings.TrimSpace(in.Address), in.Anonymous, in.ExternalID, in.Private
 	if !in.Anonymous {
 		c.ReporterName = strings.TrimSpace(in.ReporterName)
 		if in.ReporterPhone != "" {

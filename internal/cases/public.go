@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/yiwang-gov/yiwang/internal/access"
@@ -65,57 +63,10 @@ func (s *Service) Follow(ctx context.Context, token string) (Followed, error) {
 		if err := rows.Scan(&e.Seq, &action, &status, &e.At); err != nil {
 			return f, err
 		}
-		e.Action, e.Status, e.At, e.Public = Action(action), Status(status), e.At.UTC(), true
+		e.Action, e.Status, e.Step, e.At, e.Public = Action(action), Status(status), StepOf(Status(status)), e.At.UTC(), true
 		f.Events = append(f.Events, e)
 	}
 	return f, rows.Err()
-}
-
-// PublicCase is an open case on the public map: no text, no people, the place rounded to
-// about 100 m.
-type PublicCase struct {
-	Number       string    `json:"number"`
-	Status       Status    `json:"status"`
-	CategoryCode string    `json:"category_code,omitempty"`
-	Lat          float64   `json:"lat"`
-	Lng          float64   `json:"lng"`
-	ReportedAt   time.Time `json:"reported_date"`
-}
-
-// PublicNearby lists anonymised open cases within radius metres of a point (resident map).
-func (s *Service) PublicNearby(ctx context.Context, lat, lng float64, radius int) ([]PublicCase, error) {
-	if _, err := access.Need(ctx, access.TerritoryLocate); err != nil {
-		return nil, err
-	}
-	if !(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180) || radius < 50 || radius > 5000 {
-		return nil, apperr.New(apperr.Invalid, "grid.bad_point")
-	}
-	dLat := float64(radius) / 111320
-	dLng := float64(radius) / (111320 * math.Cos(lat*math.Pi/180))
-	rows, err := s.DB.Query(ctx, `SELECT number, status, category_code, lat, lng, reported_at FROM cases
-		WHERE lat BETWEEN $1 AND $2 AND lng BETWEEN $3 AND $4 AND status NOT IN ('closed','voided','merged')
-		ORDER BY reported_at DESC LIMIT 200`, lat-dLat, lat+dLat, lng-dLng, lng+dLng)
-	if err != nil {
-		return nil, fmt.Errorf("public map: %w", err)
-	}
-	defer rows.Close()
-	out := []PublicCase{}
-	for rows.Next() {
-		var p PublicCase
-		var status string
-		if err := rows.Scan(&p.Number, &status, &p.CategoryCode, &p.Lat, &p.Lng, &p.ReportedAt); err != nil {
-			return nil, err
-		}
-		if distanceM(lat, lng, p.Lat, p.Lng) > float64(radius) {
-			continue
-		}
-		p.Status = Status(status)
-		p.Lat, p.Lng = math.Round(p.Lat*1000)/1000, math.Round(p.Lng*1000)/1000
-		local := p.ReportedAt.In(shanghai)
-		p.ReportedAt = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, shanghai)
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // Nearby lists open cases close to one the caller reaches (possible duplicates, for the desk).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,24 +30,32 @@ const caseColumns = `c.id, c.number, COALESCE(c.external_id, ''), c.status, c.pr
 	COALESCE((SELECT cat.name FROM categories cat WHERE cat.class = c.category_class AND cat.code = c.category_code), ''),
 	COALESCE((SELECT g.name FROM grids g WHERE g.code = c.grid_code), ''),
 	COALESCE((SELECT n.name FROM org_nodes n WHERE n.code = c.community_code), ''),
-	COALESCE((SELECT n.name FROM org_nodes n WHERE n.code = c.subdistrict_code), '')`
+	COALESCE((SELECT n.name FROM org_nodes n WHERE n.code = c.subdistrict_code), ''),
+	c.private, c.public_text, c.public_reply,
+	COALESCE((SELECT cat.sensitive FROM categories cat WHERE cat.class = c.category_class AND cat.code = c.category_code), false)`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var status, prev, channel, kind, urgency, rating, stage string
 	var stageDue, handleDue, closed, review sql.NullTime
+	var publicText sql.NullString
+	var sensitive bool
 	err := row.Scan(&c.ID, &c.Number, &c.ExternalID, &status, &prev, &channel, &kind, &c.CategoryClass, &c.CategoryCode,
 		&urgency, &c.Lat, &c.Lng, &c.Address, &c.Description, &c.GridCode, &c.CommunityCode, &c.SubdistrictCode,
 		&c.ZoneCode, &c.path, &c.reporter, &c.ReporterName, &c.ReporterPhone, &c.Anonymous, &c.LeadDepartment,
 		&c.state.ReturnedDepartment, &c.SuggestedDepartment, &c.ReworkCount, &c.ReopenCount, &c.state.Reopened,
 		&c.SuperviseCount, &c.ExtensionPending, &c.MergedInto, &rating, &c.state.Rated, &stage, &c.StageStartedAt,
 		&stageDue, &handleDue, &c.imported, &c.ReportedAt, &closed, &c.UpdatedAt, &review, &c.CategoryName, &c.GridName,
-		&c.CommunityName, &c.SubdistrictName)
+		&c.CommunityName, &c.SubdistrictName, &c.Private, &publicText, &c.PublicReply, &sensitive)
 	if err != nil {
 		return c, err
 	}
+	if publicText.Valid {
+		c.PublicText = &publicText.String
+	}
 	c.Status, c.Channel, c.Kind, c.Urgency, c.Rating, c.Stage = Status(status), Channel(channel), Kind(kind), Urgency(urgency), Rating(rating), Stage(stage)
 	c.StageStartedAt, c.ReportedAt, c.UpdatedAt = c.StageStartedAt.UTC(), c.ReportedAt.UTC(), c.UpdatedAt.UTC()
+	c.Public = isPublic(c.Status, c.Private, sensitive)
 	if stageDue.Valid && stageDue.Time.Before(noClock) {
 		t := stageDue.Time.UTC()
 		c.StageDue = &t
@@ -121,12 +130,18 @@ func (s *Service) Get(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return c, err
 	}
+	if c.Deadline != nil && c.Status.Open() {
+		if n, err := s.Clock.WorkingDays(ctx, s.Now(), *c.Deadline); err == nil {
+			c.ExpectedDays = &n
+		}
+	}
 	return s.present(ctx, scope, c), nil
 }
 
 // present prepares a case for the caller: the SLA light, and the reporter's contact only for
 // roles that deal with the reporter (always masked; anonymous reporters are never shown).
 func (s *Service) present(ctx context.Context, scope access.Scope, c Case) Case {
+	c.Step = StepOf(c.Status)
 	if c.StageDue != nil && c.Status.Open() {
 		share, err := s.Clock.Share(ctx, c.StageStartedAt, *c.StageDue, s.Now())
 		if err == nil {
@@ -177,10 +192,12 @@ type Filter struct {
 	Department      string
 	Overdue         bool
 	Keyword         string
-	Mine            bool   // cases the caller reported
-	Sort            string // "deadline" (default) or "newest"
-	Limit           int
-	Cursor          string
+	Mine            bool // cases the caller reported
+	// ChangedFrom, ChangedBefore: last changed at or after, and before, these instants (zero: open).
+	ChangedFrom, ChangedBefore time.Time
+	Sort                       string // "deadline" (default) or "newest"
+	Limit                      int
+	Cursor                     string
 }
 
 // Page is one page of the queue.
@@ -210,6 +227,9 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // noClock: a stored stage_due from this year on means "no clock".
 var noClock = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// numberPattern is what a case number looks like: 20261127-0001.
+var numberPattern = regexp.MustCompile(`^[0-9]{8}-[0-9]{4,6}$`)
+
 // List returns a page of the cases the caller reaches, sorted by the running stage's deadline
 // (soonest first) or by report time (newest first).
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
@@ -222,7 +242,15 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		return Page{}, err
 	}
 	ftsQuery, tsQuery := "", "" // the keyword query (SQLite, PostgreSQL), placed below once the order is known
-	if kw := strings.TrimSpace(f.Keyword); kw != "" {
+	kw := strings.TrimSpace(f.Keyword)
+	if numberPattern.MatchString(kw) {
+		// A case number typed into the search box finds that case (numbers are not words of
+		// the keyword index).
+		args = append(args, kw)
+		conds = append(conds, fmt.Sprintf("c.number = $%d", len(args)))
+		kw = ""
+	}
+	if kw != "" {
 		if s.DB.Engine == db.Postgres {
 			q := textsearch.TSQuery(kw)
 			if q == "" {
@@ -371,7 +399,7 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 		if onlyPublic && !e.Public {
 			continue
 		}
-		e.Action, e.Status, e.At = Action(action), Status(status), e.At.UTC()
+		e.Action, e.Status, e.Step, e.At = Action(action), Status(status), StepOf(Status(status)), e.At.UTC()
 		if data != "{}" {
 			json.Unmarshal([]byte(data), &e.Data)
 		}
@@ -457,6 +485,12 @@ func (s *Service) filterConds(ctx context.Context, scope access.Scope, f Filter)
 	}
 	if f.Overdue {
 		add("c.stage_due < $%d", s.Now().UTC())
+	}
+	if !f.ChangedFrom.IsZero() {
+		add("c.updated_at >= $%d", f.ChangedFrom.UTC())
+	}
+	if !f.ChangedBefore.IsZero() {
+		add("c.updated_at < $%d", f.ChangedBefore.UTC())
 	}
 	if f.Mine {
 		// My reports, and the cases I follow because my report was merged into them.

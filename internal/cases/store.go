@@ -73,13 +73,13 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, c *Case, token, phoneE
 	res, err := s.DB.TxExec(ctx, tx, `INSERT INTO cases (id, number, external_id, status, channel, kind, category_class,
 		category_code, urgency, lat, lng, address, description, grid_code, community_code, subdistrict_code, zone_code,
 		path, reporter_id, reporter_name, reporter_phone_enc, reporter_phone_masked, anonymous, follow_token_hash,
-		suggested_department, stage, stage_started_at, stage_due, handle_due, deadline_imported, reported_at, updated_at, reporter_name_enc)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33)`,
+		suggested_department, stage, stage_started_at, stage_due, handle_due, deadline_imported, reported_at, updated_at, reporter_name_enc, private)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34)`,
 		c.ID, c.Number, external, string(c.Status), string(c.Channel), string(c.Kind), c.CategoryClass, c.CategoryCode,
 		string(c.Urgency), c.Lat, c.Lng, c.Address, c.Description, c.GridCode, c.CommunityCode, c.SubdistrictCode,
 		c.ZoneCode, c.path, c.reporter, c.ReporterName, phoneEnc, c.ReporterPhone, c.Anonymous, linkHash,
 		c.SuggestedDepartment, string(c.Stage), c.StageStartedAt, dueValue(c.StageDue), nullTime(c.Deadline),
-		c.deadlineImported(), c.ReportedAt, c.UpdatedAt, nameEnc)
+		c.deadlineImported(), c.ReportedAt, c.UpdatedAt, nameEnc, c.Private)
 	if err != nil {
 		if strings.Contains(err.Error(), "external_id") || strings.Contains(err.Error(), "cases_external_id") {
 			return apperr.New(apperr.Conflict, "case.external_id_taken", c.ExternalID)

@@ -44,6 +44,8 @@ type Minor struct {
 	Limits LimitSet `json:"limits"`
 	// RequiresPhoto: report_back needs a photo taken after the fix (处置后照片).
 	RequiresPhoto bool `json:"requires_photo"`
+	// Sensitive: the category's cases are never public (issue 14).
+	Sensitive bool `json:"sensitive"`
 }
 
 // MajorWithMinors is a major with its minors, as GET /api/v1/categories lists it.
@@ -104,11 +106,16 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
+	sensitive, err := h.Categories.Flagged(r.Context(), SensitiveFlag)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
 	majors := Group(cats, limits)
 	for i := range majors {
 		for j := range majors[i].Minors {
 			m := &majors[i].Minors[j]
-			m.RequiresPhoto = photo[Key{m.Class, m.Code}]
+			m.RequiresPhoto, m.Sensitive = photo[Key{m.Class, m.Code}], sensitive[Key{m.Class, m.Code}]
 		}
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"majors": majors, "count": len(cats), "default_limits": defaults})
@@ -136,7 +143,11 @@ func (h *HTTP) minor(r *http.Request, k Key) (Minor, error) {
 	if err != nil {
 		return Minor{}, err
 	}
-	return Minor{Category: c, Limits: limits[k], RequiresPhoto: photo}, nil
+	sensitive, err := h.Categories.FlagOf(r.Context(), SensitiveFlag, k.Class, k.Code)
+	if err != nil {
+		return Minor{}, err
+	}
+	return Minor{Category: c, Limits: limits[k], RequiresPhoto: photo, Sensitive: sensitive}, nil
 }
 
 func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
@@ -172,6 +183,8 @@ type categoryInput struct {
 	Active               *bool    `json:"active"`
 	// RequiresPhoto turns the after-photo requirement of report_back on or off (omitted: kept).
 	RequiresPhoto *bool `json:"requires_photo"`
+	// Sensitive keeps the category's cases out of the public view (omitted: kept).
+	Sensitive *bool `json:"sensitive"`
 }
 
 func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
@@ -222,8 +235,11 @@ func (h *HTTP) put(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, h.translate(r, err))
 		return
 	}
-	if in.RequiresPhoto != nil {
-		if err := h.Categories.SetRequiresPhoto(r.Context(), k.Class, k.Code, *in.RequiresPhoto); err != nil {
+	for f, on := range map[Flag]*bool{RequiresPhotoFlag: in.RequiresPhoto, SensitiveFlag: in.Sensitive} {
+		if on == nil {
+			continue
+		}
+		if err := h.Categories.SetFlag(r.Context(), f, k.Class, k.Code, *on); err != nil {
 			h.R.Error(w, r, h.translate(r, err))
 			return
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/yiwang-gov/yiwang/internal/access"
 	"github.com/yiwang-gov/yiwang/internal/grid"
+	"github.com/yiwang-gov/yiwang/internal/redact"
 )
 
 type zoneJSON struct {
@@ -181,5 +182,19 @@ func TestDistrictShape(t *testing.T) {
 	}
 	if strings.Contains(strings.ToLower(string(DistrictJSON())), "password") {
 		t.Error("district.json mentions passwords")
+	}
+}
+
+// The demo's public settings parse, and its replies are fit for the public: at most one per
+// last digit of a case number, and nothing the redaction function would black out.
+func TestPublicSettings(t *testing.T) {
+	p := PublicSettings()
+	if len(p.Replies) == 0 || len(p.Replies) > 10 || len(p.SensitiveCategories) == 0 {
+		t.Fatalf("public settings: %+v", p)
+	}
+	for _, r := range p.Replies {
+		if redact.Public(r) != r {
+			t.Errorf("a demo reply carries personal data: %q", r)
+		}
 	}
 }

@@ -3,9 +3,12 @@
 // ordinary import code. Boundaries, names and users are made up.
 package demo
 
-import "embed"
+import (
+	"embed"
+	"encoding/json"
+)
 
-// Files holds data/grids.geojson and data/district.json.
+// Files holds data/grids.geojson, data/district.json and data/public.json.
 //
 //go:embed data/*
 var Files embed.FS
@@ -16,6 +19,23 @@ func GridsGeoJSON() []byte { return mustRead("data/grids.geojson") }
 // DistrictJSON returns the demo district's organisation: subdistricts,
 // communities, zones, departments and users (no passwords).
 func DistrictJSON() []byte { return mustRead("data/district.json") }
+
+// Public is the demo's public view settings: the categories it keeps out of the public view
+// (class, code) and replies of handling units to the public, given to some closed cases of the
+// synthetic history so that /public reads like a district at work.
+type Public struct {
+	SensitiveCategories [][2]string `json:"sensitive_categories"`
+	Replies             []string    `json:"replies"`
+}
+
+// PublicSettings returns data/public.json.
+func PublicSettings() Public {
+	var p Public
+	if err := json.Unmarshal(mustRead("data/public.json"), &p); err != nil {
+		panic("demo: data/public.json: " + err.Error()) // checked by the demo's tests
+	}
+	return p
+}
 
 func mustRead(name string) []byte {
 	data, err := Files.ReadFile(name)

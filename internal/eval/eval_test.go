@@ -137,6 +137,35 @@ func TestIndicatorsEndToEnd(t *testing.T) {
 				"verified_on_time": counts["verified_on_time"], "should_close": 2, "closed": 1,
 				"closed_on_time": counts["closed_on_time"], "resolved": 1, "deferred": 1, "overdue": counts["overdue"],
 				"rated": 1, "rated_satisfied": 1})
+			// The public figures (/public, no sign-in) are the same counts and rates, per subdistrict.
+			var pub struct {
+				Subdistricts []struct {
+					Code             string
+					Received, Closed int64
+					OnTimeRate       *float64 `json:"on_time_rate"`
+					SatisfactionRate *float64 `json:"satisfaction_rate"`
+				}
+				Zones []struct{ Code string }
+			}
+			if st, raw := srv.Anonymous(t).Raw("GET", "/api/v1/public/figures?from=2026-10-01&to=2026-10-31", nil); st != 200 {
+				t.Fatalf("public figures: %d %s", st, raw)
+			} else if err := jsonUnmarshal(raw, &pub); err != nil {
+				t.Fatal(err)
+			}
+			inPublic := false
+			for _, r := range pub.Subdistricts {
+				if r.Code != donghai {
+					continue
+				}
+				inPublic = true
+				if r.Received != counts["registered"] || r.Closed != counts["closed"] || r.SatisfactionRate == nil || *r.SatisfactionRate != 100 ||
+					(r.OnTimeRate == nil) != (rates["on_time_closure_rate"] == nil) || (r.OnTimeRate != nil && *r.OnTimeRate != *rates["on_time_closure_rate"]) {
+					t.Errorf("public figures of Donghai: %+v, counts %v", r, counts)
+				}
+			}
+			if !inPublic || len(pub.Zones) == 0 {
+				t.Errorf("public figures: %+v", pub)
+			}
 			if r := rates["closure_rate"]; r == nil || *r != 50 {
 				t.Errorf("October closure rate %v, want 50 (1 of 2; the deferred case is not due)", r)
 			}

@@ -32,6 +32,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/eval/picks", h.picks)
 	mux.HandleFunc("POST /api/v1/eval/picks", h.addPick)
 	mux.HandleFunc("GET /api/v1/briefings", h.briefing)
+	mux.HandleFunc("GET /api/v1/public/figures", h.publicFigures)
 }
 
 // query reads from, to, level and scheme.

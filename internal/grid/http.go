@@ -28,6 +28,7 @@ func (h *HTTP) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /api/v1/grids/locate", h.locate)
 	mux.HandleFunc("GET /api/v1/grids/export", h.export)
 	mux.HandleFunc("GET /api/v1/grids/{code}", h.get)
+	mux.HandleFunc("GET /api/v1/public/grids", h.public)
 	mux.HandleFunc("POST /api/v1/grids/import", h.importFile)
 }
 
@@ -52,6 +53,16 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"grids": list})
+}
+
+// public answers GET /api/v1/public/grids: every grid's polygon, names and codes, without sign-in.
+func (h *HTTP) public(w http.ResponseWriter, r *http.Request) {
+	fc, err := h.Grids.PublicFeatures(r.Context())
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	httpx.JSONAs(w, http.StatusOK, "application/geo+json", fc)
 }
 
 func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {

@@ -268,6 +268,13 @@ func (s *Service) Features(ctx context.Context, f Filter) (FeatureCollection, er
 	return FeatureCollection{Type: "FeatureCollection", Features: list}, err
 }
 
+// PublicFeatures returns every grid with its polygon, for the public map (/public): grid
+// boundaries are public geography, as where a point lies is (territory.locate).
+func (s *Service) PublicFeatures(ctx context.Context) (FeatureCollection, error) {
+	list, err := s.features(ctx, "", nil)
+	return FeatureCollection{Type: "FeatureCollection", Features: list}, err
+}
+
 func (s *Service) features(ctx context.Context, where string, args []any) ([]Feature, error) {
 	q := strings.Replace(summarySelect, "g.area_m2", "g.area_m2, g.geometry", 1)
 	rows, err := s.DB.Query(ctx, q+where+` ORDER BY g.code`, args...)

@@ -157,7 +157,8 @@ func ClientIP(r *http.Request, trustProxy bool) string {
 // HSTS keeps browsers on HTTPS once they have seen it (sent only over HTTPS, RFC 6797 7.2;
 // 等保 2.0, GB/T 22239-2019 8.1.4.1 c: 防止鉴别信息在网络传输过程中被窃听); the CSP's form-action
 // 'self' stops an injected form from posting a password elsewhere; Permissions-Policy turns off
-// browser features no page uses (geolocation stays for this origin: a report can use the position).
+// browser features no page uses (geolocation stays for this origin: a report can use the position;
+// so does the microphone: 长辈模式's 说一说 turns speech into the description, issue 14).
 func SecurityHeaders(next http.Handler, trustProxy bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -165,7 +166,7 @@ func SecurityHeaders(next http.Handler, trustProxy bool) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-		h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=()")
+		h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=(self), payment=(), usb=(), serial=(), bluetooth=()")
 		if IsHTTPS(r, trustProxy) {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}

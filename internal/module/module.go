@@ -31,6 +31,9 @@ type Module struct {
 	Jobs []jobs.Job
 	// Events are the event types the module records in the outbox ("case.dispatch").
 	Events []string
+	// Idempotent are the module's POST routes ("POST /api/v1/cases") that honour an
+	// Idempotency-Key header (httpx.Idempotency): writes a phone may queue offline and send again.
+	Idempotent []string
 }
 
 // Set is the modules of one yiwang, in the order their routes are mounted.
@@ -87,6 +90,11 @@ func (s Set) Jobs() []jobs.Job { return gather(s, func(m Module) []jobs.Job { re
 
 // Events lists every module's event types.
 func (s Set) Events() []string { return gather(s, func(m Module) []string { return m.Events }) }
+
+// Idempotent lists every module's routes that honour an Idempotency-Key.
+func (s Set) Idempotent() []string {
+	return gather(s, func(m Module) []string { return m.Idempotent })
+}
 
 // Permissions lists every module's permissions.
 func (s Set) Permissions() []access.Permission {

@@ -100,6 +100,86 @@ func (e *env) do(method, path string, form url.Values, header ...string) answer 
 	return answer{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: b, header: resp.Header}
 }
 
+// register takes a case through on-site confirmation and registration (立案): from then on it
+// is public. The grid worker and the shift lead are the nearest ones above the place the case
+// waits at (its path), as the desk's queues would show it to them.
+func (e *env) register(number string) {
+	e.t.Helper()
+	var id, status, path string
+	if err := e.srv.App.DB.Read.QueryRow(`SELECT id, status, path FROM cases WHERE number = $1`, number).Scan(&id, &status, &path); err != nil {
+		e.t.Fatalf("case %s: %v", number, err)
+	}
+	if status == "confirming" {
+		if st, raw := e.srv.Login(e.t, e.holder("grid_worker", path)).Raw("POST", "/api/v1/cases/"+id+"/actions/confirm", map[string]any{"result": "pass"}); st != 200 {
+			e.t.Fatalf("confirm %s: %d %s", number, st, raw)
+		}
+	}
+	if st, raw := e.srv.Login(e.t, e.holder("shift_lead", path)).Raw("POST", "/api/v1/cases/"+id+"/actions/register", nil); st != 200 {
+		e.t.Fatalf("register %s: %d %s", number, st, raw)
+	}
+}
+
+// holder names the user holding role at the deepest node on path (a case's or a node's).
+func (e *env) holder(role, path string) string {
+	e.t.Helper()
+	var username string
+	if err := e.srv.App.DB.Read.QueryRow(`SELECT u.username FROM role_grants g JOIN users u ON u.id = g.user_id
+		WHERE g.role = $1 AND substr($2, 1, length(g.org_path)) = g.org_path AND NOT u.disabled
+		ORDER BY length(g.org_path) DESC, u.username LIMIT 1`, role, path).Scan(&username); err != nil {
+		e.t.Fatalf("no %s above %s: %v", role, path, err)
+	}
+	return username
+}
+
+// publicStatuses are the statuses in which a case may be public (cases/publicview.go), written
+// out here so that the suite checks the rule instead of reusing it.
+const publicStatuses = `'registered','dispatched','returned','handling','reported_back','verified','closed','shelved','deferred'`
+
+// publicNumbers lists the numbers of the cases reported since since that the public may see,
+// newest first: registered, not private, not of a sensitive category.
+func (e *env) publicNumbers(since time.Time) []string {
+	e.t.Helper()
+	rows, err := e.srv.App.DB.Read.Query(`SELECT c.number FROM cases c
+		LEFT JOIN categories cat ON cat.class = c.category_class AND cat.code = c.category_code
+		WHERE c.reported_at >= $1 AND NOT c.private AND NOT COALESCE(cat.sensitive, false) AND c.status IN (`+publicStatuses+`)
+		ORDER BY c.reported_at DESC, c.number DESC`, since.UTC())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+// unpublished checks that the public cannot see a case: by its id it is not found, and no list
+// shows it, asked for by id or not.
+func (e *env) unpublished(number string) {
+	e.t.Helper()
+	x, j, _ := e.both("/open311/v2/requests/"+number+".{fmt}?extensions=true", 404)
+	wantErrors(e.t, x, 404, 404)
+	wantErrors(e.t, j, 404, 404)
+	_, _, v := e.both("/open311/v2/requests.{fmt}?service_request_id="+number, 200)
+	if list := objects(e.t, v); len(list) != 0 {
+		e.t.Fatalf("%s is listed by its id: %v", number, list)
+	}
+	_, _, v = e.both("/open311/v2/requests.{fmt}?extensions=true", 200)
+	for _, r := range objects(e.t, v) {
+		if r["service_request_id"] == number {
+			e.t.Fatalf("%s is listed: %v", number, r)
+		}
+	}
+}
+
 func (e *env) get(path string) answer { e.t.Helper(); return e.do("GET", path, nil) }
 
 // both fetches path in XML and in JSON ({fmt} in path is the format), checks each format's

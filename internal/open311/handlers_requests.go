@@ -264,14 +264,17 @@ func (h *HTTP) requestOf(lang, base string, c cases.PublicRequest, codeOf func(c
 		out.Expected = datetime(*c.Deadline)
 	}
 	if c.Located {
-		// Four decimals (about 10 m): the place of the problem, not of whoever stood there.
-		lat, lng := math.Round(c.Lat*1e4)/1e4, math.Round(c.Lng*1e4)/1e4
+		// Rounded by the public view (about 100 m): the place of the problem, not of whoever stood there.
+		lat, lng := c.Lat, c.Lng
 		out.Lat, out.Long = &lat, &lng
 	}
 	if c.PhotoID != "" {
 		out.MediaURL = base + Base + "/media/" + c.PhotoID + ".jpg"
 	}
-	if c.Latest != nil {
+	switch {
+	case c.Reply != "":
+		out.StatusNotes = c.Reply // the handling unit's public reply
+	case c.Latest != nil:
 		out.StatusNotes = h.noteText(lang, *c.Latest)
 	}
 	if c.Latest == nil || c.Status == cases.Confirming || c.Status == cases.Reported {
@@ -286,17 +289,9 @@ func (h *HTTP) requestOf(lang, base string, c cases.PublicRequest, codeOf func(c
 	return out
 }
 
-// noteText says what a public event did, and what was noted with it.
+// noteText says in words what a public event did (its notes stay inside: publicview.go).
 func (h *HTTP) noteText(lang string, e cases.PublicEvent) string {
-	text := h.Catalog.T(lang, e.Action.I18nKey())
-	if e.Note != "" {
-		sep := "："
-		if lang == i18n.EN {
-			sep = ": "
-		}
-		text += sep + e.Note
-	}
-	return text
+	return h.Catalog.T(lang, "case.public_action."+string(e.Action))
 }
 
 // noticeOf names the service notice of a request that waits at the desk.
@@ -353,15 +348,15 @@ func (h *HTTP) token(w http.ResponseWriter, r *http.Request) {
 	write(w, f, http.StatusOK, out, receiptsXML{Receipts: out})
 }
 
-// media answers GET media/{photoID}.jpg: a report photo, re-encoded without any metadata when it
-// was stored, of a case whose reporter was not anonymous.
+// media answers GET media/{photoID}.jpg: a photo staff marked public, of a public case,
+// re-encoded without any metadata when it was stored.
 func (h *HTTP) media(w http.ResponseWriter, r *http.Request) {
 	id, ok := strings.CutSuffix(r.PathValue("file"), ".jpg")
 	if !ok || id == "" {
 		h.fail(w, r, formatXML, http.StatusNotFound, "open311.error.no_resource")
 		return
 	}
-	b, err := h.Cases.PublicPhoto(r.Context(), id)
+	b, err := h.Cases.PublicPhoto(r.Context(), id, false)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		h.fail(w, r, formatXML, http.StatusNotFound, "open311.error.no_resource")
 		return

@@ -124,6 +124,9 @@ func postRealtime(e *env) {
 		t.Fatalf("post: %d %s", a.status, a.body)
 	}
 	golden(t, "post_realtime.xml", a.body)
+	// Not public until the desk registers it (立案): until then not found, and in no list.
+	e.unpublished("20261127-0001")
+	e.register("20261127-0001")
 	x, j, v := e.both("/open311/v2/requests/20261127-0001.{fmt}?extensions=true", 200)
 	golden(t, "request_new.xml", x.body)
 	golden(t, "request_new.json", j.body)
@@ -133,8 +136,11 @@ func postRealtime(e *env) {
 	}
 	r := list[0]
 	checkRequest(t, r)
-	if r["status"] != "open" || r["service_code"] != "06010" || r["status_notes"] != "上报" || r["lat"] == nil ||
-		!strings.HasPrefix(fmt.Sprint(r["address_id"]), "350503001") || r["agency_responsible"] != nil {
+	// The place is the grid's, never the address the client gave; the notes are the public steps
+	// in words; the desk's notice to the poster is for the POST answer only.
+	if r["status"] != "open" || r["service_code"] != "06010" || r["status_notes"] != "已受理" || r["lat"] == nil ||
+		r["address_id"] != "350503001001001" || r["address"] != "东梅社区 东梅社区第1网格" || r["agency_responsible"] != nil ||
+		r["service_notice"] != nil {
 		t.Fatalf("new request: %s", j.body)
 	}
 	attrs := r["attributes"].([]any)
@@ -142,7 +148,7 @@ func postRealtime(e *env) {
 		t.Fatalf("attributes: %v", attrs)
 	}
 	for _, secret := range []string{"zhang", "张三", "13800000009", "138****0009", "device-7788", "account-4455",
-		"fixmystreet.example", "13912345678", "li@example.org"} {
+		"fixmystreet.example", "13912345678", "li@example.org", "菜市场旁"} {
 		if strings.Contains(string(x.body)+string(j.body), secret) {
 			t.Fatalf("GET shows %q", secret)
 		}
@@ -217,6 +223,8 @@ func postMultiValue(e *env) {
 	if err := json.Unmarshal(a.body, &receipt); err != nil || len(receipt) != 1 || receipt[0].ID != "20261127-0002" || receipt[0].Token != "" {
 		t.Fatalf("receipt: %s", a.body)
 	}
+	e.unpublished("20261127-0002")
+	e.register("20261127-0002")
 	_, j, v := e.both("/open311/v2/requests/20261127-0002.{fmt}?extensions=true", 200)
 	r := objects(t, v)[0]
 	var got []string
@@ -230,8 +238,17 @@ func postMultiValue(e *env) {
 	// The same answer without [] (a repeated attribute[CODE]) is understood alike.
 	a = e.post("json", form("api_key", e.key, "service_code", "C01001", "lat", lat, "long", lng,
 		"attribute[cover_state]", "displaced", "attribute[cover_state]", "noisy"))
-	if a.status != 200 {
+	if a.status != 200 || json.Unmarshal(a.body, &receipt) != nil || receipt[0].ID != "20261127-0003" {
 		t.Fatalf("repeated attribute[CODE]: %d %s", a.status, a.body)
+	}
+	e.register("20261127-0003")
+	_, j, v = e.both("/open311/v2/requests/20261127-0003.{fmt}?extensions=true", 200)
+	got = nil
+	for _, at := range objects(t, v)[0]["attributes"].([]any) {
+		got = append(got, at.(map[string]any)["value"].(string))
+	}
+	if !slices.Equal(got, []string{"displaced", "noisy"}) {
+		t.Fatalf("repeated attribute[CODE] answer: %s", j.body)
 	}
 }
 
@@ -273,6 +290,10 @@ func batchAndBlackbox(e *env) {
 	if len(got) != 1 || got[0]["token"] != token || got[0]["service_request_id"] != "20261127-0004" {
 		t.Fatalf("token lookup: %s %s", x.body, j.body)
 	}
+	// The token gives the id at once; the request itself is public once registered.
+	e.unpublished("20261127-0004")
+	e.register("20261127-0004")
+	e.both("/open311/v2/requests/20261127-0004.{fmt}", 200)
 	x, j, _ = e.both("/open311/v2/tokens/no-such-token.{fmt}", 404)
 	wantErrors(t, x, 404, 404)
 	wantErrors(t, j, 404, 404)
@@ -281,6 +302,12 @@ func batchAndBlackbox(e *env) {
 	json.Unmarshal(a.body, &receipt)
 	if a.status != 200 || len(receipt) != 1 || receipt[0].ID != "" || receipt[0].Token != "" || receipt[0].ServiceNotice == "" {
 		t.Fatalf("blackbox answers neither id nor token: %s", a.body)
+	}
+	// The client never learns its id, but the case is the district's like any other: public once registered.
+	e.unpublished("20261127-0005")
+	e.register("20261127-0005")
+	if _, _, v := e.both("/open311/v2/requests/20261127-0005.{fmt}", 200); objects(t, v)[0]["service_code"] != "06011" {
+		t.Fatalf("the blackbox report: %v", v)
 	}
 	if err := e.services.SetType(ctx, category.Event, "06011", open311.Realtime); err != nil {
 		t.Fatal(err)
@@ -305,27 +332,32 @@ func locations(e *env) {
 		checkRequest(t, r)
 		return r
 	}
+	// publish checks a new report is not public, registers it, and reads it.
+	publish := func(id string) map[string]any {
+		t.Helper()
+		e.unpublished(id)
+		e.register(id)
+		return fetch(id)
+	}
 	// A unit grid code: a point inside that grid.
-	r := fetch(post("address_id", "350503001001001"))
-	if r["address_id"] != "350503001001001" || r["lat"] == nil || r["long"] == nil {
+	r := publish(post("address_id", "350503001001001"))
+	if r["address_id"] != "350503001001001" || r["address"] != "东梅社区 东梅社区第1网格" || r["lat"] == nil || r["long"] == nil {
 		t.Fatalf("address_id of a grid: %v", r)
 	}
 	// An address naming a grid resolves to it; naming a community, it waits at that desk.
-	r = fetch(post("address_string", "东梅社区第2网格 某小区 3 号楼"))
-	if r["address_id"] != "350503001001002" || r["lat"] == nil {
+	r = publish(post("address_string", "东梅社区第2网格 某小区 3 号楼"))
+	if r["address_id"] != "350503001001002" || r["address"] != "东梅社区 东梅社区第2网格" || r["lat"] == nil {
 		t.Fatalf("address naming a grid: %v", r)
 	}
 	id := post("address_string", "丰泽区东梅社区某小区 3 号楼")
-	r = fetch(id)
-	if r["lat"] != nil || r["address_id"] != nil || r["address"] != "丰泽区东梅社区某小区 3 号楼" || !strings.Contains(r["service_notice"].(string), "定位") {
-		t.Fatalf("address naming a community: %v", r)
-	}
+	e.unpublished(id)
 	var path string
 	e.srv.App.DB.Read.QueryRow(`SELECT path FROM cases WHERE number = $1`, id).Scan(&path)
 	if path != "/350503/350503001/350503001001/" {
 		t.Fatalf("unlocated report waits at %s", path)
 	}
-	// The community's desk finds it and locates it (reclassify), as any report.
+	// The community's desk finds it and locates it (reclassify), as any report; placed on the map
+	// it is still the desk's until registered.
 	lead := e.srv.Login(t, "donghai.shift_lead")
 	var queue struct {
 		Cases []struct{ ID, Number string }
@@ -343,17 +375,30 @@ func locations(e *env) {
 	if st, raw := lead.Raw("POST", "/api/v1/cases/"+caseID+"/actions/reclassify", map[string]any{"lat": 24.925, "lng": 118.575}); st != 200 {
 		t.Fatalf("locate: %d %s", st, raw)
 	}
-	if r = fetch(id); r["lat"] == nil || r["address_id"] == nil {
+	if r = publish(id); r["lat"] == nil || r["address_id"] == nil || strings.Contains(fmt.Sprint(r["address"]), "某小区") {
 		t.Fatalf("located: %v", r)
 	}
-	// Community and subdistrict codes are places too; an address yiwang does not know waits at the district.
-	post("address_id", "350503002001")
+	// Community and subdistrict codes are places too. A report placed only to a community that
+	// its desk registers as it is shows no point and no grid.
+	id = post("address_id", "350503002001")
+	e.srv.App.DB.Read.QueryRow(`SELECT path FROM cases WHERE number = $1`, id).Scan(&path)
+	if path != "/350503/350503002/350503002001/" {
+		t.Fatalf("a report to a community waits at %s", path)
+	}
+	if r = publish(id); r["lat"] != nil || r["long"] != nil || r["address_id"] != nil || r["address"] != nil {
+		t.Fatalf("registered without a place: %v", r)
+	}
+	// An address yiwang does not know waits at the district, unpublished.
 	id = post("address_string", "火星路 1 号")
 	e.srv.App.DB.Read.QueryRow(`SELECT path FROM cases WHERE number = $1`, id).Scan(&path)
-	if path != "/350503/" {
-		t.Fatalf("unknown address waits at %s", path)
+	if path != "/350503/" || id != unregistered {
+		t.Fatalf("unknown address %s waits at %s", id, path)
 	}
+	e.unpublished(id)
 }
+
+// unregistered is the one report the suite leaves waiting at the desk: the public never sees it.
+const unregistered = "20261127-0010"
 
 func apiKeys(e *env) {
 	t := e.t

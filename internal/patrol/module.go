@@ -43,5 +43,9 @@ func (h *HTTP) Module() module.Module {
 	return module.Module{Name: "patrol", Register: h.Register, OpenAPI: OpenAPI,
 		Permissions: []access.Permission{access.PatrolRead, access.PatrolRun, access.PatrolPlan},
 		Kinds:       []access.Kind{PlanKind, PatrolKind},
-		Events:      []string{FindingEvent}}
+		Events:      []string{FindingEvent},
+		// A grid worker in the field may lose the network mid-patrol: these writes are queued on
+		// the phone and sent again (static/js/offline.js) without being recorded twice.
+		Idempotent: []string{"POST /api/v1/patrols", "POST /api/v1/patrols/{id}/checks", "POST /api/v1/patrols/{id}/findings",
+			"POST /api/v1/patrols/{id}/findings/{finding}/case", "POST /api/v1/patrols/{id}/end"}}
 }

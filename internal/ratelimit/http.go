@@ -91,10 +91,14 @@ func IsWrite(r *http.Request) bool {
 }
 
 // IsSearch reports whether r is a search or list of the API or Open311 (a GET with a query: the
-// case list, search, the audit log, public lists, requests.json); pages and assets are not.
+// case list, search, the audit log, public lists, requests.json), or any anonymous read of the
+// public view (/api/v1/public/: one case, a photo); pages and assets are not.
 func IsSearch(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/v1/public/") {
+		return true
 	}
 	if r.URL.RawQuery == "" {
 		return false

@@ -139,6 +139,8 @@ func TestClassify(t *testing.T) {
 		{"GET", "/api/v1/audit?action=case.", false, true},
 		{"GET", "/open311/requests.json?status=open", false, true},
 		{"HEAD", "/api/v1/public/cases?limit=5", false, true},
+		{"GET", "/api/v1/public/cases/2026120100001", false, true},
+		{"GET", "/api/v1/public/photos/p1", false, true},
 		{"GET", "/api/v1/cases/x", false, false},
 		{"GET", "/desk?lang=en", false, false},
 		{"GET", "/static/app.js?v=3", false, false},

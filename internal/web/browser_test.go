@@ -43,6 +43,7 @@ const (
 	navSchemes    = "考评方案"
 	navOnboard    = "上线导入"
 	navSettings   = "系统配置"
+	navMyData     = "我的数据"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -93,7 +94,7 @@ func TestBrowserRoles(t *testing.T) {
 		nav      string
 		check    func(t *testing.T, tb *tab)
 	}{
-		{"resident1", navOf(navHome, navReport, navMine, navOrg, navPassword), func(t *testing.T, tb *tab) {
+		{"resident1", navOf(navHome, navReport, navMine, navOrg, navPassword, navMyData), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 			// Locate mode: a click on the map asks which grid holds the point.
@@ -281,13 +282,14 @@ func TestBrowserRoles(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#display-name"), "居民赵六"),
 			chromedp.SendKeys(chromedp.CSS("#new-password"), "Resident-Passw0rd!"),
 			chromedp.SendKeys(chromedp.CSS("#confirm-password"), "Resident-Passw0rd!"),
+			chromedp.Click(chromedp.CSS("#consent")),
 			chromedp.Click(chromedp.CSS("#signup-form button[type=submit]")),
 			chromedp.WaitVisible(chromedp.CSS("#greeting")),
 		)
 		if got := tb.text("#greeting"); !strings.Contains(got, "居民赵六") {
 			t.Errorf("greeting %q", got)
 		}
-		if got := tb.nav(); got != navOf(navHome, navReport, navMine, navOrg, navPassword) {
+		if got := tb.nav(); got != navOf(navHome, navReport, navMine, navOrg, navPassword, navMyData) {
 			t.Errorf("new resident's navigation %q", got)
 		}
 	})

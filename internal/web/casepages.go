@@ -115,7 +115,7 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request) {
 	cfg.CaseID = id
 	cfg.CanWhistle, cfg.ReadsWhistles = may(v.User, access.WhistleBlow), may(v.User, access.WhistleRead)
 	v.Config = cfg
-	v.Texts = w.textsWith(v.Lang, "whistle_page.")
+	v.Texts = w.textsWith(v.Lang, "whistle_page.", "public.staff.")
 	w.render(rw, r, http.StatusOK, "case", v)
 }
 

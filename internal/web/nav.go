@@ -36,6 +36,7 @@ const (
 	pageBriefing       pageID = "briefing"
 	pageOnboard        pageID = "onboard"
 	pageSettings       pageID = "settings"
+	pageMyData         pageID = "my_data"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
@@ -100,6 +101,8 @@ var navigation = []navEntry{
 	// who reads indicators (pageChecks), reached from the 赛马场 and the figures' scheme lines.
 	{ID: pageSchemes, Path: "/schemes", Key: "schemes.nav", Permission: access.EvalConfigure, Roles: []access.Role{access.SysAdmin}, District: true},
 	{ID: pagePassword, Path: "/me/password", Key: "web.nav.password"},
+	// 我的数据: a resident's own data, its download, and deleting the account.
+	{ID: pageMyData, Path: "/me/data", Key: "account.nav.my_data", Roles: []access.Role{access.Resident}},
 	// The case page is reached from the lists; the report form also serves grid workers (巡查上报)
 	// and the hotline desk, so its page check is wider than its menu entry.
 	{ID: pageCase, Path: "/cases/", Key: "desk.case.title", Permission: access.CaseRead, Hidden: true},

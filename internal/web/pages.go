@@ -45,7 +45,7 @@ func (w *Web) users(rw http.ResponseWriter, r *http.Request) {
 // action that starts with it (the API's prefix filter).
 var auditActions = []string{"auth.", "auth.login", "auth.mfa", "auth.mfa_enrol", "auth.logout", "auth.signup", "auth.change_password",
 	"user.", "user.create", "user.disable", "user.enable", "user.reset_password", "user.mfa_reset", "user.grant", "user.revoke",
-	"grid.import", "org.import", "case.", "case.report", "case.import", "case.photos", "case.reclassify", "case.reveal_contact", "category.",
+	"grid.import", "org.import", "case.", "case.report", "case.import", "case.photos", "case.reclassify", "case.reveal_contact", "case.publication", "category.",
 	"routing.", "calendar.put", "apikey.", "apikey.create", "apikey.revoke", "delivery.retry"}
 
 func (w *Web) audit(rw http.ResponseWriter, r *http.Request) {

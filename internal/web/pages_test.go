@@ -104,6 +104,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		league, whistles, directives            = "部门排行", "吹哨报到", "指令签收"
 		patrol, coverage, rosters               = "巡查", "巡查覆盖", "共建名册"
 		report, my, tasks, desk, hotline, inbox = "我要反映", "我的反映", "网格任务", "受理台", "热线录入", "部门待办"
+		myData                                  = "我的数据"
 	)
 	cases := []struct {
 		username string
@@ -111,7 +112,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		refused  []string // pages answered with 403
 		opens    []string // pages answered with 200 besides /org and /me/password
 	}{
-		{"resident1", []string{home, report, my, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys", "/onboard", "/settings"}, []string{"/report", "/my", "/cases/some-id"}},
+		{"resident1", []string{home, report, my, org, pw, myData}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys", "/onboard", "/settings"}, []string{"/report", "/my", "/cases/some-id", "/me/data"}},
 		{"donghai.grid_worker", []string{home, tasks, patrol, directives, whistles, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/apikeys"}, []string{"/tasks", "/report", "/cases/some-id"}},
 		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new", "/report"}},
 		{"donghai.shift_lead", []string{home, desk, directives, whistles, coverage, rosters, dashboard, league, racecourse, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new"}},

@@ -29,6 +29,10 @@ func (w *Web) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(rw, r, passwordPath, http.StatusSeeOther)
 			return
 		}
+		// A resident accepts new versions of the 用户协议 and 隐私政策 first (accountpages.go).
+		if w.askConsent(rw, r, p) {
+			return
+		}
 		next(rw, r)
 	}
 }
@@ -101,7 +105,7 @@ func plainText(s string) bool {
 func afterLogin(next string) string {
 	next = safeNext(next)
 	path, _, _ := strings.Cut(next, "?")
-	if path == "/login" || path == "/login/mfa" || path == "/signup" || path == "/logout" {
+	if path == "/login" || path == "/login/mfa" || path == "/signup" || path == "/logout" || path == consentPath {
 		return "/"
 	}
 	return next
@@ -123,6 +127,7 @@ func (w *Web) signInPage(page, title, script string) http.HandlerFunc {
 		}
 		v := w.newView(r, "", title)
 		v.Script = script
+		v.Texts = w.textsWith(v.Lang, "account.login.")
 		v.Data = loginData{Next: next}
 		w.render(rw, r, http.StatusOK, page, v)
 	}
@@ -145,6 +150,8 @@ func (w *Web) signup(rw http.ResponseWriter, r *http.Request) {
 	}
 	v := w.newView(r, "", "web.signup.title")
 	v.Script = "signup.js"
+	v.Texts = w.textsWith(v.Lang, "account.signup.")
+	v.Data = w.cfg.Auth.Consents().Current() // the versions the consent box stands for
 	w.render(rw, r, http.StatusOK, "signup", v)
 }
 

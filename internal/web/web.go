@@ -42,6 +42,8 @@ type Web struct {
 	static *staticServer
 	// jsTexts holds, per language, the texts the JavaScript modules show.
 	jsTexts map[string]map[string]string
+	// sw is the service worker script with this build's cache name (pwa.go).
+	sw []byte
 }
 
 // pageNames are the templates that are whole pages (every template but base.html and
@@ -63,7 +65,7 @@ func pageNames() ([]string, error) {
 }
 
 // jsTextPrefixes select the catalogue keys rendered into each page for its script.
-var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.action.", "category.urgency.", "photo.", "dashboard."}
+var jsTextPrefixes = []string{"web.", "role.", "kind.", "desk.", "case.status.", "case.step.", "case.action.", "category.urgency.", "photo.", "dashboard.", "offline."}
 
 // New parses the templates and indexes the static files.
 func New(cfg Config) (*Web, error) {
@@ -111,6 +113,7 @@ func New(cfg Config) (*Web, error) {
 		}
 		w.jsTexts[lang] = texts
 	}
+	w.buildPWA()
 	return w, nil
 }
 
@@ -128,6 +131,8 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /logout", w.signedIn(w.logoutPage))
 	mux.HandleFunc("POST /logout", w.logout)
 	mux.HandleFunc("GET /lang/{lang}", w.switchLanguage)
+	mux.HandleFunc("GET /sw.js", w.serviceWorkerScript)
+	mux.HandleFunc("GET /manifest.webmanifest", w.manifest)
 	mux.HandleFunc("GET /{$}", w.signedIn(w.home))
 	mux.HandleFunc("GET /org", w.signedIn(w.org))
 	mux.HandleFunc("GET /dashboard", w.signedIn(w.needs(pageDashboard, w.dashboard)))
@@ -137,6 +142,11 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /deliveries", w.signedIn(w.needs(pageDeliveries, w.scriptPage(pageDeliveries, "deliveries", "web.deliveries.title"))))
 	mux.HandleFunc("GET /briefing", w.signedIn(w.needs(pageBriefing, w.briefing)))
 	mux.HandleFunc("GET /me/password", w.signedIn(w.password))
+	mux.HandleFunc("GET /me/data", w.signedIn(w.myData))
+	mux.HandleFunc("GET /consent", w.signedIn(w.consentPage))
+	for _, doc := range documentNames {
+		mux.HandleFunc("GET /"+doc, w.document(doc))
+	}
 	mux.HandleFunc("GET /report", w.signedIn(w.needs(pageReport, w.report)))
 	mux.HandleFunc("GET /my", w.signedIn(w.needs(pageMine, w.listPage(pageMine, "my", "my.js"))))
 	mux.HandleFunc("GET /desk", w.signedIn(w.needs(pageDesk, w.listPage(pageDesk, "desk", "desk.js"))))
@@ -145,6 +155,7 @@ func (w *Web) Register(mux *httpx.Mux) {
 	mux.HandleFunc("GET /tasks", w.signedIn(w.needs(pageTasks, w.listPage(pageTasks, "tasks", "tasks.js"))))
 	mux.HandleFunc("GET /cases/{id}", w.signedIn(w.needs(pageCase, w.casePage)))
 	mux.HandleFunc("GET /follow/{token}", w.follow)
+	mux.HandleFunc("GET /public", w.publicPage)
 	mux.HandleFunc("GET /racecourse", w.signedIn(w.needs(pageRacecourse, w.racecourse)))
 	mux.HandleFunc("GET /league", w.signedIn(w.needs(pageLeague, w.league)))
 	mux.HandleFunc("GET /whistles", w.signedIn(w.needs(pageWhistles, w.whistles)))

@@ -52,7 +52,7 @@ func TestMenuFollowsPermissions(t *testing.T) {
 		roles []access.Role
 		want  string
 	}{
-		{[]access.Role{access.Resident}, "/ /report /my /org /me/password"},
+		{[]access.Role{access.Resident}, "/ /report /my /org /me/password /me/data"},
 		{[]access.Role{access.GridWorker}, "/ /tasks /patrol /directives /whistles /org /me/password"},
 		{[]access.Role{access.IntakeOperator}, "/ /desk /desk/new /org /me/password"},
 		{[]access.Role{access.ShiftLead}, "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /me/password"},

@@ -53,7 +53,8 @@ export class APIError extends Error {
 export async function api(method, path, body, options = {}) {
   const url = new URL('/api/v1/' + path, location.origin);
   url.searchParams.set('lang', lang);
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  // options.headers adds request headers (the offline queue's Idempotency-Key).
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...(options.headers || {}) } };
   if (body !== undefined) {
     if (body instanceof FormData) {
       init.body = body; // multipart: the browser sets the type with its boundary

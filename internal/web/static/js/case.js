@@ -8,7 +8,7 @@
 import { api, config, el, hide, roleName, show, t, when } from './api.js';
 import {
   actionName, categoryPicker, categoryText, channelName, departments, dueText, flash, kindName, lookups,
-  nameOf, orgNames, placeText, ratings, slaDot, statusChip, statusName, unitGroups, unitPicker, urgencyName,
+  nameOf, orgNames, placeText, ratings, residentSteps, slaDot, statusChip, statusName, stepChip, unitGroups, unitPicker, urgencyName,
 } from './casekit.js';
 import { onLive } from './live.js';
 import { formDialog, openDialog } from './ui/dialog.js';
@@ -92,7 +92,9 @@ function renderHead(c) {
   if (c.extension_pending) flags.push(el('span', { class: 'badge badge-warn' }, t('desk.case.extension_pending')));
   if (c.urgency && c.urgency !== 'normal') flags.push(el('span', { class: 'badge badge-danger' }, urgencyName(c.urgency)));
   const head = document.getElementById('case-head');
-  head.replaceChildren(
+  if (!staff) {
+    renderResidentHead(head, c);
+  } else head.replaceChildren(
     el('div', { class: 'case-title' },
       el('h1', {}, t('desk.case.heading'), ' ', el('span', { id: 'case-number' }, c.number)),
       el('span', { id: 'case-status' }, statusChip(c.status)), ...flags),
@@ -121,6 +123,29 @@ function renderHead(c) {
     });
     head.append(el('p', { class: 'alert alert-info', id: 'following-note' }, t('desk.case.following'), ' ', leave));
   }
+}
+
+/**
+ * renderResidentHead is the head of the case page for a resident: where the case stands in
+ * plain words on a step bar (已受理 → 已派单 → 处理中 → 已办结 → 待评价), the expected time in
+ * working days, and no codes, clocks or staff jargon.
+ */
+function renderResidentHead(head, c) {
+  const step = c.step === 'closed' && (c.allowed_actions || []).includes('rate') ? 'to_rate' : c.step;
+  const at = residentSteps.indexOf(step);
+  const bar = el('ol', { class: 'step-bar', id: 'step-bar', 'aria-label': t('case.step.bar') }, residentSteps.map((s, i) => el('li', {
+    class: i < at ? 'done' : i === at ? 'current' : '', 'aria-current': i === at ? 'step' : null, dataset: { step: s },
+  }, t('case.step.' + s))));
+  let line = null;
+  if (c.expected_working_days) line = t('case.step.expected', c.expected_working_days);
+  else if (step === 'received') line = t('case.step.received_hint');
+  else if (step === 'paused') line = t('case.step.paused_hint');
+  head.replaceChildren(
+    el('div', { class: 'case-title' },
+      el('h1', {}, t('desk.case.heading'), ' ', el('span', { id: 'case-number' }, c.number)),
+      el('span', { id: 'case-status' }, stepChip(step))),
+    at >= 0 || step === 'received' ? bar : null,
+    line ? el('p', { class: 'hint', id: 'case-expected' }, line) : null);
 }
 
 function renderFacts(c) {
@@ -564,7 +589,7 @@ function corrections(before, after) {
 function renderTimeline(events) {
   document.getElementById('timeline').replaceChildren(...events.slice().reverse().map((e) => el('li', { class: `timeline-item action-${e.action}`, dataset: { action: e.action } },
     el('div', { class: 'timeline-line' },
-      el('span', { class: 'timeline-action' }, actionName(e.action)), ' ', statusChip(e.status),
+      el('span', { class: 'timeline-action' }, actionName(e.action)), ' ', staff ? statusChip(e.status) : stepChip(e.step),
       el('span', { class: 'timeline-time' }, when(e.at))),
     el('div', { class: 'timeline-who muted' }, [e.role ? roleName(e.role) : '', e.actor === 'system' ? t('desk.event.system') : e.actor].filter(Boolean).join(' · '),
       e.public ? '' : el('span', { class: 'badge badge-muted' }, t('desk.event.internal'))),
@@ -640,12 +665,60 @@ async function load() {
   renderFacts(c);
   renderPhotos(photos.photos || []);
   renderEvidence(c, photos.photos || []);
+  renderPublication(c, photos.photos || []);
   renderTimeline(events.events || []);
   renderMap(c);
   await Promise.all([renderNearby(c), renderWhistles(c)]);
   const page = document.getElementById('case-page');
   page.setAttribute('aria-busy', 'false');
   page.dataset.status = c.status;
+}
+
+// publishers set what the public sees of a case: the desk its text, the handling unit its reply.
+const publishers = ['intake_operator', 'shift_lead', 'dispatcher', 'department_staff'];
+
+/**
+ * renderPublication shows staff whether the case is on the public page (/public) and lets the
+ * desk and the handling unit set its public text, the unit's public reply and which photos are
+ * public (PUT /api/v1/cases/{id}/publication). The form is drawn once, so that a live reload
+ * does not wipe what someone is typing; the state line follows every reload.
+ */
+function renderPublication(c, photos) {
+  if (!cfg.roles.some((r) => publishers.includes(r)) || c.following) return;
+  const panel = document.getElementById('publication-panel');
+  panel.hidden = false;
+  let why = 'public.staff.is_public';
+  if (!c.public) why = c.private ? 'public.staff.private' : ['confirming', 'reported'].includes(c.status) ? 'public.staff.not_yet' : 'public.staff.never';
+  document.getElementById('publication-state').textContent = t(why);
+  const form = document.getElementById('publication-form');
+  if (form.childElementCount) return;
+  const text = el('textarea', { id: 'public-text', name: 'public_text', rows: 3, maxlength: 2000, placeholder: c.description }, c.public_text || '');
+  const reply = el('textarea', { id: 'public-reply', name: 'public_reply', rows: 2, maxlength: 2000 }, c.public_reply || '');
+  const boxes = photos.map((p) => el('label', { class: 'check photo-check' },
+    el('input', { type: 'checkbox', name: 'public_photos', value: p.id, checked: p.public }),
+    el('img', { src: p.thumbnail_url, alt: photoLabel(p), loading: 'lazy' })));
+  const status = el('p', { class: 'status-line', role: 'status', id: 'publication-status' });
+  const save = el('button', { type: 'submit', class: 'btn btn-primary', id: 'publication-save' }, t('public.staff.save'));
+  form.replaceChildren(
+    field('public-text', t('public.staff.text'), text, t('public.staff.text_hint')),
+    field('public-reply', t('public.staff.reply'), reply, t('public.staff.reply_hint')),
+    boxes.length ? el('fieldset', { class: 'field' }, el('legend', {}, t('public.staff.photos')), el('div', { class: 'photo-row' }, boxes)) : null,
+    el('div', { class: 'actions' }, save), status);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    save.disabled = true;
+    try {
+      await api('PUT', `cases/${caseID}/publication`, {
+        public_text: text.value, public_reply: reply.value,
+        public_photos: [...form.querySelectorAll('input[name=public_photos]:checked')].map((b) => b.value),
+      });
+      status.textContent = t('public.staff.saved');
+    } catch (err) {
+      status.textContent = err.message;
+    } finally {
+      save.disabled = false;
+    }
+  });
 }
 
 // renderWhistles lists the whistles blown on the case (吹哨报到) and, to those who may blow one,

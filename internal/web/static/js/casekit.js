@@ -28,6 +28,18 @@ export const statusChip = statusKind('case.status.', {
 });
 export const statusName = statusChip.label;
 
+/**
+ * stepChip shows where a case stands in the resident's words (case.step.<step>: 已受理, 已派单,
+ * 处理中, 已办结 …), as the API's "step" field says; residents and the public never see codes.
+ */
+export const stepChip = statusKind('case.step.', {
+  received: 'warn', accepted: 'progress', dispatched: 'progress', handling: 'info', closed: 'ok', paused: 'paused',
+  ended: 'muted', to_rate: 'warn',
+});
+
+/** residentSteps are the steps of the resident's step bar, in order. */
+export const residentSteps = ['accepted', 'dispatched', 'handling', 'closed', 'to_rate'];
+
 /** slaDot is the SLA light of a case: green, yellow (≥ 80 % of the limit used) or red (overdue). */
 export function slaDot(light) {
   const label = light ? t('desk.sla.' + light) : t('desk.sla.none');
@@ -230,8 +242,12 @@ export function excerpt(text, n = 60) {
   return chars.length > n ? chars.slice(0, n).join('') + '…' : text || '';
 }
 
-/** caseCard is a case in a phone-friendly list: a link to the case page. */
+/**
+ * caseCard is a case in a phone-friendly list: a link to the case page. look.plain shows it in
+ * the resident's words: the step instead of the status, the day reported instead of the clock.
+ */
 export function caseCard(c, look) {
+  if (look && look.plain) return plainCard(c, look);
   const due = c.status === 'closed' ? when(c.closed_at) : dueText(c.stage_due);
   return el('li', { class: 'case-card', dataset: { id: c.id, number: c.number, status: c.status } },
     el('a', { href: '/cases/' + c.id, class: 'case-card-link' },
@@ -243,6 +259,19 @@ export function caseCard(c, look) {
       el('span', { class: 'case-card-meta' },
         el('span', {}, placeText(c, look && look.grids)),
         el('span', { class: c.sla === 'red' ? 'overdue' : '' }, due))));
+}
+
+function plainCard(c, look) {
+  const rate = (c.allowed_actions || []).includes('rate');
+  return el('li', { class: 'case-card', dataset: { id: c.id, number: c.number, status: c.status, step: c.step } },
+    el('a', { href: '/cases/' + c.id, class: 'case-card-link' },
+      el('span', { class: 'case-card-top' }, el('span', { class: 'case-number' }, c.number),
+        rate ? el('span', { class: 'badge badge-warn' }, t('desk.my.rate_now')) : null, stepChip(rate ? 'to_rate' : c.step)),
+      el('span', { class: 'case-card-title' }, categoryText(c, look.cats)),
+      el('span', { class: 'case-card-text' }, excerpt(c.description, 80)),
+      el('span', { class: 'case-card-meta' },
+        el('span', {}, placeText(c, look.grids)),
+        el('span', {}, c.closed_at ? t('case.step.closed_on', when(c.closed_at).slice(0, 10)) : t('case.step.reported_on', when(c.reported_at).slice(0, 10))))));
 }
 
 // ---- category picker

@@ -38,23 +38,19 @@ let doneLoaded = false;
 let cursor = '';
 let look = null;
 
-function inPeriod(c) {
-  const at = (c.closed_at || c.updated_at || c.reported_at || '').slice(0, 10);
-  const from = doneForm.elements.from.value;
-  const to = doneForm.elements.to.value;
-  return (!from || at >= from) && (!to || at <= to);
-}
-
 async function loadDone(more) {
   doneLoaded = true;
   look ||= { cats: await categories() };
   const q = new URLSearchParams({ status: 'reported_back,verified,closed', sort: 'newest', limit: '20' });
   const keyword = doneForm.elements.q.value.trim();
   if (keyword) q.set('q', keyword);
+  // The period is the server's filter (the day each case last changed), so paging stays whole.
+  if (doneForm.elements.from.value) q.set('changed_from', doneForm.elements.from.value);
+  if (doneForm.elements.to.value) q.set('changed_to', doneForm.elements.to.value);
   if (more && cursor) q.set('cursor', cursor);
   try {
     const res = await api('GET', 'cases?' + q);
-    const cards = res.cases.filter(inPeriod).map((c) => caseCard(c, look));
+    const cards = res.cases.map((c) => caseCard(c, look));
     if (!more) doneList.replaceChildren();
     doneList.append(...cards);
     if (!doneList.children.length && !res.next_cursor) doneList.append(el('li', { class: 'empty' }, t('desk.inbox.no_done')));

@@ -13,7 +13,7 @@ let look = null;
 let pending = null;
 
 async function load(more = false) {
-  look ||= { cats: await categories() }; // cases carry their place names
+  look ||= { cats: await categories(), plain: true }; // cases carry their place names; plain words
   const q = new URLSearchParams({ mine: 'true', sort: 'newest', limit: '20' });
   if (more && cursor) q.set('cursor', cursor);
   try {

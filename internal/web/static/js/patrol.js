@@ -8,6 +8,7 @@ import { guarded } from './ui/action.js';
 import { clearErrors, formValues, showErrors } from './ui/fields.js';
 import { position } from './ui/map.js';
 import { pagedTable } from './ui/table.js';
+import { enqueue, isNetworkError, mountQueue, newKey } from './offline.js';
 
 const cfg = config();
 const message = document.getElementById('patrol-message');
@@ -17,6 +18,21 @@ const today = () => beijing.format(new Date());
 const daysAgo = (n) => beijing.format(new Date(Date.now() - n * 86400000));
 
 const patrolPath = (suffix = '') => `patrols/${encodeURIComponent(state.running.id)}${suffix}`;
+
+// fieldWrite sends a patrol write made in the field with an idempotency key; without network it
+// is kept on the phone (offline.js) and sent, with the same key, once the phone is online. It
+// returns the answer, or null when the write was queued.
+async function fieldWrite(path, body, label) {
+  const key = newKey();
+  try {
+    return await api('POST', path, body, { headers: { 'Idempotency-Key': key } });
+  } catch (err) {
+    if (!isNetworkError(err)) throw err;
+    await enqueue({ key, path, body, photos: [], label });
+    show(message, t('offline.patrol_queued'), 'warn');
+    return null;
+  }
+}
 
 // ---- the running patrol
 
@@ -39,7 +55,8 @@ function renderRunning(p, plan) {
         : el('span', { class: 'status', dataset: { tone: 'ok' } }, t('patrol_page.near', number(c.distance_m)))]
         : guarded(el('button', { type: 'button', class: 'btn btn-primary', id: 'check-' + i }, t('patrol_page.check')), message, async () => {
           const at = await position(t('patrol_page.no_position'));
-          const r = await api('POST', patrolPath('/checks'), { point: i, lat: at.latitude, lng: at.longitude });
+          const r = await fieldWrite(patrolPath('/checks'), { point: i, lat: at.latitude, lng: at.longitude }, pt.name);
+          if (!r) return;
           show(message, r.flagged ? t('patrol_page.checked_far', pt.name, number(r.distance_m)) : t('patrol_page.checked', pt.name), r.flagged ? 'error' : 'success');
           await load();
         }));
@@ -64,9 +81,9 @@ document.getElementById('finding-form').addEventListener('submit', async (e) => 
   const description = form.elements.description.value.trim();
   try {
     const at = await position(t('patrol_page.no_position'));
-    await api('POST', patrolPath('/findings'), { description, lat: at.latitude, lng: at.longitude });
+    const r = await fieldWrite(patrolPath('/findings'), { description, lat: at.latitude, lng: at.longitude }, description);
     form.reset();
-    await load();
+    if (r) await load();
   } catch (err) {
     show(box, err.message, 'error', err.details);
   }
@@ -80,8 +97,9 @@ document.getElementById('end-form').addEventListener('submit', async (e) => {
   const answers = {};
   for (const s of document.querySelectorAll('#checklist select')) answers[s.dataset.item] = s.value;
   try {
-    await api('POST', patrolPath('/end'), { note: form.elements.note.value.trim() || undefined, answers });
+    const r = await fieldWrite(patrolPath('/end'), { note: form.elements.note.value.trim() || undefined, answers }, t('patrol_page.end'));
     form.reset();
+    if (!r) return;
     show(message, t('patrol_page.ended'), 'success');
     state.running = null;
     await load();
@@ -181,4 +199,7 @@ async function load() {
   document.body.dataset.patrol = state.running ? 'running' : 'idle';
 }
 
+const queueBox = el('section', { class: 'alert alert-info offline-queue', id: 'offline-queue', hidden: true, 'aria-live': 'polite' });
+message.after(queueBox);
+mountQueue(queueBox);
 load().catch((err) => show(message, err.message));

@@ -6,13 +6,15 @@
 // it types (ui/address.js; a choice sets the point and the address; a tap on the map fills in
 // the nearest address while none was typed). Open cases nearby (anonymised) are drawn on the map.
 import { api, config, el, show, t, when } from './api.js';
-import { categories, categoryPicker, nameOf, statusChip, statusName } from './casekit.js';
+import { categories, categoryPicker, statusChip } from './casekit.js';
 import { mapPicker, textTip } from './ui/map.js';
 import { photoPicker } from './ui/photos.js';
 import { addressSearch, nearestAddress } from './ui/address.js';
 import { mountCallerHistory } from './callers.js';
 import { clearErrors, fieldError, showErrors } from './ui/fields.js';
 import { blowButton } from './whistlekit.js';
+import { enqueue, isNetworkError, mountQueue, newKey, offlineNotice } from './offline.js';
+import { elderForm } from './elder.js';
 
 const cfg = config();
 const L = window.L;
@@ -32,21 +34,22 @@ const state = {
   cats: new Map(),
 };
 
-// showNearby draws the open cases within 1 km (anonymised: number, status, category, day).
+// showNearby draws the open public cases within 1 km (the public view: registered, rounded to ~100 m).
 async function showNearby(place) {
   const count = document.getElementById('public-count');
   const map = state.picker.map;
   if (!map) return;
   try {
     // The catalogue may still be loading when the place is first known: wait for it (once).
-    const [res, cats] = await Promise.all([api('GET', `public/cases?lat=${place.lat}&lng=${place.lng}&radius=1000`), categories()]);
+    const res = await api('GET', `public/cases?lat=${place.lat}&lng=${place.lng}&radius=1000&limit=200`);
+    const open = res.features.filter((f) => f.geometry && f.properties.step !== 'closed');
     if (state.nearby) state.nearby.remove();
-    state.nearby = L.layerGroup(res.cases.map((c) => {
-      const cat = cats.get(c.category_code);
-      return L.circleMarker([c.lat, c.lng], { radius: 6, color: '#8a5a00', weight: 1.5, fillColor: '#f0b429', fillOpacity: 0.85 })
-        .bindTooltip(textTip(`${statusName(c.status)} · ${cat ? nameOf(cat) : t('desk.case.no_category')} · ${when(c.reported_date).slice(0, 10)}`));
+    state.nearby = L.layerGroup(open.map((f) => {
+      const p = f.properties;
+      return L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 6, color: '#8a5a00', weight: 1.5, fillColor: '#f0b429', fillOpacity: 0.85 })
+        .bindTooltip(textTip(`${p.status_text} · ${p.category_name || t('desk.case.no_category')} · ${when(p.reported_at).slice(0, 10)}`));
     })).addTo(map);
-    count.textContent = res.cases.length ? t('desk.report.nearby_open', res.cases.length) : t('desk.report.nearby_none');
+    count.textContent = open.length ? t('desk.report.nearby_open', open.length) : t('desk.report.nearby_none');
   } catch {
     count.textContent = '';
   }
@@ -101,7 +104,7 @@ async function submit(e) {
   e.preventDefault();
   clearErrors(form, message);
   const description = value('description');
-  const place = state.picker.place;
+  const place = state.picker.place || await offlinePlace();
   if (!place) {
     show(message, value('lat') ? t('desk.report.place_outside') : t('desk.report.place_required'));
     return;
@@ -117,6 +120,7 @@ async function submit(e) {
   const category = state.category.value();
   if (category) body.category_code = category.code;
   if (cfg.mode === 'resident') body.anonymous = document.getElementById('anonymous').checked;
+  if (document.getElementById('private')?.checked) body.private = true;
   if (cfg.mode === 'hotline') {
     Object.assign(body, { channel: value('channel'), kind: value('kind'), urgency: value('urgency') });
     if (value('reporter-name')) body.reporter_name = value('reporter-name');
@@ -126,9 +130,16 @@ async function submit(e) {
   button.disabled = true;
   button.textContent = t('desk.report.sending');
   let created;
+  // One key per report, kept across tries of this form: a report whose answer was lost on the
+  // way is not created twice (internal/httpx/idempotency.go).
+  const key = (form.dataset.key ||= newKey());
   try {
-    created = await api('POST', 'cases', body);
+    created = await api('POST', 'cases', body, { headers: { 'Idempotency-Key': key } });
   } catch (err) {
+    if (isNetworkError(err)) {
+      await queue(key, body);
+      return;
+    }
     showErrors(form, message, err);
     button.disabled = false;
     button.textContent = t('desk.report.submit');
@@ -137,12 +148,39 @@ async function submit(e) {
   let photoError = '';
   if (state.photos.count) {
     try {
-      await api('POST', `cases/${created.id}/photos`, state.photos.append(new FormData()));
+      await api('POST', `cases/${created.id}/photos`, state.photos.append(new FormData()), { headers: { 'Idempotency-Key': key + '.photos' } });
     } catch (err) {
       photoError = err.message;
     }
   }
   showResult(created, photoError);
+}
+
+// offlinePlace: without network the grid cannot be looked up; the point chosen (GPS, a tap) is
+// sent as it is and the server locates it when the queued report arrives.
+async function offlinePlace() {
+  if (!value('lat') || !value('lng')) return null;
+  const lat = Number(value('lat'));
+  const lng = Number(value('lng'));
+  try {
+    await api('GET', `grids/locate?lat=${lat}&lng=${lng}`);
+    return null; // the network works: the place is outside the district
+  } catch (err) {
+    return isNetworkError(err) ? { lat, lng } : null;
+  }
+}
+
+// queue keeps the report and its photos on the phone (static/js/offline.js) and clears the form
+// for the next one; it is sent, with the same key, once the phone is online.
+async function queue(key, body) {
+  await enqueue({ key, path: 'cases', body, photos: state.photos.photos.map((p) => p.file), photoPath: 'cases/{id}/photos', label: body.description });
+  delete form.dataset.key;
+  document.getElementById('description').value = '';
+  state.photos.clear();
+  const button = document.getElementById('report-submit');
+  button.disabled = false;
+  button.textContent = t('desk.report.submit');
+  show(message, t('offline.queued_one'), 'warn');
 }
 
 function duplicates(c) {
@@ -222,6 +260,14 @@ async function main() {
   if (cfg.mode === 'hotline') wireAddressSearch();
   document.getElementById('gps-button').addEventListener('click', () => state.picker.gps());
   form.addEventListener('submit', submit);
+  if (cfg.mode !== 'hotline') {
+    const notice = el('p', { class: 'alert alert-warn', id: 'offline-notice', role: 'status', hidden: true });
+    const queueBox = el('section', { class: 'alert alert-info offline-queue', id: 'offline-queue', hidden: true, 'aria-live': 'polite' });
+    form.before(notice, queueBox);
+    offlineNotice(notice);
+    mountQueue(queueBox);
+    elderForm(form);
+  }
   // Residents and grid workers report where they stand: ask for the position at once, unless a
   // point was typed into the form already.
   if (!state.picker.typed() && cfg.mode !== 'hotline') state.picker.gps(true);

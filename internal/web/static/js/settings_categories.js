@@ -52,6 +52,7 @@ function choose(c) {
   form.elements.name_en.value = c.name_en || '';
   form.elements.active.checked = c.active;
   form.elements.requires_photo.checked = Boolean(c.requires_photo);
+  form.elements.sensitive.checked = Boolean(c.sensitive);
   root.querySelector('#cat-title').textContent = `${c.code} ${c.name}`;
   const grid = root.querySelector('#cat-limits');
   grid.replaceChildren(el('thead', {}, el('tr', {}, el('th', {}, t('settings.cat.urgency_stage')),
@@ -72,6 +73,7 @@ async function save(e) {
     input.name_en = form.elements.name_en.value.trim();
     input.active = form.elements.active.checked;
     input.requires_photo = form.elements.requires_photo.checked;
+    input.sensitive = form.elements.sensitive.checked;
     await api('PUT', `categories/${chosen.class}/${chosen.code}`, input);
     const set = {};
     for (const u of urgencies) {
@@ -117,6 +119,7 @@ export async function start(body, call) {
           el('div', { class: 'field' }, el('label', { for: 'cat-name-en' }, t('settings.cat.name_en')), el('input', { id: 'cat-name-en', name: 'name_en', maxlength: 200 })),
           el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'active' }), ' ', t('settings.cat.active')),
           el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'requires_photo', id: 'cat-requires-photo' }), ' ', t('settings.cat.requires_photo')),
+          el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'sensitive', id: 'cat-sensitive' }), ' ', t('settings.cat.sensitive')),
           el('h3', {}, t('settings.cat.limits')),
           el('p', { class: 'hint' }, t('settings.cat.limits_hint')),
           el('div', { class: 'table-wrap' }, el('table', { class: 'data-table cat-limits', id: 'cat-limits' })),

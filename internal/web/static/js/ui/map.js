@@ -7,15 +7,19 @@
 // serves; with none, the grid polygons alone are the map and nothing is fetched from elsewhere.
 import { api, el, t } from '../api.js';
 
-/** newMap makes a Leaflet map in the element id, kept to its element's size. */
-export function newMap(id) {
+/**
+ * newMap makes a Leaflet map in the element id, kept to its element's size. A page without
+ * sign-in passes base: false (the base map's configuration and offline tiles are for signed-in
+ * users) and draws its own background.
+ */
+export function newMap(id, { base = true } = {}) {
   const L = window.L;
   const map = L.map(id, { attributionControl: false, zoomSnap: 0.1, zoomDelta: 0.5, minZoom: 10, maxZoom: 19 });
   map.setView([24.92, 118.6], 13);
   const resized = new ResizeObserver(() => map.invalidateSize());
   resized.observe(document.getElementById(id));
   map.on('unload', () => resized.disconnect()); // a removed map (a closed dialog's) has nothing to resize
-  baseLayer(map).catch(() => {}); // without its base map a map still shows the grids
+  if (base) baseLayer(map).catch(() => {}); // without its base map a map still shows the grids
   return map;
 }
 
