@@ -47,14 +47,7 @@ func (h *HTTP) loginWithCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.Auth.LoginWithCode(r.Context(), in.Phone, in.Code, Cookie, httpx.ClientIP(r, h.TrustProxy))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if res.Token != "" { // else a second factor comes first (mfa_http.go)
-		h.setCookie(w, r, res.Token)
-	}
-	httpx.JSON(w, http.StatusOK, res)
+	h.signedIn(w, r, res, err)
 }
 
 // ConsentStatus says which documents the caller must still accept.

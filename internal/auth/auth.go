@@ -176,6 +176,13 @@ func (s *Service) Login(ctx context.Context, login, pw, kind, ip string) (Result
 		entry.After = "wrong password"
 		return Result{}, s.failed(ctx, key, entry, now)
 	}
+	return s.signIn(ctx, c, key, ip, kind, entry, now, "")
+}
+
+// signIn ends a sign-in whose secret was right (a password, an SMS code): the throttle forgets
+// the failures, a disabled account is refused, a second factor is asked for when the account has
+// or needs one (mfa.go), else the session opens; audited with how (e.g. "sms code").
+func (s *Service) signIn(ctx context.Context, c credential, key, ip, kind string, entry audit.Entry, now time.Time, how string) (Result, error) {
 	if err := s.succeeded(ctx, key, ip); err != nil {
 		return Result{}, err
 	}
@@ -183,22 +190,24 @@ func (s *Service) Login(ctx context.Context, login, pw, kind, ip string) (Result
 		entry.Result, entry.After = audit.Denied, "disabled"
 		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Forbidden, "auth.disabled"))
 	}
-	// A second factor, when the account has one or its role needs one (mfa.go).
 	if res, gated, err := s.secondFactor(ctx, c.id, c.username, kind, entry); gated {
 		return res, err
 	}
 	var res Result
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if res, err = s.openSession(ctx, tx, c, kind, now); err != nil {
 			return err
 		}
 		entry.After = kind
+		if how != "" {
+			entry.After += "; " + how
+		}
 		_, err = audit.Append(ctx, s.DB, tx, entry)
 		return err
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("login: %w", err)
+		return Result{}, fmt.Errorf("sign in: %w", err)
 	}
 	return res, nil
 }

@@ -140,6 +140,11 @@ func (h *HTTP) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.Auth.Login(r.Context(), in.Username, in.Password, Cookie, httpx.ClientIP(r, h.TrustProxy))
+	h.signedIn(w, r, res, err)
+}
+
+// signedIn answers a sign-in (password or SMS code): the session cookie, or the second step.
+func (h *HTTP) signedIn(w http.ResponseWriter, r *http.Request, res Result, err error) {
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -177,28 +177,5 @@ func (s *Service) LoginWithCode(ctx context.Context, rawPhone, code, kind, ip st
 		entry.Result, entry.After = audit.Denied, "sms code; unknown account"
 		return Result{}, s.deny(ctx, entry, errCodeRefused)
 	}
-	if err := s.succeeded(ctx, key, ip); err != nil {
-		return Result{}, err
-	}
-	if c.disabled {
-		entry.Result, entry.After = audit.Denied, "disabled"
-		return Result{}, s.deny(ctx, entry, apperr.New(apperr.Forbidden, "auth.disabled"))
-	}
-	if res, gated, err := s.secondFactor(ctx, c.id, c.username, kind, entry); gated {
-		return res, err
-	}
-	var res Result
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if res, err = s.openSession(ctx, tx, c, kind, now); err != nil {
-			return err
-		}
-		entry.After = kind + "; sms code"
-		_, err = audit.Append(ctx, s.DB, tx, entry)
-		return err
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("sign in with code: %w", err)
-	}
-	return res, nil
+	return s.signIn(ctx, c, key, ip, kind, entry, now, "sms code")
 }

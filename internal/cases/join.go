@@ -29,7 +29,7 @@ func (s *Service) Join(ctx context.Context, idOrNumber string) (Case, error) {
 	if p == nil || p.UserID == "" {
 		return Case{}, apperr.New(apperr.Unauthenticated, "auth.required")
 	}
-	id, err := s.publicID(ctx, idOrNumber)
+	id, err := s.joinableID(ctx, idOrNumber)
 	if err != nil {
 		return Case{}, err
 	}
@@ -90,8 +90,27 @@ func (s *Service) Leave(ctx context.Context, idOrNumber string) error {
 	})
 }
 
-// publicID finds a case of the district by id or number: what the public list shows is the
-// number, what the nearby list shows is the id.
+// joinableID finds a case a resident may follow. Case numbers run in sequence and are no secret:
+// by number, only a case of the public view (publicview.go). By id — learned only from the
+// duplicates offered beside the resident's own report — also an open case not yet registered,
+// but never one its reporter kept private or one of a sensitive category.
+func (s *Service) joinableID(ctx context.Context, idOrNumber string) (string, error) {
+	district := s.districtCode(ctx)
+	rule := `c.id = $1 AND NOT c.private AND NOT COALESCE(cat.sensitive, false)`
+	if numberPattern.MatchString(idOrNumber) {
+		rule = `c.number = $1 AND ` + publicWhere
+	}
+	var id string
+	err := s.DB.QueryRow(ctx, `SELECT c.id FROM cases c LEFT JOIN categories cat ON cat.class = c.category_class AND cat.code = c.category_code
+		WHERE `+rule+` AND substr(c.path, 1, $2) = $3`, idOrNumber, len(district)+2, "/"+district+"/").Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) || district == "" {
+		return "", apperr.New(apperr.NotFound, "case.not_found")
+	}
+	return id, err
+}
+
+// publicID finds a case of the district by id or number, to stop following it (whatever became
+// of it since).
 func (s *Service) publicID(ctx context.Context, idOrNumber string) (string, error) {
 	district := s.districtCode(ctx)
 	var id string

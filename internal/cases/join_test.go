@@ -29,6 +29,8 @@ func TestResidentJoinsButCannotMerge(t *testing.T) {
 			}
 			// The desk registers it and writes an internal note with a staff name in the timeline.
 			act(t, intake, target.ID, "comment", map[string]any{"note": "内部：王科长说先别派", "internal": true})
+			act(t, srv.Login(t, "donghai.grid_worker"), target.ID, "confirm", map[string]any{"result": "pass"})
+			act(t, srv.Login(t, "donghai.shift_lead"), target.ID, "register", nil)
 			prober.Do("POST", "/api/v1/cases", map[string]any{"category_code": "06010", "lat": lat, "lng": lng, "description": "垃圾桶满溢"}, &mine)
 			srv.Login(t, "resident1").Do("POST", "/api/v1/cases", map[string]any{"category_code": "06010", "lat": 24.925, "lng": 118.5995,
 				"description": "城东的垃圾"}, &other)

@@ -409,3 +409,47 @@ func TestStaffSetWhatThePublicSees(t *testing.T) {
 		t.Errorf("audited %d publication changes, want 2", audits)
 	}
 }
+
+// TestJoinByNumberOnlyPublicCases: case numbers run in sequence, so a number is no secret. A
+// resident who types one may follow (我也遇到) a case the public sees, never one its reporter
+// kept private, one of a sensitive category, or one not yet registered — each would show them
+// its text and progress.
+func TestJoinByNumberOnlyPublicCases(t *testing.T) {
+	srv := apptest.Start(t, "sqlite")
+	sys := access.WithPrincipal(context.Background(), access.SystemPrincipal("test"))
+	if err := srv.App.Categories.SetFlag(sys, category.SensitiveFlag, category.Event, "09003", true); err != nil {
+		t.Fatal(err)
+	}
+	owner, other := srv.Login(t, "resident1"), srv.Login(t, "resident2")
+	worker, lead := srv.Login(t, "donghai.grid_worker"), srv.Login(t, "donghai.shift_lead")
+	report := func(extra map[string]any, register bool) caseJSON {
+		body := map[string]any{"category_code": "06010", "lat": lat, "lng": lng, "description": "楼道堆放杂物"}
+		for k, v := range extra {
+			body[k] = v
+		}
+		var c caseJSON
+		if st, raw := owner.Raw("POST", "/api/v1/cases", body); st != 201 || json.Unmarshal(raw, &c) != nil {
+			t.Fatalf("report: %d %s", st, raw)
+		}
+		if register {
+			if c.Status == "confirming" {
+				act(t, worker, c.ID, "confirm", map[string]any{"result": "pass"})
+			}
+			act(t, lead, c.ID, "register", nil)
+		}
+		return c
+	}
+	public := report(nil, true)
+	for name, c := range map[string]caseJSON{
+		"private":        report(map[string]any{"private": true}, true),
+		"sensitive":      report(map[string]any{"category_code": "09003"}, true),
+		"not registered": report(nil, false),
+	} {
+		if st, raw := other.Raw("POST", "/api/v1/cases/"+c.Number+"/join", nil); st != 404 {
+			t.Errorf("joined a %s case by its number: %d %.200s", name, st, raw)
+		}
+	}
+	if st, raw := other.Raw("POST", "/api/v1/cases/"+public.Number+"/join", nil); st != 200 {
+		t.Errorf("joining a public case by its number: %d %s", st, raw)
+	}
+}

@@ -85,14 +85,18 @@ func TestBrowserPublicPageAndJoinedCaseCloses(t *testing.T) {
 	visitor.fitsPhone("/public")
 	visitor.shot("public-phone")
 
-	// 我也遇到: resident2 follows the case, sees it in plain words, and hears when it closes.
-	follower := s.Login(t, "resident2")
-	if st, raw := follower.Raw("POST", "/api/v1/cases/"+public.ID+"/join", nil); st != 200 {
-		t.Fatalf("join: %d %s", st, raw)
-	}
+	// 我也遇到 on /public: resident2 follows the case, sees it in plain words, and hears when it closes.
 	tab := b.tab(t, 390, 844)
 	tab.login("resident2", apptest.DemoPassword)
-	tab.open("/cases/"+public.ID, "#case-page")
+	tab.open("/public", "#public-map")
+	tab.waitFor(`document.querySelector('` + card + `')`)
+	tab.click(card + " button")
+	tab.waitFor(`document.getElementById('detail-join')`)
+	tab.click("#detail-join")
+	tab.do(chromedp.WaitVisible(chromedp.CSS("#following-note")))
+	if loc := tab.location(); !strings.HasSuffix(loc, "/cases/"+public.ID) {
+		t.Fatalf("after 我也遇到 the page is %s, want the case", loc)
+	}
 	tab.waitFor(`document.querySelector('#step-bar li.current')`)
 	if got := tab.text("#step-bar li.current"); got != "处理中" {
 		t.Errorf("the step bar stands at %q, want 处理中", got)

@@ -3,6 +3,7 @@
 // the password page when the password must be changed first, or to the second step when the
 // account has or needs a second factor).
 import { api, busy, hide, show, t } from './api.js';
+import { smsCodeButton } from './ui/smscode.js';
 
 const form = document.getElementById('login-form');
 const message = document.getElementById('login-error');
@@ -46,41 +47,9 @@ form.addEventListener('submit', async (e) => {
   });
 });
 
-let countdown = 0;
-let timer = null;
-
-function tick() {
-  countdown -= 1;
-  if (countdown <= 0) {
-    clearInterval(timer);
-    sendButton.disabled = false;
-    sendButton.textContent = t('account.login.send_code');
-    return;
-  }
-  sendButton.textContent = t('account.login.resend_in', countdown);
-}
-
-sendButton.addEventListener('click', async () => {
-  hide(smsMessage);
-  const phone = smsForm.phone.value.trim();
-  if (!phone) {
-    show(smsMessage, t('account.login.phone_required'));
-    smsForm.phone.focus();
-    return;
-  }
-  sendButton.disabled = true;
-  try {
-    const res = await api('POST', 'auth/login/code', { phone });
-    const minutes = Math.max(1, Math.round((res.expires_in_seconds || 300) / 60));
-    show(smsMessage, t('account.login.code_sent', minutes), 'ok');
-    countdown = 60;
-    sendButton.textContent = t('account.login.resend_in', countdown);
-    timer = setInterval(tick, 1000);
-    smsForm.code.focus();
-  } catch (err) {
-    sendButton.disabled = false;
-    show(smsMessage, err.message);
-  }
+smsCodeButton({
+  button: sendButton, phone: smsForm.phone, message: smsMessage, code: smsForm.code, path: 'auth/login/code',
+  texts: { send: 'account.login.send_code', resend_in: 'account.login.resend_in', phone_required: 'account.login.phone_required', sent: 'account.login.code_sent' },
 });
 
 smsForm.addEventListener('submit', async (e) => {

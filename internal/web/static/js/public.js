@@ -2,10 +2,11 @@
 // by category, step, subdistrict and period; a case's public timeline beside the map; the
 // figures per subdistrict and zone. Needs no sign-in: everything comes from /api/v1/public/…,
 // which serves the public view alone (no internal notes, no people, places rounded to ~100 m).
-import { api, el, number, t, when } from './api.js';
+import { api, config, el, number, t, when } from './api.js';
 import { stepChip } from './casekit.js';
 import { newMap, textTip } from './ui/map.js';
 
+const cfg = config();
 const form = document.getElementById('public-filters');
 const status = document.getElementById('public-status');
 const list = document.getElementById('public-list');
@@ -100,6 +101,7 @@ async function show(n) {
         p.closed_at ? [el('dt', {}, t('public.closed')), el('dd', {}, when(p.closed_at))] : []),
       p.reply ? el('div', { class: 'public-reply', id: 'detail-reply' }, el('h3', {}, t('public.reply')), el('p', {}, p.reply)) : null,
       p.photos.length ? el('div', { class: 'photo-row' }, p.photos.map((u) => el('img', { src: u + '?size=thumb', alt: t('public.photo'), loading: 'lazy' }))) : null,
+      cfg.can_join && p.step !== 'closed' ? joinButton(p.number) : null,
       el('h3', {}, t('public.timeline')),
       el('ol', { class: 'timeline', id: 'detail-timeline' }, (p.timeline || []).map((e) => el('li', { class: 'timeline-item' },
         el('div', { class: 'timeline-line' }, el('span', { class: 'timeline-action' }, e.text), ' ', el('span', { class: 'timeline-time' }, when(e.at)))))),
@@ -109,6 +111,22 @@ async function show(n) {
   } finally {
     detail.setAttribute('aria-busy', 'false');
   }
+}
+
+/** joinButton lets a signed-in resident follow the case (我也遇到): its updates come to them. */
+function joinButton(n) {
+  const button = el('button', { type: 'button', class: 'btn btn-primary', id: 'detail-join' }, t('desk.case.join'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const c = await api('POST', `cases/${encodeURIComponent(n)}/join`);
+      window.location.assign('/cases/' + encodeURIComponent(c.id));
+    } catch (err) {
+      button.disabled = false;
+      button.after(el('p', { class: 'alert alert-error' }, err.message));
+    }
+  });
+  return button;
 }
 
 const percent = (v) => (v === null || v === undefined ? '—' : number(v, 1) + '%');

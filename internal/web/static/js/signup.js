@@ -2,46 +2,15 @@
 // (POST /api/v1/auth/signup) with consent to the 用户协议 and 隐私政策, which also signs the
 // resident in.
 import { api, busy, hide, show, t } from './api.js';
+import { smsCodeButton } from './ui/smscode.js';
 
 const form = document.getElementById('signup-form');
 const message = document.getElementById('signup-message');
 const sendButton = document.getElementById('send-code');
 
-let countdown = 0;
-let timer = null;
-
-function tick() {
-  countdown -= 1;
-  if (countdown <= 0) {
-    clearInterval(timer);
-    sendButton.disabled = false;
-    sendButton.textContent = t('web.signup.send_code');
-    return;
-  }
-  sendButton.textContent = t('web.signup.resend_in', countdown);
-}
-
-sendButton.addEventListener('click', async () => {
-  hide(message);
-  const phone = form.phone.value.trim();
-  if (!phone) {
-    show(message, t('web.signup.phone_required'));
-    form.phone.focus();
-    return;
-  }
-  sendButton.disabled = true;
-  try {
-    const res = await api('POST', 'auth/signup/code', { phone });
-    const minutes = Math.max(1, Math.round((res.expires_in_seconds || 300) / 60));
-    show(message, t('web.signup.code_sent', minutes), 'ok');
-    countdown = 60;
-    sendButton.textContent = t('web.signup.resend_in', countdown);
-    timer = setInterval(tick, 1000);
-    form.code.focus();
-  } catch (err) {
-    sendButton.disabled = false;
-    show(message, err.message);
-  }
+smsCodeButton({
+  button: sendButton, phone: form.phone, message, code: form.code, path: 'auth/signup/code',
+  texts: { send: 'web.signup.send_code', resend_in: 'web.signup.resend_in', phone_required: 'web.signup.phone_required', sent: 'web.signup.code_sent' },
 });
 
 form.addEventListener('submit', async (e) => {
