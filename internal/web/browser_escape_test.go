@@ -33,10 +33,16 @@ func TestBrowserTooltipShowsTextAsWritten(t *testing.T) {
 	if st, body := admin.Raw("PUT", path, c); st != http.StatusOK {
 		t.Fatalf("rename category: %d %s", st, body)
 	}
-	// An open case of that category some 200 m from where the resident stands.
-	if st, body := s.Login(t, "resident1").Raw("POST", "/api/v1/cases", map[string]any{"lat": 24.925, "lng": 118.575,
-		"description": "路边垃圾堆放多日", "category_class": "event", "category_code": "06010"}); st != http.StatusCreated {
-		t.Fatalf("create case: %d %s", st, body)
+	// An open, registered (so public) case of that category some 200 m from where the resident stands.
+	var open struct{ ID string }
+	if st := s.Login(t, "resident1").Do("POST", "/api/v1/cases", map[string]any{"lat": 24.925, "lng": 118.575,
+		"description": "路边垃圾堆放多日", "category_class": "event", "category_code": "06010"}, &open); st != http.StatusCreated {
+		t.Fatalf("create case: %d", st)
+	}
+	for _, step := range []struct{ who, action string }{{"donghai.grid_worker", "confirm"}, {"donghai.shift_lead", "register"}} {
+		if st, body := s.Login(t, step.who).Raw("POST", "/api/v1/cases/"+open.ID+"/actions/"+step.action, map[string]any{"result": "pass"}); st != http.StatusOK {
+			t.Fatalf("%s: %d %s", step.action, st, body)
+		}
 	}
 
 	resident := b.tab(t, 1200, 900)
