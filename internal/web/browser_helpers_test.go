@@ -132,9 +132,10 @@ func (b *browser) tab(t *testing.T, width, height int64) *tab {
 	return tb
 }
 
-// timeout bounds each step, so a missing element fails the test in half a minute rather than at the
-// package timeout; it leaves room for a page on two cores shared with other packages under -race.
-const timeout = 30 * time.Second
+// timeout bounds each step, so a missing element fails the test in a minute rather than at the
+// package timeout; it leaves room for a page on two cores shared with other packages under -race
+// (half a minute was once too little for a report-back with a photo, in the whole package's run).
+const timeout = 60 * time.Second
 
 func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
