@@ -184,7 +184,7 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 	}
 	q := `SELECT c.id, c.number, c.status, c.category_class, c.category_code, COALESCE(cat.name, ''), COALESCE(cat.name_en, ''),
 		COALESCE(c.public_text, c.description), c.public_reply, c.lead_department, COALESCE(n.name, ''), COALESCE(n.name_en, ''),
-		c.reported_at, c.updated_at, c.closed_at, c.handle_due, c.grid_code, COALESCE(cn.name, ''), COALESCE(g.name, ''),
+		c.reported_at, c.closed_at, c.handle_due, c.grid_code, COALESCE(cn.name, ''), COALESCE(g.name, ''),
 		c.subdistrict_code, COALESCE(sn.name, ''), c.zone_code, c.lat, c.lng
 		FROM cases c LEFT JOIN categories cat ON cat.class = c.category_class AND cat.code = c.category_code
 		LEFT JOIN org_nodes n ON n.code = c.lead_department
@@ -204,7 +204,7 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 		var status, community, grid string
 		var closed, due sql.NullTime
 		if err := rows.Scan(&r.id, &r.Number, &status, &r.CategoryClass, &r.CategoryCode, &r.CategoryName, &r.CategoryNameEN,
-			&r.Description, &r.Reply, &r.Department, &r.DepartmentName, &r.DepartmentNameEN, &r.ReportedAt, &r.UpdatedAt,
+			&r.Description, &r.Reply, &r.Department, &r.DepartmentName, &r.DepartmentNameEN, &r.ReportedAt,
 			&closed, &due, &r.GridCode, &community, &grid, &r.SubdistrictCode, &r.SubdistrictName, &r.ZoneCode, &r.Lat, &r.Lng); err != nil {
 			return nil, fmt.Errorf("public requests: %w", err)
 		}
