@@ -148,8 +148,23 @@ func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 		err = chromedp.Do(ctx, actions...)
 	}
 	if err != nil {
-		tb.t.Fatalf("browser: %v (at %s)", err, tb.location())
+		tb.t.Fatalf("browser: %v (at %s%s)", err, tb.location(), tb.scene())
 	}
+}
+
+// scene says what the page showed when a step failed: its open dialogs and visible alerts, which
+// usually tell why (a refused action, a form still open).
+func (tb *tab) scene() string {
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[
+		...[...document.querySelectorAll('dialog[open]')].map((d) => 'dialog#' + d.id + ' open'),
+		...[...document.querySelectorAll('.alert:not([hidden])')].map((a) => 'alert#' + a.id + ': ' + a.textContent.trim()),
+	].join('; ')`))
+	if s == "" {
+		return ""
+	}
+	return "; " + s
 }
 
 func (tb *tab) location() string {
@@ -177,7 +192,7 @@ func (tb *tab) waitFor(condition string) {
 	ctx, cancel := context.WithTimeout(tb.ctx, timeout)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+condition+")", chromedp.WithPollingTimeout(timeout))); err != nil {
-		tb.t.Fatalf("waiting for %s: %v (at %s)", condition, err, tb.location())
+		tb.t.Fatalf("waiting for %s: %v (at %s%s)", condition, err, tb.location(), tb.scene())
 	}
 }
 

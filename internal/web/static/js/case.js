@@ -474,6 +474,7 @@ async function submitForm(action) {
   const { body, missing } = formBody(action);
   if (missing) throw new Error(missing);
   for (const { picker, stage } of state.pickers) {
+    await picker.ready();
     if (!picker.count) continue;
     await api('POST', `cases/${caseID}/photos` + (stage ? '?stage=' + stage : ''), picker.append(new FormData()));
     // Stored: a second try of a refused action does not send them again.

@@ -52,6 +52,7 @@ const doneDialog = formDialog(document.getElementById('done-dialog'), {
       box: document.querySelector('#done-dialog .alert') });
   },
   async submit(grid, form) {
+    if (donePhotos) await donePhotos.ready();
     if (donePhotos && donePhotos.count) {
       await api('POST', `directives/${encodeURIComponent(id)}/targets/${encodeURIComponent(grid.grid_code)}/photos`, donePhotos.append(new FormData()));
     }

@@ -129,6 +129,7 @@ async function submit(e) {
   const button = document.getElementById('report-submit');
   button.disabled = true;
   button.textContent = t('desk.report.sending');
+  await state.photos.ready();
   let created;
   // One key per report, kept across tries of this form: a report whose answer was lost on the
   // way is not created twice (internal/httpx/idempotency.go).

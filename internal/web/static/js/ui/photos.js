@@ -27,6 +27,9 @@ async function normalise(file, maxBytes) {
  */
 export function photoPicker({ input, list, box, max = 9, maxBytes = 10 << 20 }) {
   const photos = [];
+  // Photos are normalised (decoded, shrunk) asynchronously: pending is the last of them, so a
+  // form sent straight after a pick still carries the photo.
+  let pending = Promise.resolve();
   const render = () => {
     list.replaceChildren(...photos.map((p, i) => {
       const remove = el('button', { type: 'button', class: 'photo-remove', 'aria-label': t('desk.report.photo_remove', i + 1) }, '×');
@@ -67,10 +70,14 @@ export function photoPicker({ input, list, box, max = 9, maxBytes = 10 << 20 }) 
   input.addEventListener('change', () => {
     const files = [...input.files];
     input.value = ''; // the same photo may be chosen again after a removal
-    add(files);
+    pending = pending.then(() => add(files)).catch(() => {});
   });
   return {
     photos,
+    /** ready resolves once every photo picked so far is normalised and counted. */
+    ready() {
+      return pending;
+    },
     get count() {
       return photos.length;
     },
