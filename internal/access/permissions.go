@@ -64,6 +64,10 @@ const (
 	AddressSearch Permission = "address.search"
 	// AddressWrite imports the gazetteer.
 	AddressWrite Permission = "address.write"
+	// DirectoryEdit keeps the service directory (一网速查) of the units in reach: proposes entries
+	// and changes, reviews other editors' changes, edits places and synonyms, reads the query log.
+	// Reading the directory needs no permission: it is public.
+	DirectoryEdit Permission = "directory.edit"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -176,7 +180,7 @@ var table = map[Role]map[Permission]Reach{
 	},
 	DirectoryEditor: {
 		TerritoryRead: District, TerritoryLocate: District, DepartmentRead: District,
-		CalendarRead: District, CategoryRead: District,
+		CalendarRead: District, CategoryRead: District, DirectoryEdit: Subtree,
 	},
 	FinanceOfficer: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -195,4 +199,5 @@ var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, D
 	CaseReport, CaseRead, CaseAct, CaseImport, CaseContact, DeliveryRead, NotifyConfigure,
 	EvalRead, EvalPeople, EvalPick, EvalConfigure,
 	WhistleRead, WhistleBlow, WhistleAnswer, DirectiveRead, DirectiveIssue, DirectiveAck,
-	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage, AddressSearch, AddressWrite}
+	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage, AddressSearch, AddressWrite,
+	DirectoryEdit}

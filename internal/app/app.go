@@ -24,6 +24,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/configver"
 	"github.com/yiwang-gov/yiwang/internal/db"
 	"github.com/yiwang-gov/yiwang/internal/directive"
+	"github.com/yiwang-gov/yiwang/internal/directory"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
@@ -59,6 +60,7 @@ type App struct {
 	Directives   *directive.Service
 	Patrols      *patrol.Service
 	Participants *participant.Service
+	Directory    *directory.Directory
 	Calendar     *calendar.Service
 	Categories   *category.Service
 	Routing      *routing.Service
@@ -197,6 +199,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Whistles = a.buildWhistles()
 	a.Eval.CheckIns = evalCheckIns{a.Whistles}
 	a.Participants = a.buildParticipants()
+	a.Directory = a.buildDirectory()
 	a.Patrols = a.buildPatrols()
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}
 	a.APIKeys = &apikey.Service{DB: d, Now: now, Limiter: apikey.NewLimiter(apikey.DefaultRate)}

@@ -11,6 +11,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/cases"
 	"github.com/yiwang-gov/yiwang/internal/category"
 	"github.com/yiwang-gov/yiwang/internal/directive"
+	"github.com/yiwang-gov/yiwang/internal/directory"
 	"github.com/yiwang-gov/yiwang/internal/eval"
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
@@ -51,6 +52,7 @@ func (a *App) modules() module.Set {
 		(&whistle.HTTP{Whistles: a.Whistles, R: rs}).Module(),
 		(&participant.HTTP{Participants: a.Participants, R: rs}).Module(),
 		(&patrol.HTTP{Patrols: a.Patrols, R: rs}).Module(),
+		(&directory.HTTP{Directory: a.Directory, R: rs}).Module(),
 		a.addressModule(),
 		a.basemapModule(),
 		a.onboardModule(),

@@ -94,6 +94,9 @@ var PublicPaths = map[string]bool{
 	"/api/v1/auth/login": true, "/api/v1/auth/logout": true, "/api/v1/auth/signup/code": true,
 	"/api/v1/auth/signup": true, "/api/v1/openapi.json": true,
 	mfaPaths[0]: true, mfaPaths[1]: true, smsLoginPaths[0]: true, smsLoginPaths[1]: true,
+	// 一网速查 (package directory): residents search without signing in; an entry and which
+	// office serves an address are under /api/v1/public/services/.
+	"/api/v1/services/search": true, "/api/v1/services/suggest": true, "/api/v1/services/categories": true,
 }
 
 // PublicPrefixes are API path prefixes that need no sign-in: an anonymous reporter's private

@@ -20,6 +20,9 @@ func GridsGeoJSON() []byte { return mustRead("data/grids.geojson") }
 // communities, zones, departments and users (no passwords).
 func DistrictJSON() []byte { return mustRead("data/district.json") }
 
+// ServicesJSON returns the demo's service directory (一网速查): places, entries and synonym groups.
+func ServicesJSON() []byte { return mustRead("data/services.json") }
+
 // Public is the demo's public view settings: the categories it keeps out of the public view
 // (class, code) and replies of handling units to the public, given to some closed cases of the
 // synthetic history so that /public reads like a district at work.

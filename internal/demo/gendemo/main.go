@@ -4,6 +4,8 @@
 // internal/demo/data and loaded by the ordinary import code.
 //
 //	go run ./internal/demo/gendemo -out internal/demo/data
+//
+// With -services-only it writes only the service directory, services.json (services.go).
 package main
 
 import (
@@ -51,12 +53,18 @@ type grid struct {
 
 func main() {
 	out := flag.String("out", "internal/demo/data", "directory to write grids.geojson and district.json into")
+	servicesOnly := flag.Bool("services-only", false, "write only services.json, from the district.json and grids.geojson in -out")
 	flag.Parse()
-	d, grids := build()
-	if err := write(filepath.Join(*out, "district.json"), districtJSON(d)); err != nil {
-		log.Fatal(err)
+	if !*servicesOnly {
+		d, grids := build()
+		if err := write(filepath.Join(*out, "district.json"), districtJSON(d)); err != nil {
+			log.Fatal(err)
+		}
+		if err := write(filepath.Join(*out, "grids.geojson"), gridsGeoJSON(grids)); err != nil {
+			log.Fatal(err)
+		}
 	}
-	if err := write(filepath.Join(*out, "grids.geojson"), gridsGeoJSON(grids)); err != nil {
+	if err := writeServices(*out); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -190,6 +198,9 @@ func departmentsAndUsers(d districtFile) ([]department, []user) {
 	}
 	add("district.leader", "区领导", "leader", districtCode)
 	add("district.dispatcher", "区派遣员", "dispatcher", districtCode)
+	// The district's own directory editor: the second pair of eyes on every unit's entries
+	// (一网速查's two-person review), and the one who sets the district's directory settings.
+	add("district.directory_editor", "区办事指南编辑", "directory_editor", districtCode)
 	add("sysadmin", "系统管理员", "sys_admin", districtCode)
 	add("secadmin", "安全管理员", "sec_admin", districtCode)
 	add("auditadmin", "审计管理员", "audit_admin", districtCode)
