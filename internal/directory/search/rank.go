@@ -15,11 +15,11 @@ type scratch struct {
 	seen []int32 // the documents with an accum
 	// total is the weight of the query's words.
 	total float32
-	// required counts the query's words of two or more characters (or syllables): without a
-	// match of the whole query, a document must match at least half of them, each whole or by
-	// all its parts (火星签证 finds nothing, not every entry with 签 or 证 in it; 我的社保卡坏了
-	// still finds the 社保卡 entries).
-	required int
+	// required weighs the query's words of two or more characters (or syllables): without a
+	// match of the whole query, a document must match at least half of that weight, each word
+	// whole or by its one meaningful part (火星签证 finds nothing, not every entry with 签 or 证
+	// in it; 不动产登记 is not 生育登记; 我的社保卡坏了 still finds the 社保卡 entries).
+	required float32
 }
 
 // accum is a document's scores over the whole query.
@@ -30,8 +30,8 @@ type accum struct {
 	top        float32 // the largest weight × score, whose match labels the hit
 	topKind    matchKind
 	seen       bool
-	required   int // the required words matched
-	parts      int // the parts of the current word matched (a word matched by its parts)
+	required   float32 // the weight of the required words matched
+	parts      int     // the parts of the current word matched (a word matched by its parts)
 }
 
 func newScratch(docs int) *scratch {
@@ -86,7 +86,7 @@ func (s *scratch) foldWord(weight float32, required, part bool) {
 			a.top, a.topKind = weight*score, kind
 		}
 		if required {
-			a.required++
+			a.required += weight
 		}
 		if part {
 			a.parts++
@@ -97,11 +97,11 @@ func (s *scratch) foldWord(weight float32, required, part bool) {
 // settleParts counts a required word as matched by its parts when it has one part that is not
 // a stop-word (丢了 → 丢) and the document matched it; two parts matched apart (签 and 证 far
 // from each other) are not the word 签证. It starts the count again for the next word.
-func (s *scratch) settleParts(n int, required bool) {
+func (s *scratch) settleParts(n int, weight float32, required bool) {
 	for _, d := range s.seen {
 		a := &s.acc[d]
 		if required && n == 1 && a.parts == 1 {
-			a.required++
+			a.required += weight
 		}
 		a.parts = 0
 	}

@@ -236,7 +236,7 @@ func (ix *Index) score(p parsed, s *scratch) {
 	for _, w := range p.core {
 		required := w.weight >= 2
 		if required {
-			s.required++
+			s.required += w.weight
 		}
 		if len(p.core) > 1 { // else the word is the phrase, which matched nothing
 			ix.unit(w.text, s)
@@ -256,7 +256,7 @@ func (ix *Index) score(p parsed, s *scratch) {
 			ix.unit(in, s)
 			s.foldWord(weight, false, true)
 		}
-		s.settleParts(parts, required)
+		s.settleParts(parts, w.weight, required)
 	}
 }
 

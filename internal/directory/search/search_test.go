@@ -278,8 +278,10 @@ func TestQueryWordsMustMatch(t *testing.T) {
 		{ID: "doctor", Name: "家庭医生签约"},
 		{ID: "permit", Name: "居住证申领", Text: "带居民身份证"},
 		{ID: "card", Name: "社保卡挂失补办"},
+		{ID: "marriage", Name: "结婚登记", Aliases: []string{"婚姻登记"}},
 	}, nil)
-	for q, want := range map[string][]string{"火星签证": nil, "火星": nil, "签证": nil, "我的社保卡坏了": {"card"}, "签约": {"doctor"}} {
+	for q, want := range map[string][]string{"火星签证": nil, "火星": nil, "签证": nil, "我的社保卡坏了": {"card"}, "签约": {"doctor"},
+		"不动产登记": nil, "婚姻登记": {"marriage"}} {
 		if got := ids(ix.Search(Query{Q: q})); !slices.Equal(got, want) {
 			t.Errorf("%s: got %v, want %v", q, got, want)
 		}
