@@ -68,6 +68,12 @@ const (
 	// and changes, reviews other editors' changes, edits places and synonyms, reads the query log.
 	// Reading the directory needs no permission: it is public.
 	DirectoryEdit Permission = "directory.edit"
+	// LedgerRead reads the seed fund (财政启动资金) of the zones in reach: a zone's fund figures,
+	// its ledger entries with their postings and evidence, and the periodic closes.
+	LedgerRead Permission = "ledger.read"
+	// LedgerWrite makes seed-fund ledger entries, approves (posts) or rejects another finance
+	// officer's entries (maker and checker differ), and attaches evidence.
+	LedgerWrite Permission = "ledger.write"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -133,6 +139,7 @@ var table = map[Role]map[Permission]Reach{
 		EvalRead: Subtree, EvalPeople: Subtree, EvalPick: Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
 		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
+		LedgerRead: Subtree,
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
@@ -185,6 +192,7 @@ var table = map[Role]map[Permission]Reach{
 	FinanceOfficer: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
 		CalendarRead: District, CategoryRead: District,
+		LedgerRead: Subtree, LedgerWrite: Subtree,
 	},
 }
 
@@ -200,4 +208,4 @@ var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, D
 	EvalRead, EvalPeople, EvalPick, EvalConfigure,
 	WhistleRead, WhistleBlow, WhistleAnswer, DirectiveRead, DirectiveIssue, DirectiveAck,
 	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage, AddressSearch, AddressWrite,
-	DirectoryEdit}
+	DirectoryEdit, LedgerRead, LedgerWrite}

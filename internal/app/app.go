@@ -30,6 +30,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/i18n"
 	"github.com/yiwang-gov/yiwang/internal/jobs"
+	"github.com/yiwang-gov/yiwang/internal/ledger"
 	"github.com/yiwang-gov/yiwang/internal/module"
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/open311"
@@ -61,6 +62,7 @@ type App struct {
 	Patrols      *patrol.Service
 	Participants *participant.Service
 	Directory    *directory.Directory
+	Ledger       *ledger.Service // the seed fund (财政启动资金)
 	Calendar     *calendar.Service
 	Categories   *category.Service
 	Routing      *routing.Service
@@ -200,6 +202,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Eval.CheckIns = evalCheckIns{a.Whistles}
 	a.Participants = a.buildParticipants()
 	a.Directory = a.buildDirectory()
+	a.Ledger = a.buildLedger()
 	a.Patrols = a.buildPatrols()
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}
 	a.APIKeys = &apikey.Service{DB: d, Now: now, Limiter: apikey.NewLimiter(apikey.DefaultRate)}

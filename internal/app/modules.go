@@ -16,6 +16,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/grid"
 	"github.com/yiwang-gov/yiwang/internal/httpx"
 	"github.com/yiwang-gov/yiwang/internal/jobs"
+	"github.com/yiwang-gov/yiwang/internal/ledger"
 	"github.com/yiwang-gov/yiwang/internal/module"
 	"github.com/yiwang-gov/yiwang/internal/notify"
 	"github.com/yiwang-gov/yiwang/internal/open311"
@@ -53,6 +54,7 @@ func (a *App) modules() module.Set {
 		(&participant.HTTP{Participants: a.Participants, R: rs}).Module(),
 		(&patrol.HTTP{Patrols: a.Patrols, R: rs}).Module(),
 		(&directory.HTTP{Directory: a.Directory, R: rs}).Module(),
+		(&ledger.HTTP{Ledger: a.Ledger, R: rs}).Module(),
 		a.addressModule(),
 		a.basemapModule(),
 		a.onboardModule(),

@@ -402,6 +402,7 @@ func oaCalls(t *testing.T, k *oaChecker) {
 	oaAccountCalls(t, k)
 	oaEvalCalls(t, k)
 	oaDirectoryCalls(t, k)
+	oaLedgerCalls(t, k)
 	const pw = apptest.DemoPassword
 	srv := k.srv
 	sec := srv.Login(t, "secadmin")

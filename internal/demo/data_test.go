@@ -164,7 +164,9 @@ func TestDistrictShape(t *testing.T) {
 	}
 	for name, role := range map[string]string{"district.leader": "leader", "district.dispatcher": "dispatcher",
 		"sysadmin": "sys_admin", "secadmin": "sec_admin", "auditadmin": "audit_admin",
-		"resident1": "resident", "resident2": "resident", "resident3": "resident"} {
+		"resident1": "resident", "resident2": "resident", "resident3": "resident",
+		// The seed fund's maker and checker (ledger): two finance officers at the district.
+		"district.finance_officer": "finance_officer", "district.finance_checker": "finance_officer"} {
 		if got := users[name]; !slices.Equal(got, []string{role + "@350503"}) {
 			t.Errorf("user %s has roles %v", name, got)
 		}

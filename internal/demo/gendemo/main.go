@@ -201,6 +201,10 @@ func departmentsAndUsers(d districtFile) ([]department, []user) {
 	// The district's own directory editor: the second pair of eyes on every unit's entries
 	// (一网速查's two-person review), and the one who sets the district's directory settings.
 	add("district.directory_editor", "区办事指南编辑", "directory_editor", districtCode)
+	// The district's seed fund (财政启动资金) needs two finance officers: one makes an entry, the
+	// other approves it (maker and checker differ).
+	add("district.finance_officer", "区财务人员", "finance_officer", districtCode)
+	add("district.finance_checker", "区财务复核人员", "finance_officer", districtCode)
 	add("sysadmin", "系统管理员", "sys_admin", districtCode)
 	add("secadmin", "安全管理员", "sec_admin", districtCode)
 	add("auditadmin", "审计管理员", "audit_admin", districtCode)
