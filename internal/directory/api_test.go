@@ -149,8 +149,10 @@ func residentsFindServices(t *testing.T, srv *apptest.Server, clock *apptest.Clo
 		t.Errorf("serving outside the district: %d %+v", s, serving)
 	}
 	// Suggestions as one types.
-	var sug struct{ Suggestions []struct{ ID, Name string } }
-	if s := anon.Do("GET", "/api/v1/services/suggest?q=she", nil, &sug); s != 200 || len(sug.Suggestions) == 0 {
+	// (The contract's field names are lower case: decoded into a map, not a case-blind struct.)
+	var sug struct{ Suggestions []map[string]any }
+	if s := anon.Do("GET", "/api/v1/services/suggest?q=she", nil, &sug); s != 200 || len(sug.Suggestions) == 0 ||
+		sug.Suggestions[0]["id"] == nil || sug.Suggestions[0]["name"] == nil {
 		t.Errorf("suggest she: %d %+v", s, sug)
 	}
 }

@@ -34,7 +34,7 @@ func TestAPIKeysPageIsTheDistrictSysAdmins(t *testing.T) {
 		{at(access.SecAdmin, "/350503/"), "/ /org /users /onboard /me/password", false},
 		{at(access.AuditAdmin, "/350503/"), "/ /org /audit /me/password", false},
 		{at(access.Leader, "/350503/"), "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /users /me/password", false},
-		{at(access.Resident, "/350503/"), "/ /report /my /org /me/password /me/data", false},
+		{at(access.Resident, "/350503/"), "/ /report /my /services /org /me/password /me/data", false},
 		// A subdistrict grant beside a district one: the district one counts.
 		{&access.Principal{Grants: []access.Grant{{Role: access.SysAdmin, OrgPath: "/350503/350503001/"},
 			{Role: access.SysAdmin, OrgPath: "/350503/"}}}, "/ /org /onboard /settings /apikeys /deliveries /schemes /me/password", true},

@@ -44,6 +44,7 @@ const (
 	navOnboard    = "上线导入"
 	navSettings   = "系统配置"
 	navMyData     = "我的数据"
+	navServices   = "一网速查"
 )
 
 func navOf(items ...string) string { return strings.Join(items, ",") }
@@ -94,7 +95,7 @@ func TestBrowserRoles(t *testing.T) {
 		nav      string
 		check    func(t *testing.T, tb *tab)
 	}{
-		{"resident1", navOf(navHome, navReport, navMine, navOrg, navPassword, navMyData), func(t *testing.T, tb *tab) {
+		{"resident1", navOf(navHome, navReport, navMine, navServices, navOrg, navPassword, navMyData), func(t *testing.T, tb *tab) {
 			tb.open("/org", "#map")
 			tb.waitFor(gridPaths + ` >= 150`)
 			// Locate mode: a click on the map asks which grid holds the point.
@@ -289,7 +290,7 @@ func TestBrowserRoles(t *testing.T) {
 		if got := tb.text("#greeting"); !strings.Contains(got, "居民赵六") {
 			t.Errorf("greeting %q", got)
 		}
-		if got := tb.nav(); got != navOf(navHome, navReport, navMine, navOrg, navPassword, navMyData) {
+		if got := tb.nav(); got != navOf(navHome, navReport, navMine, navServices, navOrg, navPassword, navMyData) {
 			t.Errorf("new resident's navigation %q", got)
 		}
 	})

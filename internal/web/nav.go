@@ -37,6 +37,8 @@ const (
 	pageOnboard        pageID = "onboard"
 	pageSettings       pageID = "settings"
 	pageMyData         pageID = "my_data"
+	pageServices       pageID = "services"
+	pageDirectory      pageID = "directory"
 )
 
 // navEntry is one page. A page with a permission is open only to callers holding a role that
@@ -64,6 +66,10 @@ var navigation = []navEntry{
 	{ID: pageHome, Path: "/", Key: "web.nav.home"},
 	{ID: pageReport, Path: "/report", Key: "desk.nav.report", Permission: access.CaseReport, Roles: []access.Role{access.Resident}},
 	{ID: pageMine, Path: "/my", Key: "desk.nav.my", Permission: access.CaseReport, Roles: []access.Role{access.Resident}},
+	// 一网速查: daily services, open to everyone (no sign-in); in the residents' menu. Its
+	// editors keep the entries on /directory.
+	{ID: pageServices, Path: "/services", Key: "directory_page.nav", Roles: []access.Role{access.Resident}},
+	{ID: pageDirectory, Path: "/directory", Key: "directory_page.editor_nav", Permission: access.DirectoryEdit, Roles: []access.Role{access.DirectoryEditor}},
 	{ID: pageTasks, Path: "/tasks", Key: "desk.nav.tasks", Roles: []access.Role{access.GridWorker}},
 	// 巡查: a grid worker's or volunteer's rounds, on the phone.
 	{ID: pagePatrol, Path: "/patrol", Key: "patrol_page.nav", Permission: access.PatrolRun},
@@ -221,7 +227,7 @@ func quickLinks(p *access.Principal, t func(string, ...any) string) []quickLink 
 	for _, c := range []struct {
 		page pageID
 		key  string
-	}{{pageReport, "desk.home.report"}, {pageMine, "desk.home.my"}, {pageTasks, "desk.home.tasks"},
+	}{{pageReport, "desk.home.report"}, {pageMine, "desk.home.my"}, {pageServices, "directory_page.home"}, {pageDirectory, "directory_page.editor_home"}, {pageTasks, "desk.home.tasks"},
 		{pageDesk, "desk.home.desk"}, {pageHotline, "desk.home.hotline"}, {pageInbox, "desk.home.inbox"}} {
 		if e := entry(c.page); e.shows(p) {
 			add(e.Path, c.key)

@@ -49,7 +49,7 @@ func fetch(t *testing.T, s *apptest.Server, method, path, token string, headers 
 func TestAnonymousVisitorsAreSentToSignIn(t *testing.T) {
 	s := apptest.Start(t, db.SQLite)
 	for _, path := range []string{"/", "/org", "/users", "/audit", "/me/password", "/logout", "/org?x=1",
-		"/report", "/my", "/desk", "/desk/new", "/inbox", "/tasks", "/cases/01a21b4c-a18c-78f9-9c70-1a70ce8a1323"} {
+		"/report", "/my", "/desk", "/desk/new", "/inbox", "/tasks", "/cases/01a21b4c-a18c-78f9-9c70-1a70ce8a1323", "/directory"} {
 		p := fetch(t, s, "GET", path, "")
 		want := "/login?next=" + url.QueryEscape(path)
 		if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
@@ -72,6 +72,12 @@ func TestAnonymousVisitorsAreSentToSignIn(t *testing.T) {
 	if p := fetch(t, s, "GET", "/follow/AbCdEfGhIjKlMnOpQrStUvWxYz012345", ""); p.status != http.StatusOK ||
 		!strings.Contains(p.body, `id="follow-body"`) || !strings.Contains(p.body, `"token":"AbCdEfGhIjKlMnOpQrStUvWxYz012345"`) {
 		t.Errorf("GET /follow/{token}: %d, want the public follow page", p.status)
+	}
+	// 一网速查 needs no sign-in either (the API serves the directory to everyone).
+	for _, path := range []string{"/services?q=yb", "/services/01a21b4c-a18c-78f9-9c70-1a70ce8a1323"} {
+		if p := fetch(t, s, "GET", path, ""); p.status != http.StatusOK || !strings.Contains(p.body, `id="svc-`) {
+			t.Errorf("GET %s: %d, want the public service page", path, p.status)
+		}
 	}
 	if p := fetch(t, s, "GET", "/no-such-page", ""); p.status != http.StatusNotFound || !strings.Contains(p.body, "页面不存在") {
 		t.Errorf("unknown page: %d, want a 404 page", p.status)
@@ -105,6 +111,7 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		patrol, coverage, rosters               = "巡查", "巡查覆盖", "共建名册"
 		report, my, tasks, desk, hotline, inbox = "我要反映", "我的反映", "网格任务", "受理台", "热线录入", "部门待办"
 		myData                                  = "我的数据"
+		services, directory                     = "一网速查", "办事指南维护"
 	)
 	cases := []struct {
 		username string
@@ -112,7 +119,8 @@ func TestNavigationFollowsRoles(t *testing.T) {
 		refused  []string // pages answered with 403
 		opens    []string // pages answered with 200 besides /org and /me/password
 	}{
-		{"resident1", []string{home, report, my, org, pw, myData}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys", "/onboard", "/settings"}, []string{"/report", "/my", "/cases/some-id", "/me/data"}},
+		{"resident1", []string{home, report, my, services, org, pw, myData}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/tasks", "/apikeys", "/onboard", "/settings", "/directory"}, []string{"/report", "/my", "/cases/some-id", "/me/data", "/services", "/services/some-id"}},
+		{"donghai.directory_editor", []string{home, directory, org, pw}, []string{"/users", "/audit", "/report", "/desk", "/inbox", "/tasks", "/apikeys"}, []string{"/directory", "/services"}},
 		{"donghai.grid_worker", []string{home, tasks, patrol, directives, whistles, org, pw}, []string{"/users", "/audit", "/desk", "/desk/new", "/inbox", "/apikeys"}, []string{"/tasks", "/report", "/cases/some-id"}},
 		{"donghai.intake_operator", []string{home, desk, hotline, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new", "/report"}},
 		{"donghai.shift_lead", []string{home, desk, directives, whistles, coverage, rosters, dashboard, league, racecourse, org, pw}, []string{"/users", "/audit", "/inbox", "/tasks", "/apikeys"}, []string{"/desk", "/desk/new"}},

@@ -52,7 +52,8 @@ func TestMenuFollowsPermissions(t *testing.T) {
 		roles []access.Role
 		want  string
 	}{
-		{[]access.Role{access.Resident}, "/ /report /my /org /me/password /me/data"},
+		{[]access.Role{access.Resident}, "/ /report /my /services /org /me/password /me/data"},
+		{[]access.Role{access.DirectoryEditor}, "/ /directory /org /me/password"},
 		{[]access.Role{access.GridWorker}, "/ /tasks /patrol /directives /whistles /org /me/password"},
 		{[]access.Role{access.IntakeOperator}, "/ /desk /desk/new /org /me/password"},
 		{[]access.Role{access.ShiftLead}, "/ /desk /directives /whistles /patrols/coverage /rosters /dashboard /league /racecourse /org /me/password"},
@@ -73,7 +74,7 @@ func TestMenuFollowsPermissions(t *testing.T) {
 		}
 	}
 	items := menu(&access.Principal{Grants: []access.Grant{{Role: access.Resident}}}, pageOrg, label)
-	if !items[3].Active || items[0].Active {
+	if !items[4].Active || items[0].Active {
 		t.Errorf("active item: %+v", items)
 	}
 }

@@ -61,7 +61,10 @@ type Hit struct {
 }
 
 // Suggestion is a name offered as the resident types.
-type Suggestion struct{ ID, Name string }
+type Suggestion struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
 
 // defaultLimit is the number of hits when a query gives none.
 const defaultLimit = 20
