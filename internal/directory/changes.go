@@ -57,12 +57,9 @@ func (d *Directory) Propose(ctx context.Context, op Op, id string, in ServiceInp
 			return Change{}, bad("name", "directory.name_taken", in.Name)
 		}
 	}
-	u, err := d.unitOf(ctx, d.DB.Prepared(), in.UnitCode)
-	if err != nil {
-		return Change{}, err
-	}
-	// The editor must reach the unit the entry will belong to, and (for a move) the one it leaves.
-	grant, err := reachUnit(scope, u)
+	// The editor must reach the unit the entry will belong to (and reached the one it leaves:
+	// the entry was found in scope above).
+	u, grant, err := unitInReach(s, scope, in.UnitCode)
 	if err != nil {
 		return Change{}, err
 	}

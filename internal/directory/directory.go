@@ -80,14 +80,20 @@ func grantFor(scope access.Scope, path, key string, args ...any) (access.Grant, 
 	return scope.GrantCovering(path), nil
 }
 
-// reachUnit is the caller's grant over a unit entries or places are written for. The org tree
-// is public, so a unit out of reach is refused as such (403), not hidden.
-func reachUnit(scope access.Scope, u unit) (access.Grant, error) {
-	if !scope.Covers(u.path) {
-		return access.Grant{}, apperr.New(apperr.Forbidden, "directory.unit_out_of_reach", u.code).
-			WithDetails([]apperr.Detail{{Field: "unit_code", Message: "directory.unit_out_of_reach", Args: []any{u.code}}})
+// unitInReach is the org node named code, with the caller's grant over it: entries and places
+// are written for units in the caller's reach. The org tree is public, so a unit out of reach is
+// refused as such (403), not hidden.
+func unitInReach(s *snapshot, scope access.Scope, code string) (unit, access.Grant, error) {
+	path, ok := s.unitPaths[code]
+	if !ok {
+		return unit{}, access.Grant{}, bad("unit_code", "directory.unknown_unit", code)
 	}
-	return scope.GrantCovering(u.path), nil
+	u := unit{code: code, name: s.units[code], path: path}
+	if !scope.Covers(path) {
+		return u, access.Grant{}, apperr.New(apperr.Forbidden, "directory.unit_out_of_reach", code).
+			WithDetails([]apperr.Detail{{Field: "unit_code", Message: "directory.unit_out_of_reach", Args: []any{code}}})
+	}
+	return u, scope.GrantCovering(path), nil
 }
 
 // write runs fn in a transaction that also bumps the directory's version and appends the audit

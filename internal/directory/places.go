@@ -116,11 +116,7 @@ func (d *Directory) SavePlace(ctx context.Context, id string, in PlaceInput) (Pl
 			return Place{}, bad("code", "directory.place_code_taken", in.Code)
 		}
 	}
-	u, err := d.unitOf(ctx, d.DB.Prepared(), in.UnitCode)
-	if err != nil {
-		return Place{}, err
-	}
-	grant, err := reachUnit(scope, u)
+	u, grant, err := unitInReach(s, scope, in.UnitCode)
 	if err != nil {
 		return Place{}, err
 	}

@@ -98,11 +98,8 @@ func (d *Directory) Import(ctx context.Context, raw []byte, dryRun bool) (Import
 			problems = append(problems, problemOf(r.row, err))
 			continue
 		}
-		if path, known := s.unitPaths[in.UnitCode]; !known {
-			problems = append(problems, Problem{Row: r.row, Field: "unit_code", Message: "directory.unknown_unit", Args: []any{in.UnitCode}})
-			continue
-		} else if !scope.Covers(path) {
-			problems = append(problems, Problem{Row: r.row, Field: "unit_code", Message: "directory.unit_out_of_reach", Args: []any{in.UnitCode}})
+		if _, _, err := unitInReach(s, scope, in.UnitCode); err != nil {
+			problems = append(problems, problemOf(r.row, err))
 			continue
 		}
 		p := planned{row: r.row, op: OpCreate, in: in}

@@ -101,7 +101,7 @@ function card(r) {
   const place = r.place;
   const distance = distanceText(r.distance_m);
   return el('li', { class: 'svc-card', dataset: { id: r.id, open: String(Boolean(r.open_now)), match: r.match || '' } },
-    el('a', { class: 'svc-card-link', href: '/services/' + encodeURIComponent(r.id) },
+    el('a', { class: 'case-card-link svc-card-link', href: '/services/' + encodeURIComponent(r.id) },
       el('span', { class: 'svc-card-top' }, el('span', { class: 'svc-card-name' }, r.name),
         place ? openBadge(r.open_now, null, { class: 'svc-card-open' }) : null),
       r.aliases && r.aliases.length ? el('span', { class: 'svc-card-aliases' }, t('directory_page.aliases_line', r.aliases.join('、'))) : null,
