@@ -36,7 +36,7 @@ vet: assets
 ## test: vet (go vet, staticcheck, gofmt), then every test (store suite on SQLite, and on PostgreSQL when YIWANG_TEST_PG is set;
 ## browser tests in Chromium), with the race detector
 test: vet
-	go test -race -count=1 -timeout 25m ./...
+	go test -race -count=1 -timeout 40m ./...
 
 test-short: assets
 	go test -count=1 ./...
@@ -49,7 +49,8 @@ FUZZ := internal/httpx:FuzzDecodeNever500 internal/httpx:FuzzDecodeText internal
 	internal/cases:FuzzPhotoUpload internal/open311:FuzzForms internal/org:FuzzParseFile internal/grid:FuzzParse \
 	internal/category:FuzzParseCSV internal/category:FuzzParseLimitsCSV internal/calendar:FuzzParseFile \
 	internal/photo:FuzzProcessNeverPanics internal/textsearch:FuzzQueriesAreSafe internal/redact:FuzzPublic \
-	internal/tabular:FuzzRead internal/basemap:FuzzParseCoord
+	internal/tabular:FuzzRead internal/basemap:FuzzParseCoord internal/directory:FuzzParseFile \
+	internal/directory/hours:FuzzParse internal/directory/search:FuzzSearch
 fuzz: assets
 	@set -e; for target in $(FUZZ); do \
 		echo "fuzz $${target#*:} ($${target%%:*}, $(FUZZTIME))"; \
