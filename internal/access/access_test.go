@@ -18,22 +18,22 @@ func TestPermissionTable(t *testing.T) {
 		x = Dispatched
 	)
 	want := map[Role][]Reach{
-		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite Report Read Act Import Contact Deliveries NotifyConf EvalRead EvalPeople EvalPick EvalConf WhRead WhBlow WhAnswer DirRead DirIssue DirAck PatRead PatRun PatPlan PartRead PartManage AddrSearch AddrWrite DirEdit LedgRead LedgWrite
-		Resident:        {d, d, n, d, n, n, n, d, n, d, n, d, o, o, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
-		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, n, s, n, n, n, s, s, n, s, n, s, s, s, n, s, n, d, n, n, n, n},
-		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, n, s, n, n, n, n, n, n, n, n, n, n, n, n, n, n, d, n, n, n, n},
-		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, n, s, s, n, n, s, s, n, s, s, n, s, n, s, s, s, d, n, n, n, n},
-		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n, n, s, s, n, s, n, n, s, n, n, n, s, s, n, s, n, n, s, n, n, s, n, d, n, n, n, n},
-		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n, n, x, x, n, x, n, n, x, n, n, n, x, n, x, n, n, n, n, n, n, n, n, d, n, n, n, n},
-		Leader:          {s, d, n, d, s, n, n, d, n, d, n, n, s, s, n, n, n, n, s, s, s, n, s, s, n, s, s, n, s, n, s, s, s, d, n, n, s, n},
-		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s, n, n, n, s, n, s, s, n, n, n, s, n, n, n, n, n, n, n, n, n, n, n, d, s, n, n, n},
-		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
-		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
-		CommunityStaff:  {s, d, n, d, n, n, n, d, n, d, n, d, s, n, n, n, n, n, s, n, n, n, s, s, n, s, n, s, s, n, s, s, s, d, n, n, n, n},
-		Volunteer:       {s, d, n, d, n, n, n, d, n, d, n, d, o, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, o, s, n, s, n, n, n, n, n, n},
-		Mediator:        {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
-		DirectoryEditor: {d, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, s, n, n},
-		FinanceOfficer:  {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, s, s},
+		//               TerrRead TerrLocate TerrWrite DeptRead UserRead UserWrite AuditRead CalRead CalWrite CatRead CatWrite Report Read Act Import Contact Deliveries NotifyConf EvalRead EvalPeople EvalPick EvalConf WhRead WhBlow WhAnswer DirRead DirIssue DirAck PatRead PatRun PatPlan PartRead PartManage AddrSearch AddrWrite DirEdit LedgRead LedgWrite ProjRead ProjPlan
+		Resident:        {d, d, n, d, n, n, n, d, n, d, n, d, o, o, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		GridWorker:      {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, n, s, n, n, n, s, s, n, s, n, s, s, s, n, s, n, d, n, n, n, n, n, n},
+		IntakeOperator:  {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, n, s, n, n, n, n, n, n, n, n, n, n, n, n, n, n, d, n, n, n, n, n, n},
+		ShiftLead:       {s, d, n, d, n, n, n, d, n, d, n, d, s, s, n, s, n, n, s, s, n, n, s, s, n, s, s, n, s, n, s, s, s, d, n, n, n, n, s, s},
+		Dispatcher:      {s, d, n, d, n, n, n, d, n, d, n, n, s, s, n, s, n, n, s, n, n, n, s, s, n, s, n, n, s, n, n, s, n, d, n, n, n, n, n, n},
+		DepartmentStaff: {d, d, n, d, n, n, n, d, n, d, n, n, x, x, n, x, n, n, x, n, n, n, x, n, x, n, n, n, n, n, n, n, n, d, n, n, n, n, n, n},
+		Leader:          {s, d, n, d, s, n, n, d, n, d, n, n, s, s, n, n, n, n, s, s, s, n, s, s, n, s, s, n, s, n, s, s, s, d, n, n, s, n, s, s},
+		SysAdmin:        {s, d, s, d, n, n, n, d, s, d, s, n, n, n, s, n, s, s, n, n, n, s, n, n, n, n, n, n, n, n, n, n, n, d, s, n, n, n, n, n},
+		SecAdmin:        {s, d, n, d, s, s, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		AuditAdmin:      {s, d, n, d, n, n, s, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		CommunityStaff:  {s, d, n, d, n, n, n, d, n, d, n, d, s, n, n, n, n, n, s, n, n, n, s, s, n, s, n, s, s, n, s, s, s, d, n, n, n, n, s, s},
+		Volunteer:       {s, d, n, d, n, n, n, d, n, d, n, d, o, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, o, s, n, s, n, n, n, n, n, n, n, n},
+		Mediator:        {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n},
+		DirectoryEditor: {d, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, s, n, n, n, n},
+		FinanceOfficer:  {s, d, n, d, n, n, n, d, n, d, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, s, s, n, n},
 	}
 	if len(want) != len(Roles) {
 		t.Fatalf("table covers %d roles, there are %d", len(want), len(Roles))

@@ -74,6 +74,10 @@ const (
 	// LedgerWrite makes seed-fund ledger entries, approves (posts) or rejects another finance
 	// officer's entries (maker and checker differ), and attaches evidence.
 	LedgerWrite Permission = "ledger.write"
+	// ProjectRead reads the zone projects (特色项目) in reach with their backward plans and progress.
+	ProjectRead Permission = "project.read"
+	// ProjectPlan creates zone projects in reach and records their milestones' progress.
+	ProjectPlan Permission = "project.plan"
 )
 
 // Reach is how far a permission extends from the node where the role is held.
@@ -115,6 +119,7 @@ var table = map[Role]map[Permission]Reach{
 		EvalRead: Subtree, EvalPeople: Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
 		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
+		ProjectRead: Subtree, ProjectPlan: Subtree,
 	},
 	Dispatcher: {
 		TerritoryRead: Subtree, TerritoryLocate: District, DepartmentRead: District,
@@ -139,7 +144,7 @@ var table = map[Role]map[Permission]Reach{
 		EvalRead: Subtree, EvalPeople: Subtree, EvalPick: Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveIssue: Subtree,
 		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
-		LedgerRead: Subtree,
+		LedgerRead: Subtree, ProjectRead: Subtree, ProjectPlan: Subtree,
 	},
 	SysAdmin: {
 		TerritoryRead: Subtree, TerritoryLocate: District, TerritoryWrite: Subtree, DepartmentRead: District,
@@ -171,6 +176,7 @@ var table = map[Role]map[Permission]Reach{
 		EvalRead:    Subtree,
 		WhistleRead: Subtree, WhistleBlow: Subtree, DirectiveRead: Subtree, DirectiveAck: Subtree,
 		PatrolRead: Subtree, PatrolPlan: Subtree, ParticipantRead: Subtree, ParticipantManage: Subtree,
+		ProjectRead: Subtree, ProjectPlan: Subtree,
 	},
 	// Volunteers report what they find on patrol and follow their own reports, like residents; they
 	// run the patrols of their node and read their own.
@@ -208,4 +214,4 @@ var Permissions = []Permission{TerritoryRead, TerritoryLocate, TerritoryWrite, D
 	EvalRead, EvalPeople, EvalPick, EvalConfigure,
 	WhistleRead, WhistleBlow, WhistleAnswer, DirectiveRead, DirectiveIssue, DirectiveAck,
 	PatrolRead, PatrolRun, PatrolPlan, ParticipantRead, ParticipantManage, AddressSearch, AddressWrite,
-	DirectoryEdit, LedgerRead, LedgerWrite}
+	DirectoryEdit, LedgerRead, LedgerWrite, ProjectRead, ProjectPlan}

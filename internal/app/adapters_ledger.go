@@ -8,16 +8,15 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/ledger"
 )
 
-// buildLedger wires the seed-fund ledger. Projects is left nil until the project module exists:
-// the ledger then accepts any project id of the right shape (ledger.ProjectChecker).
+// buildLedger wires the seed-fund ledger: commitments and payments name a project of their zone.
 func (a *App) buildLedger() *ledger.Service {
-	return &ledger.Service{DB: a.DB, Now: a.Now}
+	return &ledger.Service{DB: a.DB, Now: a.Now, Projects: a.Projects}
 }
 
 // demoLedger gives every demo zone its seed fund (财政启动资金) through the ledger's own rules:
 // district.finance_officer makes each entry and district.finance_checker approves it. Every zone
-// is allocated 20万元; 东海's and 城东's zones commit part to a project and pay some of it out; one
-// commitment of 东海's zone awaits its checker.
+// is allocated 20万元; 东海's and 城东's zones commit part to their environment project and pay some
+// of it out; one commitment of 东海's zone, to its safety project, awaits its checker.
 func (a *App) demoLedger(ctx context.Context) error {
 	var districtCode, districtPath string
 	if err := a.DB.QueryRow(ctx, `SELECT code, path FROM org_nodes WHERE kind = 'district' ORDER BY code LIMIT 1`).Scan(&districtCode, &districtPath); err != nil {
@@ -63,7 +62,13 @@ func (a *App) demoLedger(ctx context.Context) error {
 		if z.SubdistrictCode != districtCode+"001" && z.SubdistrictCode != districtCode+"002" {
 			continue
 		}
-		project := "demo-" + z.Code + "-P01"
+		// The zone's demo projects (demoProjects): the environment one and the safety one.
+		var project, safety string
+		if err := a.DB.QueryRow(ctx, `SELECT
+			(SELECT id FROM projects WHERE zone_code = $1 AND field = 'environment' ORDER BY created_at, id LIMIT 1),
+			(SELECT id FROM projects WHERE zone_code = $1 AND field = 'safety' ORDER BY created_at, id LIMIT 1)`, z.Code).Scan(&project, &safety); err != nil {
+			return fmt.Errorf("demo ledger: projects of %s: %w", z.Code, err)
+		}
 		if err := post(ledger.EntryInput{Kind: ledger.Commit, ZoneCode: z.Code, ProjectID: project, AmountFen: 8_000_000,
 			IdempotencyKey: key("commit"), Memo: "老旧小区环境微改造项目"}, true); err != nil {
 			return err
@@ -73,7 +78,7 @@ func (a *App) demoLedger(ctx context.Context) error {
 			return err
 		}
 		if z.SubdistrictCode == districtCode+"001" {
-			if err := post(ledger.EntryInput{Kind: ledger.Commit, ZoneCode: z.Code, ProjectID: "demo-" + z.Code + "-P02", AmountFen: 2_500_000,
+			if err := post(ledger.EntryInput{Kind: ledger.Commit, ZoneCode: z.Code, ProjectID: safety, AmountFen: 2_500_000,
 				IdempotencyKey: key("commit-2"), Memo: "平安巡防设备采购"}, false); err != nil {
 				return err
 			}

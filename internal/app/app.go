@@ -39,6 +39,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/password"
 	"github.com/yiwang-gov/yiwang/internal/patrol"
 	"github.com/yiwang-gov/yiwang/internal/pii"
+	"github.com/yiwang-gov/yiwang/internal/project"
 	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/sms"
 	"github.com/yiwang-gov/yiwang/internal/users"
@@ -62,7 +63,8 @@ type App struct {
 	Patrols      *patrol.Service
 	Participants *participant.Service
 	Directory    *directory.Directory
-	Ledger       *ledger.Service // the seed fund (财政启动资金)
+	Ledger       *ledger.Service  // the seed fund (财政启动资金)
+	Projects     *project.Service // the zone projects (特色项目)
 	Calendar     *calendar.Service
 	Categories   *category.Service
 	Routing      *routing.Service
@@ -202,6 +204,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Eval.CheckIns = evalCheckIns{a.Whistles}
 	a.Participants = a.buildParticipants()
 	a.Directory = a.buildDirectory()
+	a.Projects = a.buildProjects()
 	a.Ledger = a.buildLedger()
 	a.Patrols = a.buildPatrols()
 	a.Open311 = &open311.Services{DB: d, Categories: a.Categories, Now: now}

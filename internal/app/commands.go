@@ -45,7 +45,7 @@ func (a *App) LoadDemoIfEmpty(ctx context.Context) (password string, stats demo.
 	}
 	// The coordination modules' demo data (each in its adapters_<module>.go).
 	for _, load := range []func(context.Context) error{a.demoParticipants, a.demoPatrols, a.demoDirectives, a.demoWhistles, a.demoAddresses,
-		a.demoConsents, a.demoSensitive, a.demoDirectory, a.demoLedger} {
+		a.demoConsents, a.demoSensitive, a.demoDirectory, a.demoProjects, a.demoLedger} {
 		if err := load(System(ctx, "demo-loader")); err != nil {
 			return password, stats, err
 		}

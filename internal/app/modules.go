@@ -23,6 +23,7 @@ import (
 	"github.com/yiwang-gov/yiwang/internal/org"
 	"github.com/yiwang-gov/yiwang/internal/participant"
 	"github.com/yiwang-gov/yiwang/internal/patrol"
+	"github.com/yiwang-gov/yiwang/internal/project"
 	"github.com/yiwang-gov/yiwang/internal/routing"
 	"github.com/yiwang-gov/yiwang/internal/users"
 	"github.com/yiwang-gov/yiwang/internal/whistle"
@@ -55,6 +56,7 @@ func (a *App) modules() module.Set {
 		(&patrol.HTTP{Patrols: a.Patrols, R: rs}).Module(),
 		(&directory.HTTP{Directory: a.Directory, R: rs}).Module(),
 		(&ledger.HTTP{Ledger: a.Ledger, R: rs}).Module(),
+		(&project.HTTP{Projects: a.Projects, R: rs}).Module(),
 		a.addressModule(),
 		a.basemapModule(),
 		a.onboardModule(),

@@ -12,13 +12,17 @@ func oaLedgerCalls(t *testing.T, k *oaChecker) {
 	officer, checker := srv.Login(t, "district.finance_officer"), srv.Login(t, "district.finance_checker")
 	leader, worker := srv.Login(t, "district.leader"), srv.Login(t, "donghai.grid_worker")
 	const zone = "350503008Z01"
+	projects, err := srv.App.Projects.List(asSystem(), zone)
+	if err != nil || len(projects) < 2 {
+		t.Fatalf("the demo projects of %s: %v", zone, err)
+	}
 
-	entry := map[string]any{"kind": "commit", "zone_code": zone, "project_id": "oa-P1", "amount_fen": 1000, "idempotency_key": "oa-ledger-1", "memo": "接口测试"}
+	entry := map[string]any{"kind": "commit", "zone_code": zone, "project_id": projects[0].ID, "amount_fen": 1000, "idempotency_key": "oa-ledger-1", "memo": "接口测试"}
 	var made struct{ ID string }
 	oaDecode(t, k.do(t, oaCall{as: officer, method: "POST", path: "/api/v1/ledger/entries", body: entry, want: 201}), &made)
 	k.do(t, oaCall{as: officer, method: "POST", path: "/api/v1/ledger/entries", body: entry, want: 200})
 	k.do(t, oaCall{as: officer, method: "POST", path: "/api/v1/ledger/entries", body: map[string]any{"kind": "commit", "zone_code": zone,
-		"project_id": "oa-P1", "amount_fen": 999, "idempotency_key": "oa-ledger-1"}, want: 409})
+		"project_id": projects[0].ID, "amount_fen": 999, "idempotency_key": "oa-ledger-1"}, want: 409})
 	k.do(t, oaCall{as: officer, method: "POST", path: "/api/v1/ledger/entries", body: map[string]any{"kind": "allocate", "zone_code": zone,
 		"amount_fen": 0, "idempotency_key": "oa-ledger-2"}, want: 400})
 	k.do(t, oaCall{as: officer, method: "POST", path: "/api/v1/ledger/entries", body: map[string]any{"kind": "steal", "zone_code": zone,
@@ -37,7 +41,7 @@ func oaLedgerCalls(t *testing.T, k *oaChecker) {
 
 	var big struct{ ID string }
 	oaDecode(t, k.do(t, oaCall{as: officer, method: "POST", path: "/api/v1/ledger/entries", body: map[string]any{"kind": "commit", "zone_code": zone,
-		"project_id": "oa-P2", "amount_fen": 10_000_000_000, "idempotency_key": "oa-ledger-5"}, want: 201}), &big)
+		"project_id": projects[1].ID, "amount_fen": 10_000_000_000, "idempotency_key": "oa-ledger-5"}, want: 201}), &big)
 	k.do(t, oaCall{as: checker, method: "POST", path: "/api/v1/ledger/entries/" + big.ID + "/approve", want: 409})
 	reject := "/api/v1/ledger/entries/" + big.ID + "/reject"
 	k.do(t, oaCall{as: checker, method: "POST", path: reject, body: map[string]any{"reason": ""}, want: 400})

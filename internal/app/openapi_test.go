@@ -403,6 +403,7 @@ func oaCalls(t *testing.T, k *oaChecker) {
 	oaEvalCalls(t, k)
 	oaDirectoryCalls(t, k)
 	oaLedgerCalls(t, k)
+	oaProjectCalls(t, k)
 	const pw = apptest.DemoPassword
 	srv := k.srv
 	sec := srv.Login(t, "secadmin")

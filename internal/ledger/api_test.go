@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yiwang-gov/yiwang/internal/app"
 	"github.com/yiwang-gov/yiwang/internal/apptest"
 	"github.com/yiwang-gov/yiwang/internal/dbtest"
 	"github.com/yiwang-gov/yiwang/internal/ledger"
@@ -29,6 +30,17 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// projectOf is the id of zone's first demo project: commitments and payments name a project of
+// their zone (the project module checks it).
+func projectOf(t *testing.T, srv *apptest.Server, zone string) string {
+	t.Helper()
+	list, err := srv.App.Projects.List(app.System(t.Context(), "ledger-test"), zone)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("the demo projects of %s: %v", zone, err)
+	}
+	return list[0].ID
 }
 
 type entryAnswer struct {
@@ -127,7 +139,7 @@ func makerChecker(t *testing.T, srv *apptest.Server) {
 		t.Errorf("posted entry: %+v", e)
 	}
 	// Reject: by the other officer, with a reason; then it can never post.
-	r := post(t, officer, map[string]any{"kind": "commit", "zone_code": zone, "project_id": "P-reject", "amount_fen": 10, "idempotency_key": "mc-reject-1", "memo": ""}, 201)
+	r := post(t, officer, map[string]any{"kind": "commit", "zone_code": zone, "project_id": projectOf(t, srv, zone), "amount_fen": 10, "idempotency_key": "mc-reject-1", "memo": ""}, 201)
 	if s, _ := officer.Raw("POST", "/api/v1/ledger/entries/"+r.ID+"/reject", map[string]string{"reason": "重复录入"}); s != 403 {
 		t.Errorf("maker rejects: %d", s)
 	}
@@ -155,7 +167,7 @@ func overdraw(t *testing.T, srv *apptest.Server) {
 	officer, checker := srv.Login(t, "district.finance_officer"), srv.Login(t, "district.finance_checker")
 	const zone = "350503004Z01"
 	avail := fund(t, officer, zone).AvailableFen
-	big := post(t, officer, map[string]any{"kind": "commit", "zone_code": zone, "project_id": "P-big", "amount_fen": avail + 1, "idempotency_key": "od-commit-1"}, 201)
+	big := post(t, officer, map[string]any{"kind": "commit", "zone_code": zone, "project_id": projectOf(t, srv, zone), "amount_fen": avail + 1, "idempotency_key": "od-commit-1"}, 201)
 	if e := approve(t, checker, big.ID, 409); e.Status != "pending" {
 		t.Errorf("refused entry: %s, want pending", e.Status)
 	}
@@ -165,7 +177,7 @@ func overdraw(t *testing.T, srv *apptest.Server) {
 	top := post(t, officer, map[string]any{"kind": "allocate", "zone_code": zone, "amount_fen": 1, "idempotency_key": "od-allocate-1"}, 201)
 	approve(t, checker, top.ID, 200)
 	approve(t, checker, big.ID, 200)
-	pay := post(t, officer, map[string]any{"kind": "disburse", "zone_code": zone, "project_id": "P-big", "amount_fen": avail + 2, "idempotency_key": "od-pay-1",
+	pay := post(t, officer, map[string]any{"kind": "disburse", "zone_code": zone, "project_id": projectOf(t, srv, zone), "amount_fen": avail + 2, "idempotency_key": "od-pay-1",
 		"payee_name": "某某公司", "payee_kind": "organisation"}, 201)
 	approve(t, checker, pay.ID, 409)
 	if f := fund(t, officer, zone); f.AvailableFen != 0 || f.CommittedFen != avail+1 || f.DisbursedFen != 0 {
@@ -179,7 +191,7 @@ func reversal(t *testing.T, srv *apptest.Server) {
 	officer, checker := srv.Login(t, "district.finance_officer"), srv.Login(t, "district.finance_checker")
 	const zone = "350503006Z01"
 	before := fund(t, officer, zone)
-	c := post(t, officer, map[string]any{"kind": "commit", "zone_code": zone, "project_id": "P-rev", "amount_fen": 5000, "idempotency_key": "rev-commit-1"}, 201)
+	c := post(t, officer, map[string]any{"kind": "commit", "zone_code": zone, "project_id": projectOf(t, srv, zone), "amount_fen": 5000, "idempotency_key": "rev-commit-1"}, 201)
 	orig := approve(t, checker, c.ID, 200)
 	post(t, officer, map[string]any{"kind": "reversal", "zone_code": zone, "amount_fen": 4999, "reverses": c.ID, "idempotency_key": "rev-bad-key-1"}, 400)
 	r := post(t, officer, map[string]any{"kind": "reversal", "zone_code": zone, "amount_fen": 5000, "reverses": c.ID, "idempotency_key": "rev-key-1"}, 201)
@@ -240,7 +252,7 @@ func scope(t *testing.T, srv *apptest.Server) {
 	sub, checker := srv.Login(t, "donghai.finance_officer"), srv.Login(t, "district.finance_checker")
 	post(t, sub, map[string]any{"kind": "allocate", "zone_code": "350503001Z01", "amount_fen": 1, "idempotency_key": "sc-allocate-1"}, 403)
 	post(t, sub, map[string]any{"kind": "commit", "zone_code": "350503002Z01", "project_id": "P", "amount_fen": 1, "idempotency_key": "sc-commit-1"}, 404)
-	own := post(t, sub, map[string]any{"kind": "commit", "zone_code": "350503001Z01", "project_id": "P-sub", "amount_fen": 1, "idempotency_key": "sc-commit-2"}, 201)
+	own := post(t, sub, map[string]any{"kind": "commit", "zone_code": "350503001Z01", "project_id": projectOf(t, srv, "350503001Z01"), "amount_fen": 1, "idempotency_key": "sc-commit-2"}, 201)
 	approve(t, checker, own.ID, 200)
 	fund(t, srv.Login(t, "donghai.leader"), "350503001Z01")
 	for _, c := range []*apptest.Client{srv.Login(t, "donghai.leader"), sub} {
@@ -271,7 +283,7 @@ func scope(t *testing.T, srv *apptest.Server) {
 func publicAndClose(t *testing.T, srv *apptest.Server) {
 	officer, checker := srv.Login(t, "district.finance_officer"), srv.Login(t, "district.finance_checker")
 	const zone = "350503002Z01"
-	p := post(t, officer, map[string]any{"kind": "disburse", "zone_code": zone, "project_id": "demo-350503002Z01-P01", "amount_fen": 1000,
+	p := post(t, officer, map[string]any{"kind": "disburse", "zone_code": zone, "project_id": projectOf(t, srv, zone), "amount_fen": 1000,
 		"idempotency_key": "pub-pay-1", "memo": "劳务费 张三 13800000009", "payee_name": "张三", "payee_kind": "person"}, 201)
 	approve(t, checker, p.ID, 200)
 	status, raw := srv.Anonymous(t).Raw("GET", "/api/v1/public/zones/"+zone+"/fund", nil)

@@ -27,7 +27,7 @@ import (
 var OpenAPI []byte
 
 // ProjectChecker tells whether a project id names a project of a zone. The project module
-// (issue 16's 特色项目, to come) fills it; until then Service.Projects is nil and any id of the
+// (issue 16's 特色项目, package project) fills it in the app; with Service.Projects nil any id of the
 // right shape (ValidProjectID: 1–64 letters, digits and . _ : -) is accepted. It returns an
 // apperr error (NotFound or Invalid) for an id it refuses.
 type ProjectChecker interface {
