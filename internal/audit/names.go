@@ -27,6 +27,17 @@ func LoadNames(ctx context.Context, d *db.DB, list []Entry) (Names, error) {
 		case "district", "subdistrict", "community", "department", "org_node":
 			orgs.add(e.ObjectID)
 		}
+		// A summary names units and zones by code (orgFields).
+		for _, s := range []string{e.Before, e.After} {
+			var m map[string]any
+			if json.Unmarshal([]byte(s), &m) == nil {
+				for field := range orgFields {
+					if code, ok := m[field].(string); ok {
+						orgs.add(code)
+					}
+				}
+			}
+		}
 		// Role grants are summarised as "role@org_code".
 		for _, s := range []string{e.Before, e.After} {
 			for _, part := range strings.Split(s, "@")[1:] {
@@ -90,8 +101,25 @@ func LoadNames(ctx context.Context, d *db.DB, list []Entry) (Names, error) {
 	if err != nil {
 		return n, fmt.Errorf("audit names: org units: %w", err)
 	}
+	// Zones (示范片区) are not org nodes, but summaries name them alike.
+	err = inBatches(ctx, d, `SELECT code, name FROM zones WHERE code IN (%s)`, orgs, func(scan func(...any) error) error {
+		var code string
+		var o OrgName
+		if err := scan(&code, &o.Name); err != nil {
+			return err
+		}
+		n.Orgs[code] = o
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("audit names: zones: %w", err)
+	}
 	return n, nil
 }
+
+// orgFields are the summary fields whose values are org unit or zone codes, shown by name.
+var orgFields = map[string]bool{"department_code": true, "org_code": true, "subdistrict_code": true,
+	"community_code": true, "unit_code": true, "zone": true, "zone_code": true}
 
 type set map[string]bool
 

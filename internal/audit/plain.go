@@ -356,10 +356,6 @@ func (w Wording) word(field, s string, n Names) string {
 			return w.t("auditpage.role_at", name, unit)
 		}
 		return name
-	case "department_code", "org_code", "subdistrict_code", "community_code":
-		if name := n.org(w.Lang, s); name != "" {
-			return name
-		}
 	case "rating":
 		if t, ok := w.first("desk.rating." + s); ok {
 			return t
@@ -367,6 +363,11 @@ func (w Wording) word(field, s string, n Names) string {
 	case "urgency":
 		if t, ok := w.first("category.urgency." + s); ok {
 			return t
+		}
+	}
+	if orgFields[field] {
+		if name := n.org(w.Lang, s); name != "" {
+			return name
 		}
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
